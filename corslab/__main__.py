@@ -1,0 +1,5 @@
+import sys
+
+from corslab.cli import main
+
+sys.exit(main())
