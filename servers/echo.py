@@ -1,0 +1,104 @@
+"""A header-echo endpoint: it answers with exactly the CORS headers the request asks for.
+
+Every path except ``/_lab/...`` is the echo. The query string says what to answer, so one URL
+describes one scenario and a browser, the probe and a test can all replay it:
+
+    acao, acac, acam, acah, aceh, acma   Access-Control-Allow-Origin / -Allow-Credentials /
+                                         -Allow-Methods / -Allow-Headers / -Expose-Headers / -Max-Age.
+                                         Repeat a name to send the header twice (acao=a&acao=b):
+                                         duplicates are a lesson of their own.
+                                         ``{origin}`` in a value is replaced by the request's Origin.
+    hdr=Name:value                       any other response header (repeatable), e.g. hdr=X-Secret:1
+    status                               status of the actual response (default 200)
+    redirect=URL, redirect_status        answer the actual request with a redirect (default 302)
+
+A preflight (OPTIONS) gets the same headers, unless ``pf_<name>`` parameters are given: if any
+``pf_acao``/``pf_acac``/... is present, the preflight uses the ``pf_`` set instead. It also reads
+``preflight_status`` (default 204) and ``preflight_redirect`` / ``preflight_redirect_status``.
+
+The body of a non-redirect answer is JSON describing what arrived (method, path, headers, body), so
+a page can show what its browser really sent. Every response carries ``X-Request-Id`` like the API.
+What reached the echo is kept in a bounded log at ``GET /_lab/seen?trace=ID`` (see servers/seen.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Flask, Response, jsonify, request
+
+from servers.seen import install as install_seen_log
+
+CORS_PARAMS = {
+    "acao": "Access-Control-Allow-Origin",
+    "acac": "Access-Control-Allow-Credentials",
+    "acam": "Access-Control-Allow-Methods",
+    "acah": "Access-Control-Allow-Headers",
+    "aceh": "Access-Control-Expose-Headers",
+    "acma": "Access-Control-Max-Age",
+}
+METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+
+
+def requested_headers(args, preflight: bool) -> list[tuple[str, str]]:
+    """The response headers the query string asks for, in order, duplicates kept."""
+    prefix = "pf_" if preflight and any(f"pf_{p}" in args for p in CORS_PARAMS) else ""
+    origin = request.headers.get("Origin", "")
+    headers = []
+    for param, name in CORS_PARAMS.items():
+        for value in args.getlist(prefix + param):
+            headers.append((name, value.replace("{origin}", origin)))
+    for item in args.getlist("hdr"):
+        name, sep, value = item.partition(":")
+        if sep:
+            headers.append((name.strip(), value.strip()))
+    return headers
+
+
+def _status(args, name: str, default: int) -> int:
+    try:
+        return int(args.get(name, default))
+    except ValueError:
+        return default
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(config or {})
+    install_seen_log(app)
+
+    @app.get("/_lab/health")
+    def health():
+        return jsonify({"ok": True, "service": "echo"})
+
+    @app.route("/", defaults={"path": ""}, methods=METHODS, provide_automatic_options=False)
+    @app.route("/<path:path>", methods=METHODS, provide_automatic_options=False)
+    def echo(path: str):
+        args = request.args
+        preflight = request.method == "OPTIONS"
+        pf = "preflight_" if preflight else ""
+        if args.get(pf + "redirect"):
+            resp = Response("", status=_status(args, pf + "redirect_status", 302))
+            resp.headers["Location"] = args[pf + "redirect"]
+        elif preflight:
+            resp = Response("", status=_status(args, "preflight_status", 204))
+        else:
+            resp = jsonify({
+                "method": request.method,
+                "path": request.full_path if request.query_string else request.path,
+                "headers": [[k, v] for k, v in request.headers.items()],
+                "body": request.get_data(as_text=True),
+            })
+            resp.status_code = _status(args, "status", 200)
+        for name, value in requested_headers(args, preflight):
+            resp.headers.add(name, value)
+        resp.headers["X-Request-Id"] = uuid.uuid4().hex
+        return resp
+
+    @app.errorhandler(405)
+    def any_other_method(_error):
+        # Flask routes only the methods it knows (in upper case); a lowercase "patch" or a made-up
+        # method is still echoed, since what the browser sent verbatim is the point.
+        return echo(request.path.lstrip("/"))
+
+    return app

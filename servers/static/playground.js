@@ -1,0 +1,184 @@
+// CORS playground: runs a real fetch() from this page's origin and shows what JavaScript sees.
+//
+// Tests (and curious learners) can drive it without the form:
+//   await window.corslab.run({url, method, headers: [[name, value], ...], credentials, mode, body})
+//   -> {ok, status, type, headers: [[name, value], ...], body, error}
+// The last result is also written, as JSON, to #result[data-corslab-result].
+"use strict";
+
+(function () {
+  const $ = (id) => document.getElementById(id);
+
+  // ---- the request -------------------------------------------------------------------------
+
+  function parseHeaderLines(text) {
+    // "Name: value" per line; blank lines are skipped. A line without ":" is an error the learner can fix.
+    const headers = [];
+    for (const raw of text.split("\n")) {
+      const line = raw.trim();
+      if (!line) continue;
+      const colon = line.indexOf(":");
+      if (colon <= 0) throw new Error(`Header line "${line}" needs the form "Name: value".`);
+      headers.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
+    }
+    return headers;
+  }
+
+  async function run({url, method = "GET", headers = [], credentials = "same-origin", mode = "cors", body = null}) {
+    const init = {method, headers, credentials, mode, cache: "no-store"};
+    if (body !== null && body !== undefined && body !== "") init.body = body;
+    let result;
+    try {
+      const response = await fetch(url, init);
+      const text = await response.text();
+      result = {
+        ok: response.ok,
+        status: response.status,
+        type: response.type, // "basic", "cors" or "opaque" (no-cors): what the browser let through
+        headers: [...response.headers.entries()], // only the readable ones: safelisted + exposed
+        body: text,
+        error: null,
+      };
+    } catch (err) {
+      // A CORS failure reaches JavaScript as a bare TypeError; the reason is only in the console.
+      result = {ok: false, status: null, type: null, headers: [], body: null, error: `${err.name}: ${err.message}`};
+    }
+    show(result, {url, method, credentials, mode});
+    return result;
+  }
+
+  // ---- showing the result ------------------------------------------------------------------
+
+  function el(tag, text, attrs = {}) {
+    const node = document.createElement(tag);
+    if (text !== undefined) node.textContent = text;
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+    return node;
+  }
+
+  function show(result, request) {
+    const box = $("result");
+    box.replaceChildren();
+    box.dataset.corslabResult = JSON.stringify(result);
+    box.dataset.state = result.error ? "error" : "ok";
+    box.dataset.runs = String(Number(box.dataset.runs || 0) + 1);
+
+    box.append(el("p", `${request.method} ${request.url} (credentials: ${request.credentials}, mode: ${request.mode})`, {class: "muted"}));
+    if (result.error) {
+      box.append(el("p", "Blocked, or the network failed: JavaScript got an error, not a response.", {class: "verdict"}));
+      box.append(el("pre", result.error, {"data-field": "error"}));
+      box.append(el("p",
+        "The reason is not available to JavaScript. Open DevTools (F12) and read the Console: " +
+        "Chromium says why, after \"has been blocked by CORS policy:\".", {class: "hint"}));
+      return;
+    }
+    if (result.type === "opaque") {
+      box.append(el("p", "Opaque response (mode no-cors): the request went out, but JavaScript may read nothing - status 0, no headers, empty body.", {class: "verdict"}));
+    } else {
+      box.append(el("p", `Readable response: status ${result.status}`, {class: "verdict", "data-field": "status"}));
+    }
+
+    box.append(el("h3", "Headers JavaScript can read (response.headers)"));
+    if (result.headers.length) {
+      const table = el("table", undefined, {"data-field": "headers"});
+      const head = el("tr");
+      head.append(el("th", "name", {scope: "col"}), el("th", "value", {scope: "col"}));
+      table.append(head);
+      for (const [name, value] of result.headers) {
+        const row = el("tr");
+        row.append(el("td", name), el("td", value));
+        table.append(row);
+      }
+      box.append(table);
+    } else {
+      box.append(el("p", "(none)", {class: "muted", "data-field": "headers"}));
+    }
+    box.append(el("p",
+      "Only CORS-safelisted headers (Content-Type, Content-Length, Cache-Control, ...) and the ones the server " +
+      "lists in Access-Control-Expose-Headers appear here; DevTools' Network tab shows them all.", {class: "hint"}));
+
+    box.append(el("h3", "Body"));
+    box.append(el("pre", result.body || "(empty)", {"data-field": "body"}));
+  }
+
+  // ---- the form ----------------------------------------------------------------------------
+
+  async function onSubmit(event) {
+    event.preventDefault();
+    const button = $("send");
+    let headers;
+    try {
+      headers = parseHeaderLines($("headers").value);
+    } catch (err) {
+      show({ok: false, status: null, type: null, headers: [], body: null, error: err.message},
+           {url: $("url").value, method: $("method").value, credentials: $("credentials").value, mode: $("mode").value});
+      return;
+    }
+    button.disabled = true;
+    try {
+      await run({
+        url: $("url").value.trim(),
+        method: $("method").value.trim() || "GET",
+        headers,
+        credentials: $("credentials").value,
+        mode: $("mode").value,
+        body: $("body").value,
+      });
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  // ---- targets: read from this page's server, never typed in here -------------------------
+
+  function defaultPath(service) {
+    if (service.name === "echo") return "/demo?acao={origin}&aceh=X-Request-Id";
+    if (/^(frontend|admin|untrusted)$/.test(service.name)) return "/";
+    return "/v1/users";
+  }
+
+  function normaliseServices(data) {
+    // Accept {"services": [...]} or {"services": {name: {...}}} or a bare list.
+    let services = data && data.services !== undefined ? data.services : data;
+    if (services && !Array.isArray(services)) {
+      services = Object.entries(services).map(([name, s]) => ({name, ...s}));
+    }
+    return (services || []).map((s) => ({
+      ...s,
+      origin: s.origin || (s.url ? new URL(s.url).origin : `http://${s.host || "localhost"}:${s.port}`),
+    }));
+  }
+
+  async function loadTargets() {
+    const select = $("target");
+    let services = [];
+    try {
+      const response = await fetch("/_lab/topology", {cache: "no-store"});
+      if (response.ok) services = normaliseServices(await response.json());
+    } catch (err) {
+      // No topology: "any URL" still works.
+    }
+    for (const s of services) {
+      const label = `${s.name}${s.method ? ` (method ${s.method})` : ""} - ${s.origin}${s.role ? ` - ${s.role}` : ""}`;
+      select.append(el("option", label, {value: s.origin + defaultPath(s), "data-service": s.name}));
+    }
+    $("target-hint").textContent = services.length
+      ? `${services.length} services of the lab stack, read from this origin's /_lab/topology.`
+      : "The lab's service list is not available here; type any URL.";
+    select.dispatchEvent(new Event("change"));
+  }
+
+  function onTargetChange() {
+    const value = $("target").value;
+    if (value) $("url").value = value;
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    $("page-origin").textContent = window.location.origin;
+    $("request-form").addEventListener("submit", onSubmit);
+    $("target").addEventListener("change", onTargetChange);
+    window.corslab.ready = loadTargets();
+  });
+
+  window.corslab = {run, parseHeaderLines};
+})();
