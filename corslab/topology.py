@@ -69,6 +69,8 @@ SERVICES: dict[str, Service] = {
                 method=1, upstreams=("frontend", "api"), health="/v1/health"),
         Service("cors-proxy", 8081, "nginx", "nginx answers preflights and injects CORS headers",
                 method=2, upstreams=("api",), health="/v1/health"),
+        Service("echo", 8097, "flask", "a header echo: answers with the CORS headers its URL asks for",
+                health="/_lab/health", app="servers.echo:create_app"),
     ]
 }
 
