@@ -1,0 +1,307 @@
+"""The native runner: every service of the topology as a child process, on loopback.
+
+``up()`` starts what is not already running, waits until each service answers its health path,
+and returns a status table; ``down()`` stops everything and waits until the ports are free;
+``status()`` tells healthy / unhealthy / down / port taken by something else. All three are plain
+functions, so notebooks and tests call them directly (no signal-grabbing process manager), and
+``python -m corslab up|down|status|logs`` calls the same functions.
+
+State lives in a runtime folder (``.run/`` in the repository, or $CORSLAB_RUNTIME):
+``<name>.pid`` (pid and start time, so a recycled pid is never mistaken for ours),
+``<name>.log`` (the service's output) and ``nginx/<name>/`` (nginx prefix, config, pid, logs).
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from corslab import nginxconf, ports, topology
+from corslab.errors import CorsLabError
+
+ROOT = Path(__file__).resolve().parent.parent
+START_TIMEOUT = 20.0  # seconds; a cold start takes about one
+STOP_TIMEOUT = 5.0
+
+# Children started by this Python process, so we can reap them (no zombies in a notebook kernel).
+_children: dict[str, subprocess.Popen] = {}
+
+
+def runtime_dir() -> Path:
+    path = Path(os.environ.get("CORSLAB_RUNTIME", ROOT / ".run"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@dataclass
+class ServiceState:
+    name: str
+    url: str
+    method: int | None
+    state: str  # healthy | starting | unhealthy | down | taken
+    pid: int | None = None
+    detail: str = ""
+
+
+# ---- identity of our processes --------------------------------------------------------------
+
+def _pidfile(name: str) -> Path:
+    return runtime_dir() / f"{name}.pid"
+
+
+def _logfile(name: str) -> Path:
+    return runtime_dir() / f"{name}.log"
+
+
+def _start_time(pid: int) -> str | None:
+    """The kernel's start time of ``pid`` (None if it is gone or a zombie)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        if not Path("/proc").is_dir():  # no procfs (macOS): fall back to "a process exists"
+            try:
+                os.kill(pid, 0)
+                return "?"
+            except OSError:
+                return None
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    if fields[0] == "Z":
+        return None
+    return fields[19]
+
+
+def _our_pid(name: str) -> int | None:
+    """The pid of our running process for ``name``, or None (stale pid files are removed)."""
+    try:
+        pid_text, started = _pidfile(name).read_text().split()
+        pid = int(pid_text)
+    except (OSError, ValueError):
+        return None
+    now = _start_time(pid)
+    if now is not None and (now == started or now == "?" or started == "?"):
+        return pid
+    _pidfile(name).unlink(missing_ok=True)
+    return None
+
+
+# ---- health ---------------------------------------------------------------------------------
+
+def is_healthy(svc: topology.Service, timeout: float = 0.5) -> bool:
+    conn = http.client.HTTPConnection("127.0.0.1", svc.port, timeout=timeout)
+    try:
+        conn.request("GET", svc.health, headers={"Host": f"{svc.host}:{svc.port}"})
+        return 200 <= conn.getresponse().status < 400
+    except (OSError, http.client.HTTPException):
+        return False
+    finally:
+        conn.close()
+
+
+def state_of(svc: topology.Service) -> ServiceState:
+    pid = _our_pid(svc.name)
+    row = ServiceState(svc.name, svc.url, svc.method, "down", pid)
+    if pid is not None:
+        row.state = "healthy" if is_healthy(svc) else "unhealthy"
+        if row.state == "unhealthy":
+            row.detail = f"running but not answering {svc.health}; see `python -m corslab logs {svc.name}`"
+    elif not ports.is_free(svc.port, topology.BIND_HOST):
+        row.state = "taken"
+        row.detail = f"port {svc.port} is held by {ports.describe_owner(svc.port)}"
+    return row
+
+
+def status(names: list[str] | None = None) -> list[ServiceState]:
+    return [state_of(svc) for svc in _select(names)]
+
+
+# ---- commands -------------------------------------------------------------------------------
+
+def command_for(svc: topology.Service) -> list[str]:
+    """How to start ``svc`` natively (nginx configs are written into its prefix first)."""
+    if svc.kind == "flask":
+        return [sys.executable, "-m", "servers.run", svc.name]
+    if svc.kind == "nginx":
+        return _prepare_nginx(svc)
+    if svc.kind == "emulator":
+        product, config = svc.emulate
+        upstream = topology.SERVICES[svc.upstreams[0]] if svc.upstreams else topology.SERVICES["api"]
+        return [sys.executable, "-m", "corslab", "emulate", product, str(ROOT / config),
+                "--port", str(svc.port), "--upstream", f"http://127.0.0.1:{upstream.port}"]
+    raise CorsLabError(f"service {svc.name}: unknown kind {svc.kind!r} in corslab/topology.py")
+
+
+def _prepare_nginx(svc: topology.Service) -> list[str]:
+    binary = nginxconf.nginx_binary()
+    prefix = runtime_dir() / "nginx" / svc.name
+    (prefix / "tmp").mkdir(parents=True, exist_ok=True)
+    site = prefix / f"{svc.name}.conf"
+    site.write_text(nginxconf.render_site(svc))
+    main = prefix / "nginx.conf"
+    main.write_text(nginxconf.render_main(site, prefix))
+    # -e: the error log before the config is read (the default /var/log/nginx needs root).
+    return [binary, "-p", str(prefix), "-c", str(main), "-e", str(prefix / "error.log")]
+
+
+# ---- up / down ------------------------------------------------------------------------------
+
+def up(names: list[str] | None = None, timeout: float = START_TIMEOUT) -> list[ServiceState]:
+    """Start every service that is not running, wait until all are healthy, return the table.
+
+    Idempotent: services already running (ours, healthy) are left alone. A port held by another
+    program, a missing nginx, or a service that dies while starting raises CorsLabError with the
+    fix; services this call started are stopped again in that case.
+    """
+    services = _select(names)
+    to_start = []
+    conflicts = []
+    for svc in services:
+        if _our_pid(svc.name) is not None:
+            continue
+        if not ports.is_free(svc.port, topology.BIND_HOST):
+            conflicts.append(f"port {svc.port} ({svc.name}) is held by {ports.describe_owner(svc.port)}")
+            continue
+        to_start.append(svc)
+    if conflicts:
+        raise CorsLabError(
+            "cannot start the stack: " + "; ".join(conflicts)
+            + ". Stop that program (or `python -m corslab down` if it is an old lab run) and retry."
+        )
+    commands = {svc.name: command_for(svc) for svc in to_start}  # fails early: nginx missing
+
+    started = []
+    try:
+        for svc in to_start:
+            _spawn(svc, commands[svc.name])
+            started.append(svc.name)
+        _wait_healthy(services, timeout)
+    except BaseException:
+        down(started)
+        raise
+    return status([s.name for s in services])
+
+
+def _spawn(svc: topology.Service, command: list[str]) -> None:
+    log = open(_logfile(svc.name), "ab")
+    log.write(f"\n--- {time.strftime('%Y-%m-%d %H:%M:%S')} starting: {' '.join(command)}\n".encode())
+    log.flush()
+    env = dict(os.environ, PYTHONUNBUFFERED="1",
+               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    try:
+        proc = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log,
+                                stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    except OSError as exc:
+        raise CorsLabError(f"cannot start {svc.name}: {exc}") from None
+    finally:
+        log.close()
+    _children[svc.name] = proc
+    _pidfile(svc.name).write_text(f"{proc.pid} {_start_time(proc.pid) or '?'}\n")
+
+
+def _wait_healthy(services: list[topology.Service], timeout: float) -> None:
+    pending = {svc.name: svc for svc in services}
+    deadline = time.monotonic() + timeout
+    while pending:
+        for name, svc in list(pending.items()):
+            proc = _children.get(name)
+            if proc is not None and proc.poll() is not None:
+                raise CorsLabError(
+                    f"{name} exited with status {proc.returncode} while starting. "
+                    f"The end of its log ({_logfile(name)}):\n{tail(name, 15)}"
+                )
+            if is_healthy(svc, timeout=0.3):
+                del pending[name]
+        if not pending:
+            return
+        if time.monotonic() > deadline:
+            names = ", ".join(pending)
+            raise CorsLabError(
+                f"not healthy after {timeout:.0f} s: {names}. "
+                f"See `python -m corslab logs {next(iter(pending))}`. The end of its log:\n"
+                f"{tail(next(iter(pending)), 15)}"
+            )
+        time.sleep(0.02)
+
+
+def down(names: list[str] | None = None, timeout: float = STOP_TIMEOUT) -> list[str]:
+    """Stop our services (all, or ``names``); return the names stopped. Leaves no process or port."""
+    services = _select(names) if names is not None else list(topology.SERVICES.values())
+    stopping = {}
+    for svc in services:
+        pid = _our_pid(svc.name)
+        if pid is None:
+            continue
+        _signal_group(pid, signal.SIGTERM)
+        stopping[svc.name] = (pid, svc)
+    deadline = time.monotonic() + timeout
+    while stopping and time.monotonic() < deadline:
+        for name, (pid, svc) in list(stopping.items()):
+            proc = _children.get(name)
+            if proc is not None:
+                proc.poll()  # reap our own child so it does not linger as a zombie
+            if _start_time(pid) is None and ports.is_free(svc.port, topology.BIND_HOST):
+                del stopping[name]
+        time.sleep(0.01)
+    for name, (pid, _svc) in stopping.items():  # did not stop in time: no mercy
+        _signal_group(pid, signal.SIGKILL)
+    for name in list(stopping) + [s.name for s in services]:
+        proc = _children.pop(name, None)
+        if proc is not None:
+            try:
+                proc.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                pass
+    stopped = []
+    for svc in services:
+        if _pidfile(svc.name).exists():
+            _pidfile(svc.name).unlink(missing_ok=True)
+            stopped.append(svc.name)
+    return stopped
+
+
+def _signal_group(pid: int, sig: int) -> None:
+    """Signal the whole process group (nginx's workers, waitress threads' process)."""
+    try:
+        os.killpg(pid, sig)
+    except ProcessLookupError:
+        pass
+    except PermissionError:
+        os.kill(pid, sig)
+
+
+# ---- logs -----------------------------------------------------------------------------------
+
+def tail(name: str, lines: int = 50) -> str:
+    path = _logfile(name)
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return f"(no log yet at {path})"
+    out = text.splitlines()[-lines:]
+    svc = topology.SERVICES.get(name)
+    if svc is not None and svc.kind == "nginx":
+        err = runtime_dir() / "nginx" / name / "error.log"
+        if err.exists():
+            out += ["--- nginx error.log ---"] + err.read_text(errors="replace").splitlines()[-lines:]
+    return "\n".join(out)
+
+
+def _select(names: list[str] | None) -> list[topology.Service]:
+    if not names:
+        return list(topology.SERVICES.values())
+    return [topology.service(n) for n in names]
+
+
+def format_table(rows: list[ServiceState]) -> str:
+    header = ("service", "url", "method", "state")
+    body = [(r.name, r.url, str(r.method or ""), r.state + (f" - {r.detail}" if r.detail else ""))
+            for r in rows]
+    widths = [max(len(x) for x in col) for col in zip(header, *body)]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+    return "\n".join([line(header), line(["-" * w for w in widths])] + [line(b) for b in body])
