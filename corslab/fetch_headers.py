@@ -1,0 +1,236 @@
+"""Header and method rules of the Fetch standard, as Chromium implements them.
+
+Pure functions over strings: which methods and request headers are CORS-safelisted, which are
+forbidden, how ``Access-Control-Allow-Methods``/``-Headers``/``-Expose-Headers`` parse, which
+response headers a page may read. Sources: Fetch (https://fetch.spec.whatwg.org/, anchors in the
+docstrings) and Chromium's ``services/network/public/cpp/cors/cors.cc`` and ``preflight_result.cc``
+(see /work/shared/reference/cors-ground-truth.md section 6).
+"""
+
+from __future__ import annotations
+
+import re
+
+Headers = list[tuple[str, str]]
+
+# RFC 9110 tchar: what a method, a header name and each item of ACAM/ACAH may contain.
+TOKEN_CHARS = frozenset("!#$%&'*+-.^_`|~0123456789"
+                        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+HTTP_WHITESPACE = "\t\n\r "  # Fetch "HTTP whitespace"
+HTTP_TAB_OR_SPACE = "\t "  # Fetch "HTTP tab or space" (OWS)
+
+# -- methods -------------------------------------------------------------------------------------
+
+NORMALISED_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT")  # not PATCH: #concept-method-normalize
+SAFELISTED_METHODS = ("GET", "HEAD", "POST")  # #cors-safelisted-method
+FORBIDDEN_METHODS = ("CONNECT", "TRACE", "TRACK")  # #forbidden-method
+
+
+def is_token(value: str) -> bool:
+    return bool(value) and all(c in TOKEN_CHARS for c in value)
+
+
+def normalize_method(method: str) -> str:
+    """Fetch #concept-method-normalize: upper-case only the six well-known methods.
+
+    ``fetch(url, {method: "patch"})`` sends ``patch``: PATCH is not in the list.
+    """
+    upper = method.upper()
+    return upper if upper in NORMALISED_METHODS else method
+
+
+def is_safelisted_method(method: str) -> bool:
+    """Byte-exact after normalisation: ``GET``, ``HEAD``, ``POST``."""
+    return method in SAFELISTED_METHODS
+
+
+def is_forbidden_method(method: str) -> bool:
+    return method.upper() in FORBIDDEN_METHODS
+
+
+# -- request headers -----------------------------------------------------------------------------
+
+FORBIDDEN_REQUEST_HEADERS = frozenset({  # #forbidden-request-header
+    "accept-charset", "accept-encoding", "access-control-request-headers",
+    "access-control-request-method", "connection", "content-length", "cookie", "cookie2",
+    "date", "dnt", "expect", "host", "keep-alive", "origin", "referer", "set-cookie", "te",
+    "trailer", "transfer-encoding", "upgrade", "via",
+})
+METHOD_OVERRIDE_HEADERS = frozenset({"x-http-method", "x-http-method-override", "x-method-override"})
+NO_CORS_SAFELISTED_NAMES = frozenset({"accept", "accept-language", "content-language", "content-type"})
+SAFELISTED_CONTENT_TYPES = frozenset({
+    "application/x-www-form-urlencoded", "multipart/form-data", "text/plain"})
+SAFELISTED_VALUE_LIMIT = 128  # bytes per value, #cors-safelisted-request-header step 1
+SAFELISTED_TOTAL_LIMIT = 1024  # bytes over all safelisted values, #cors-unsafe-request-header-names
+INT64_MAX = 2**63 - 1  # Chromium parses Range numbers as int64: longer ones are not "simple"
+
+
+def is_forbidden_request_header(name: str, value: str = "") -> bool:
+    """Fetch #forbidden-request-header: the browser silently drops these from script headers."""
+    lower = name.lower()
+    if lower in FORBIDDEN_REQUEST_HEADERS or lower.startswith(("proxy-", "sec-")):
+        return True
+    if lower in METHOD_OVERRIDE_HEADERS:
+        # Forbidden only when one of its comma-separated values names a forbidden method.
+        return any(is_forbidden_method(v.strip(HTTP_TAB_OR_SPACE)) for v in value.split(","))
+    return False
+
+
+def is_valid_header_name(name: str) -> bool:
+    return is_token(name)
+
+
+def is_valid_header_value(value: str) -> bool:
+    """After normalisation (trimmed), a value may not contain NUL, CR or LF (#header-value)."""
+    return not any(c in value for c in "\0\r\n") and all(ord(c) < 256 for c in value)
+
+
+def normalize_header_value(value: str) -> str:
+    """Headers.append() strips leading and trailing HTTP whitespace (#concept-header-value-normalize)."""
+    return value.strip(HTTP_WHITESPACE)
+
+
+def _is_unsafe_byte(c: str) -> bool:
+    """#cors-unsafe-request-header-byte."""
+    o = ord(c)
+    return (o < 0x20 and o != 0x09) or c in '"():<>?@[\\]{}' or o == 0x7F
+
+
+def parse_mime_type(value: str) -> tuple[str, str] | None:
+    """MIME Sniffing "parse a MIME type", enough to get the essence: (type, subtype) or None.
+
+    The strict parser (not "extract a MIME type"): ``text /plain`` and ``text/plain,`` fail,
+    ``text/plain;garbage`` succeeds (a malformed parameter is skipped, not an error).
+    """
+    value = value.strip(HTTP_WHITESPACE)
+    mime_type, slash, rest = value.partition("/")
+    if not slash or not is_token(mime_type):
+        return None
+    subtype = rest.split(";", 1)[0].rstrip(HTTP_WHITESPACE)
+    if not is_token(subtype):
+        return None
+    return mime_type.lower(), subtype.lower()
+
+
+_RANGE = re.compile(r"bytes=([0-9]+)-([0-9]*)", re.ASCII)
+
+
+def is_simple_range(value: str) -> bool:
+    """Fetch #simple-range-header-value: exactly ``bytes=N-`` or ``bytes=N-M`` with N <= M.
+
+    No white space anywhere, one range, a start is required (``bytes=-500`` is not simple).
+    Numbers beyond int64 fail, as in Chromium (WPT: 61-digit numbers preflight).
+    """
+    match = _RANGE.fullmatch(value)
+    if not match:
+        return False
+    start = int(match.group(1))
+    end = int(match.group(2)) if match.group(2) else None
+    if start > INT64_MAX or (end is not None and (end > INT64_MAX or start > end)):
+        return False
+    return True
+
+
+def is_safelisted_request_header(name: str, value: str) -> bool:
+    """Fetch #cors-safelisted-request-header (name, value).
+
+    Chromium also safelists some client hints it adds itself (``dpr``, ``save-data`` ...); a
+    page script setting those is rare, so the model follows the standard's list.
+    """
+    if len(value.encode("latin-1", "replace")) > SAFELISTED_VALUE_LIMIT:
+        return False
+    lower = name.lower()
+    if lower == "accept":
+        return not any(_is_unsafe_byte(c) for c in value)
+    if lower in ("accept-language", "content-language"):
+        return all(c.isascii() and (c.isalnum() or c in " *,-.;=") for c in value)
+    if lower == "content-type":
+        if any(_is_unsafe_byte(c) for c in value):
+            return False
+        parsed = parse_mime_type(value)
+        return parsed is not None and "/".join(parsed) in SAFELISTED_CONTENT_TYPES
+    if lower == "range":
+        return is_simple_range(value)
+    return False
+
+
+def combine(headers: Headers) -> Headers:
+    """One entry per name (lower-cased), values joined with ", " in order of appearance.
+
+    A page's Headers object combines repeated names this way before the request is sent, so
+    ``Content-Type`` given twice is one value ``a, b`` - which is never safelisted.
+    """
+    merged: dict[str, list[str]] = {}
+    for name, value in headers:
+        merged.setdefault(name.lower(), []).append(value)
+    return [(name, ", ".join(values)) for name, values in merged.items()]
+
+
+def unsafe_request_header_names(headers: Headers) -> list[str]:
+    """Fetch #cors-unsafe-request-header-names: sorted, lower-cased, unique.
+
+    Every name that is not safelisted, plus every safelisted one once the safelisted values
+    add up to more than 1024 bytes.
+    """
+    unsafe: set[str] = set()
+    safelisted: set[str] = set()
+    total = 0
+    for name, value in combine(headers):
+        if is_safelisted_request_header(name, value):
+            safelisted.add(name)
+            total += len(value.encode("latin-1", "replace"))
+        else:
+            unsafe.add(name)
+    if total > SAFELISTED_TOTAL_LIMIT:
+        unsafe |= safelisted
+    return sorted(unsafe)
+
+
+def is_no_cors_safelisted_request_header(name: str, value: str) -> bool:
+    """#no-cors-safelisted-request-header: what a no-cors request may carry from a script."""
+    return name.lower() in NO_CORS_SAFELISTED_NAMES and is_safelisted_request_header(name, value)
+
+
+# -- response headers ----------------------------------------------------------------------------
+
+SAFELISTED_RESPONSE_HEADERS = frozenset({  # #cors-safelisted-response-header-name
+    "cache-control", "content-language", "content-length", "content-type", "expires",
+    "last-modified", "pragma",
+})
+FORBIDDEN_RESPONSE_HEADERS = frozenset({"set-cookie", "set-cookie2"})  # never readable by a page
+
+
+def get(headers: Headers, name: str) -> str | None:
+    """Fetch "get" a header: all lines of ``name`` joined with ", " (None when absent).
+
+    Each line's value is trimmed of spaces and tabs, as an HTTP parser does (so ``ACAO:  *``
+    is ``*``, WPT cors/origin.htm).
+    """
+    name = name.lower()
+    values = [v.strip(HTTP_TAB_OR_SPACE) for n, v in headers if n.lower() == name]
+    return ", ".join(values) if values else None
+
+
+def parse_allow_list(value: str | None) -> list[str] | None:
+    """ACAM / ACAH as Chromium parses them (``ParseAccessControlAllowList``).
+
+    Split on ``,``; trim white space; empty items are skipped; every other item must be a
+    token, otherwise the whole header is invalid (None). An absent header is an empty list.
+    """
+    if value is None:
+        return []
+    items = []
+    for item in value.split(","):
+        item = item.strip(HTTP_TAB_OR_SPACE)
+        if not item:
+            continue
+        if not is_token(item):
+            return None
+        items.append(item)
+    return items
+
+
+def parse_expose_list(value: str | None) -> list[str]:
+    """ACEH as Blink parses it: like :func:`parse_allow_list`, but invalid means "nothing"."""
+    items = parse_allow_list(value)
+    return [i.lower() for i in items] if items else []

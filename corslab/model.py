@@ -1,0 +1,715 @@
+"""The CORS protocol of the Fetch standard, as Chromium applies it: pure Python, no network.
+
+Given what a page asks for (a :class:`FetchRequest`) and the raw answers of the server
+(:class:`HttpResponse`), the model says what the browser sends, what it checks, and what the
+page's JavaScript finally gets - with Chromium's own words for every refusal (``reason``) and a
+plain-words ``explanation`` that names the fix.
+
+    preflight_needed(req)             does the browser send an OPTIONS preflight first?
+    preflight_request(req)            the preflight it sends: (method, headers)
+    check_preflight(req, resp)        does the preflight answer let the actual request go?
+    check_response(req, resp)         the CORS check on the actual answer
+    exposed_headers(req, resp)        which response headers page JavaScript can read
+    decide(req, preflight, response)  all of it at once: a Decision
+    follow_redirect(req, resp)        the next hop of a redirect, as fetch() follows it
+    PreflightCache                    what the browser remembers between preflights
+
+Where Chromium and the standard differ the model follows Chromium and says so in ``notes``:
+``Access-Control-Allow-Headers: *`` covers ``Authorization`` in Chromium (the standard says it
+never does), and Chromium's preflight cache keeps one answer per (origin, URL).
+Sources: /work/shared/reference/cors-ground-truth.md sections 6 and 7.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field, replace
+from urllib.parse import urljoin, urlsplit
+
+from corslab import fetch_headers as fh
+from corslab import reasons
+from corslab.errors import CorsLabError
+from corslab.origins import origin_of, parse_origin, parse_url, same_origin
+
+Headers = list[tuple[str, str]]
+
+CREDENTIALS_MODES = ("omit", "same-origin", "include")
+MODES = ("cors", "no-cors", "same-origin")
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+MAX_REDIRECTS = 20  # Fetch "HTTP-redirect fetch": the 21st redirect is a network error
+DEFAULT_MAX_AGE = 5  # Chromium kDefaultTimeout: Access-Control-Max-Age absent or unparsable
+MAX_MAX_AGE = 7200  # Chromium kMaxTimeout: 2 hours, whatever the server asks for
+DEFAULT_BODY_CONTENT_TYPE = "text/plain;charset=UTF-8"  # fetch() with a string body
+REQUEST_BODY_HEADERS = ("content-encoding", "content-language", "content-location", "content-type")
+
+AUTHORIZATION_NOTE = (
+    "Chromium lets 'Access-Control-Allow-Headers: *' cover Authorization (its feature "
+    "CorsNonWildcardRequestHeadersSupport is off by default; Safari agrees). The Fetch standard "
+    "(#cors-non-wildcard-request-header-name) and WPT cors-preflight-star say it must be listed "
+    "by name, and Firefox 115+ enforces that: list Authorization explicitly to work everywhere.")
+
+
+# -- the inputs ----------------------------------------------------------------------------------
+
+@dataclass
+class FetchRequest:
+    """What page JavaScript at ``origin`` asks for: ``fetch(url, {method, headers, ...})``.
+
+    ``tainted_origin`` and ``redirects``/``first_url`` are set by :func:`follow_redirect`: after a
+    cross-origin redirect hop the browser's origin for the rest of the chain is ``null``.
+    """
+
+    url: str
+    origin: str
+    method: str = "GET"
+    headers: Headers = field(default_factory=list)
+    credentials: str = "same-origin"
+    mode: str = "cors"
+    body: str | None = None
+    tainted_origin: bool = False
+    redirects: int = 0
+    first_url: str | None = None
+
+    def __post_init__(self):
+        parse_url(self.url)  # a CorsLabError naming the bad URL
+        parse_origin(self.origin)
+        if self.credentials not in CREDENTIALS_MODES:
+            raise CorsLabError(f"credentials must be one of {', '.join(CREDENTIALS_MODES)}, "
+                               f"not {self.credentials!r}")
+        if self.mode not in MODES:
+            raise CorsLabError(f"mode must be one of {', '.join(MODES)}, not {self.mode!r}")
+        self.headers = [(str(n), str(v)) for n, v in self.headers]  # JSON gives lists
+
+    @property
+    def normalized_method(self) -> str:
+        return fh.normalize_method(self.method)
+
+
+@dataclass
+class HttpResponse:
+    """One raw HTTP answer: status and header lines in order, duplicates kept, names lower-cased."""
+
+    status: int
+    headers: Headers = field(default_factory=list)
+
+    def __post_init__(self):
+        self.headers = [(str(n).lower(), str(v)) for n, v in self.headers]
+
+    def get(self, name: str) -> str | None:
+        """The header's value as a browser reads it: repeated lines joined with ", "."""
+        return fh.get(self.headers, name)
+
+    @property
+    def is_redirect(self) -> bool:
+        return self.status in REDIRECT_STATUSES and self.get("location") is not None
+
+
+@dataclass
+class Verdict:
+    """The outcome of one check. ``reason`` is Chromium's text; ``error`` its CorsError name.
+
+    ``kind``: None when ok; "cors" (a CORS-policy console line), "type-error" (fetch() throws
+    before any request), "fetch-api" (Blink refuses before the network), "network" (a
+    net::ERR_ failure such as too many redirects).
+    """
+
+    ok: bool
+    reason: str | None = None
+    explanation: str = ""
+    kind: str | None = None
+    error: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Decision:
+    """Everything the browser decides for one request (see :func:`decide`).
+
+    ``allowed``: page JavaScript can read the response. An opaque no-cors response is not
+    allowed, yet fetch() resolves and nothing is printed: ``reason`` is None, ``opaque`` True.
+    """
+
+    allowed: bool
+    preflight_needed: bool
+    reason: str | None
+    explanation: str
+    exposed_headers: list[str]
+    kind: str | None = None
+    error: str | None = None
+    opaque: bool = False
+    notes: list[str] = field(default_factory=list)
+    request_headers: Headers = field(default_factory=list)
+    dropped_headers: list[tuple[str, str]] = field(default_factory=list)
+    preflight_request: tuple[str, Headers] | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "allowed": self.allowed, "preflight_needed": self.preflight_needed,
+            "reason": self.reason, "explanation": self.explanation,
+            "exposed_headers": list(self.exposed_headers), "kind": self.kind,
+            "error": self.error, "opaque": self.opaque, "notes": list(self.notes),
+        }
+
+
+# -- what the browser does before sending --------------------------------------------------------
+
+def serialized_origin(req: FetchRequest) -> str:
+    """The ``Origin`` the browser sends and the value ACAO must equal: ``null`` once tainted."""
+    return "null" if req.tainted_origin else parse_origin(req.origin).serialize()
+
+
+def is_cross_origin(req: FetchRequest) -> bool:
+    """Does the CORS protocol apply (response tainting "cors")?
+
+    After any cross-origin hop the request is either still cross-origin or tainted, so this
+    covers "A -> B -> A" too, where the last hop needs CORS with origin ``null``.
+    """
+    return req.tainted_origin or not same_origin(req.origin, origin_of(req.url))
+
+
+def validate(req: FetchRequest) -> Verdict | None:
+    """What makes fetch() throw (or Blink refuse) before any traffic; None when it goes ahead."""
+    method = req.method
+    if not fh.is_token(method):
+        return _refused("type-error", reasons.type_error_invalid_method(method),
+                        f"'{method}' is not a valid HTTP method name (a token: letters, digits "
+                        "and !#$%&'*+-.^_`|~). Fix the method in the page's fetch() call.")
+    if fh.is_forbidden_method(method):
+        return _refused("type-error", reasons.type_error_forbidden_method(method),
+                        f"{method.upper()} is a forbidden method: browsers never let a page send "
+                        "it (fetch() throws before any request). Use another method.")
+    for name, value in req.headers:
+        if not fh.is_valid_header_name(name):
+            return _refused("type-error", reasons.type_error_invalid_header_name(),
+                            f"The header name {name!r} is not a valid token, so fetch() throws. "
+                            "Fix the header name in the page.")
+        if not fh.is_valid_header_value(fh.normalize_header_value(value)):
+            return _refused("type-error", reasons.type_error_invalid_header_value(),
+                            f"The value of header {name} contains NUL, CR or LF (or non-Latin-1 "
+                            "text), so fetch() throws. Fix the value in the page.")
+    if req.body is not None and req.normalized_method in ("GET", "HEAD"):
+        return _refused("type-error", reasons.type_error_body_with_get_or_head(),
+                        "A GET or HEAD request cannot have a body; fetch() throws. Send the data "
+                        "in the query string, or use POST.")
+    cross = is_cross_origin(req)
+    if req.mode == "no-cors" and not fh.is_safelisted_method(req.normalized_method):
+        return _refused("type-error", reasons.type_error_no_cors_method(req.normalized_method),
+                        f"mode 'no-cors' allows only GET, HEAD and POST; {req.normalized_method} "
+                        "makes fetch() throw. Use mode 'cors' and let the server allow it.")
+    if req.mode == "same-origin" and cross:
+        return _refused("fetch-api", reasons.same_origin_mode(req.url, req.origin),
+                        f"mode 'same-origin' forbids requests to another origin, and {req.url} is "
+                        f"not on {req.origin}; the browser refuses before the network. Use mode "
+                        "'cors' (the default) and let the server allow the origin.")
+    return None
+
+
+def effective_headers(req: FetchRequest) -> tuple[Headers, list[tuple[str, str]]]:
+    """The script-set headers the browser really sends, and those it silently drops (with why).
+
+    Forbidden request headers (Cookie, Origin, Host, Sec-*, Proxy-* ...) vanish without an
+    error; in no-cors mode so does anything not no-CORS-safelisted. Repeated names are combined
+    into one ``a, b`` value as the page's Headers object does. A string body without a
+    Content-Type gets ``text/plain;charset=UTF-8`` (safelisted: no preflight).
+    """
+    kept: dict[str, tuple[str, str]] = {}  # lower name -> (name as first written, value)
+    dropped: list[tuple[str, str]] = []
+    for name, value in req.headers:
+        value = fh.normalize_header_value(value)
+        lower = name.lower()
+        if fh.is_forbidden_request_header(name, value):
+            dropped.append((name, "a forbidden request header: the browser sets it itself or "
+                                  "never lets a page set it, and drops it silently"))
+            continue
+        combined = f"{kept[lower][1]}, {value}" if lower in kept else value
+        if req.mode == "no-cors" and not fh.is_no_cors_safelisted_request_header(name, combined):
+            dropped.append((name, "not allowed in mode 'no-cors' (only Accept, Accept-Language, "
+                                  "Content-Language and a form Content-Type are)"))
+            continue
+        kept[lower] = (kept[lower][0] if lower in kept else name, combined)
+    if req.body is not None and "content-type" not in kept:
+        kept["content-type"] = ("Content-Type", DEFAULT_BODY_CONTENT_TYPE)
+    return list(kept.values()), dropped
+
+
+def preflight_reasons(req: FetchRequest) -> list[str]:
+    """Why a preflight is needed, in plain words (empty when none is)."""
+    if validate(req) is not None or req.mode != "cors" or not is_cross_origin(req):
+        return []
+    why = []
+    method = req.normalized_method
+    if not fh.is_safelisted_method(method):
+        why.append(f"the method {method} is not CORS-safelisted (only GET, HEAD and POST are)")
+    headers, _ = effective_headers(req)
+    unsafe = fh.unsafe_request_header_names(headers)
+    for name, value in fh.combine(headers):
+        if name in unsafe:
+            if name == "content-type":
+                why.append(f"Content-Type '{value}' is not one of the three form types "
+                           "(text/plain, multipart/form-data, application/x-www-form-urlencoded)")
+            elif fh.is_safelisted_request_header(name, value):
+                why.append(f"the header {name} is normally safelisted, but the safelisted values "
+                           "add up to more than 1024 bytes")
+            else:
+                why.append(f"the header {name} is not CORS-safelisted")
+    return why
+
+
+def preflight_needed(req: FetchRequest, cache: PreflightCache | None = None) -> bool:
+    """Fetch "main fetch": cross-origin, mode cors, and an unsafe method or header name.
+
+    With ``cache``, a fresh cached preflight answer that covers the request spares it.
+    """
+    if not preflight_reasons(req):
+        return False
+    return not (cache is not None and cache.covers(req))
+
+
+def preflight_request(req: FetchRequest) -> tuple[str, Headers]:
+    """The preflight the browser sends (#cors-preflight-fetch-0, Chromium CreatePreflightRequest).
+
+    Never credentials: no Cookie, no Authorization, whatever the page asked for. The unsafe
+    header names are lower-cased, sorted and joined with "," (no space).
+    """
+    headers, _ = effective_headers(req)
+    out = [("Accept", "*/*"), ("Access-Control-Request-Method", req.normalized_method)]
+    unsafe = fh.unsafe_request_header_names(headers)
+    if unsafe:
+        out.append(("Access-Control-Request-Headers", ",".join(unsafe)))
+    out += [("Origin", serialized_origin(req)), ("Sec-Fetch-Mode", "cors")]
+    return "OPTIONS", out
+
+
+# -- the checks ----------------------------------------------------------------------------------
+
+def _refused(kind: str, reason: str, explanation: str, error: str | None = None,
+             notes: list[str] | None = None) -> Verdict:
+    return Verdict(False, reason, explanation, kind, error, notes or [])
+
+
+def _looks_like_url(value: str) -> bool:
+    """Roughly Chromium's ``GURL(value).is_valid()``: only picks which message is shown."""
+    if any(ord(c) <= 0x20 or ord(c) == 0x7F for c in value):
+        return False
+    if not re.match(r"[A-Za-z][A-Za-z0-9+.\-]*:", value):
+        return False
+    if value.lower().startswith(("http:", "https:")):
+        try:
+            return bool(urlsplit(value).hostname)
+        except ValueError:
+            return False
+    return True
+
+
+def _fix_headers(req: FetchRequest, preflight: bool) -> str:
+    """The CORS headers that would make this request pass, as a learner would add them."""
+    origin = serialized_origin(req)
+    parts = [f"Access-Control-Allow-Origin: {origin}"]
+    if req.credentials == "include":
+        parts.append("Access-Control-Allow-Credentials: true")
+    if preflight:
+        method = req.normalized_method
+        if not fh.is_safelisted_method(method):
+            parts.append(f"Access-Control-Allow-Methods: {method}")
+        headers, _ = effective_headers(req)
+        unsafe = fh.unsafe_request_header_names(headers)
+        if unsafe:
+            parts.append(f"Access-Control-Allow-Headers: {', '.join(unsafe)}")
+    parts.append("Vary: Origin")
+    return ", ".join(f"`{p}`" for p in parts)
+
+
+def _which(req: FetchRequest, preflight: bool) -> str:
+    where = origin_of(req.url).serialize()
+    if preflight:
+        return (f"the preflight answer (OPTIONS {urlsplit(req.url).path or '/'} on {where}, "
+                "answered by the server or by a proxy in front of it)")
+    return f"the response to {req.normalized_method} {req.url}"
+
+
+def check_access(req: FetchRequest, resp: HttpResponse, preflight: bool = False) -> Verdict:
+    """Fetch #concept-cors-check with Chromium's classification of a bad ACAO (cors.cc CheckAccess).
+
+    ``preflight`` picks the "Response to preflight request ..." wording; the credentials mode
+    is always the actual request's, as the standard says.
+    """
+    origin = serialized_origin(req)
+    include = req.credentials == "include"
+    acao = resp.get("access-control-allow-origin")
+    which = _which(req, preflight)
+    fix = _fix_headers(req, preflight)
+    tag = "kPreflight" if preflight else "k"
+    taint = (" After a cross-origin redirect the browser's origin is `null`, so only "
+             "`Access-Control-Allow-Origin: null` or `*` can pass." if req.tainted_origin else "")
+    if acao == "*":
+        if not include:
+            return Verdict(True)
+        return _refused("cors", reasons.wildcard_origin_not_allowed(preflight),
+                        f"{which.capitalize()} allows any origin with `Access-Control-Allow-Origin: *`, "
+                        "but this request is sent with credentials (credentials: 'include') and `*` "
+                        "never works with credentials. Fix: the server must name the origin "
+                        f"instead: {fix}; or the page must not send credentials.",
+                        f"{tag}WildcardOriginNotAllowed")
+    if acao is None:
+        if preflight:
+            text = (f"The browser sent a preflight because {'; '.join(preflight_reasons(req)) or 'the request is not simple'}, "
+                    f"and {which} had no Access-Control-Allow-Origin header, so the browser stopped "
+                    f"there: the {req.normalized_method} request itself was never sent. Fix: make "
+                    f"whatever answers OPTIONS for this URL reply 2xx with {fix}.")
+        else:
+            text = (f"The request was sent and the server answered {resp.status}, but {which} has no "
+                    "Access-Control-Allow-Origin header, so the browser hides the answer from the "
+                    "page (the server did receive and process the request). Fix: the server, or a "
+                    f"proxy in front of it, must add {fix} to this response.")
+        return _refused("cors", reasons.missing_allow_origin(preflight), text + taint,
+                        f"{tag}MissingAllowOriginHeader")
+    if acao != origin:
+        if " " in acao or "," in acao:
+            return _refused("cors", reasons.multiple_allow_origin_values(acao, preflight),
+                            f"{which.capitalize()} gives Access-Control-Allow-Origin as '{acao}': "
+                            "several values, or two header lines joined by the browser (often both "
+                            "the app and a proxy add it). Exactly one origin is allowed. Fix: let "
+                            "one layer set it - remove it from the app, or hide the upstream's copy "
+                            "in the proxy (nginx: `proxy_hide_header Access-Control-Allow-Origin;`) "
+                            f"- and send {fix}." + taint,
+                            f"{tag}MultipleAllowOriginValues")
+        if acao == "null" or _looks_like_url(acao):
+            return _refused("cors", reasons.allow_origin_mismatch(acao, preflight),
+                            f"{which.capitalize()} allows '{acao}', but the request comes from "
+                            f"'{origin}'. The comparison is exact: scheme, host and port, no trailing "
+                            f"slash, case-sensitive. Fix: if {origin} should be allowed, the server "
+                            f"must answer it with {fix} (add it to the allowlist and echo the "
+                            "matching origin); if not, the block is CORS working as intended." + taint,
+                            f"{tag}AllowOriginMismatch")
+        return _refused("cors", reasons.invalid_allow_origin_value(acao, preflight),
+                        f"{which.capitalize()} gives Access-Control-Allow-Origin as '{acao}', which "
+                        f"is not an origin. Fix: send {fix}." + taint,
+                        f"{tag}InvalidAllowOriginValue")
+    if include:
+        acac = resp.get("access-control-allow-credentials")
+        if acac != "true":
+            return _refused("cors", reasons.invalid_allow_credentials(acac or "", preflight),
+                            f"The request is sent with credentials (credentials: 'include'), so "
+                            f"{which} must carry `Access-Control-Allow-Credentials: true` - exactly, "
+                            f"lower-case - but it has {repr(acac) if acac is not None else 'none'}. "
+                            f"Fix: the server (or proxy) must add it: {fix}; or the page must not "
+                            "send credentials.",
+                            f"{tag}InvalidAllowCredentials")
+    return Verdict(True)
+
+
+def check_preflight(req: FetchRequest, resp: HttpResponse) -> Verdict:
+    """Fetch #cors-preflight-fetch-0 as Chromium's PreflightController runs it.
+
+    Order: a redirect fails at once; then the CORS check (so a bad origin wins over a bad
+    status); then the 2xx status; then ACAM/ACAH must parse; then the method; then the headers.
+    """
+    if resp.is_redirect:
+        location = resp.get("location")
+        return _refused("cors", reasons.preflight_disallowed_redirect(),
+                        f"The preflight (OPTIONS {req.url}) was answered with a redirect ({resp.status} "
+                        f"to {location}); browsers never follow redirects for preflights. Fix: call "
+                        "the final URL directly (watch trailing slashes and http -> https), or have "
+                        "the server answer OPTIONS at this URL without redirecting.",
+                        "kPreflightDisallowedRedirect")
+    access = check_access(req, resp, preflight=True)
+    if not access.ok:
+        return access
+    if not 200 <= resp.status <= 299:
+        path = urlsplit(req.url).path or "/"
+        return _refused("cors", reasons.preflight_invalid_status(),
+                        f"The preflight answer carried the right CORS headers but its status was "
+                        f"{resp.status}, and a preflight needs 200-299. Usually the app has no OPTIONS "
+                        f"route for {path} (404/405) or checks authentication first (401/403 - "
+                        "a preflight never carries cookies or Authorization). Fix: answer OPTIONS "
+                        "for this path with 204 (or 200) before any authentication check.",
+                        "kPreflightInvalidStatus")
+    include = req.credentials == "include"
+    acam, acah = resp.get("access-control-allow-methods"), resp.get("access-control-allow-headers")
+    methods = fh.parse_allow_list(acam)
+    if methods is None:
+        return _refused("cors", reasons.invalid_allow_methods(),
+                        f"Access-Control-Allow-Methods on the preflight answer is '{acam}', which is "
+                        "not a comma-separated list of method names (each must be a token: no "
+                        "spaces inside, no quotes). Fix: e.g. `Access-Control-Allow-Methods: GET, "
+                        "POST, PUT, DELETE`.", "kInvalidAllowMethodsPreflightResponse")
+    allowed_headers = fh.parse_allow_list(acah)
+    if allowed_headers is None:
+        return _refused("cors", reasons.invalid_allow_headers(),
+                        f"Access-Control-Allow-Headers on the preflight answer is '{acah}', which is "
+                        "not a comma-separated list of header names. Fix: e.g. "
+                        "`Access-Control-Allow-Headers: Content-Type, Authorization`.",
+                        "kInvalidAllowHeadersPreflightResponse")
+    method = req.normalized_method
+    method_ok = (method in methods or fh.is_safelisted_method(method)
+                 or (not include and "*" in methods))
+    if not method_ok:
+        star = (" `*` is not a wildcard for requests with credentials." if include and "*" in methods
+                else "")
+        case = (f" The match is case-sensitive: '{method}' is not '{method.upper()}'."
+                if method.upper() in methods else "")
+        return _refused("cors", reasons.method_disallowed(method),
+                        f"The preflight answer allows the methods [{', '.join(methods) or 'none'}], "
+                        f"which do not include {method}.{case}{star} Fix: add {method} to "
+                        "Access-Control-Allow-Methods on the OPTIONS response (server or proxy).",
+                        "kMethodDisallowedByPreflightResponse")
+    headers, _ = effective_headers(req)
+    unsafe = fh.unsafe_request_header_names(headers)
+    lowered = [h.lower() for h in allowed_headers]
+    notes = []
+    if not include and "*" in lowered:
+        if "authorization" in unsafe and "authorization" not in lowered:
+            notes.append(AUTHORIZATION_NOTE)
+        return Verdict(True, notes=notes)
+    for name in unsafe:
+        if name not in lowered:
+            star = (" `*` is not a wildcard for requests with credentials."
+                    if include and "*" in lowered else "")
+            return _refused("cors", reasons.header_disallowed(name),
+                            f"The page sets the header {name}, which is not CORS-safelisted, so the "
+                            f"preflight asked for it (Access-Control-Request-Headers: {','.join(unsafe)}); "
+                            f"the answer's Access-Control-Allow-Headers "
+                            f"[{', '.join(allowed_headers) or 'none'}] does not include it.{star} Fix: "
+                            f"add {name} to Access-Control-Allow-Headers on the OPTIONS response.",
+                            "kHeaderDisallowedByPreflightResponse")
+    return Verdict(True)
+
+
+def check_response(req: FetchRequest, resp: HttpResponse) -> Verdict:
+    """The CORS check on an actual answer (any status passes, even 403 or 500).
+
+    Same-origin and no-cors requests have nothing to check.
+    """
+    if req.mode != "cors" or not is_cross_origin(req):
+        return Verdict(True)
+    return check_access(req, resp, preflight=False)
+
+
+def exposed_headers(req: FetchRequest, resp: HttpResponse) -> list[str]:
+    """The names page JavaScript can read via ``response.headers`` (sorted, lower-cased, unique).
+
+    This is what ``[...response.headers.keys()]`` lists, assuming the response passed its CORS
+    check. Same-origin: everything but Set-Cookie. Cross-origin: the CORS-safelisted response
+    headers plus those named in Access-Control-Expose-Headers; ``*`` there means all of them,
+    but only without credentials. No-cors: nothing (opaque).
+    """
+    names = {n for n, _ in resp.headers} - fh.FORBIDDEN_RESPONSE_HEADERS
+    if not is_cross_origin(req):
+        return sorted(names)
+    if req.mode == "no-cors":
+        return []
+    listed = set(fh.parse_expose_list(resp.get("access-control-expose-headers")))
+    if req.credentials != "include" and "*" in listed:
+        return sorted(names)
+    return sorted(n for n in names if n in fh.SAFELISTED_RESPONSE_HEADERS or n in listed)
+
+
+# -- all together --------------------------------------------------------------------------------
+
+def decide(req: FetchRequest, preflight: HttpResponse | None = None,
+           response: HttpResponse | None = None,
+           cache: PreflightCache | None = None) -> Decision:
+    """What the browser decides, given the preflight answer (when one is needed) and the answer.
+
+    ``response`` is the final answer (for a redirect chain use the probe, or
+    :func:`follow_redirect` hop by hop). Passing None where an answer is needed is an error,
+    except ``response`` after a failed preflight (the request is never sent).
+    """
+    sent, dropped = effective_headers(req)
+    notes = [f"The browser drops the header {name}: {why}." for name, why in dropped]
+    base = dict(request_headers=sent, dropped_headers=dropped)
+    refused = validate(req)
+    if refused:
+        return Decision(False, False, refused.reason, refused.explanation, [], refused.kind,
+                        refused.error, notes=notes + refused.notes, **base)
+    needed = preflight_needed(req, cache)
+    pf_request = preflight_request(req) if needed else None
+    if needed:
+        if preflight is None:
+            raise CorsLabError("this request needs a preflight: pass the OPTIONS answer as "
+                               "decide(req, preflight=HttpResponse(...), response=...)")
+        verdict = check_preflight(req, preflight)
+        notes += verdict.notes
+        if not verdict.ok:
+            return Decision(False, True, verdict.reason, verdict.explanation, [], verdict.kind,
+                            verdict.error, notes=notes, preflight_request=pf_request, **base)
+        if cache is not None:
+            cache.store(req, preflight)
+    if response is None:
+        raise CorsLabError("pass the actual answer as decide(req, ..., response=HttpResponse(...))")
+    if req.mode == "no-cors" and is_cross_origin(req):
+        return Decision(False, False, None,
+                        "mode 'no-cors': the request is sent, but the page gets an opaque response "
+                        "- status 0, no headers, no body - and no error is printed. Use mode 'cors' "
+                        "and have the server allow the origin to read the answer.",
+                        [], "opaque", None, True, notes, preflight_request=None, **base)
+    verdict = check_response(req, response)
+    notes += verdict.notes
+    if not verdict.ok:
+        return Decision(False, needed, verdict.reason, verdict.explanation, [], verdict.kind,
+                        verdict.error, notes=notes, preflight_request=pf_request, **base)
+    exposed = exposed_headers(req, response)
+    if not is_cross_origin(req):
+        text = "Same origin: CORS does not apply; the page reads the response (except Set-Cookie)."
+    else:
+        text = (f"Allowed: the response passes the CORS check{' after a preflight' if needed else ''}; "
+                f"page JavaScript can read the body and the headers {', '.join(exposed) or '(none)'}.")
+        hidden = sorted({n for n, _ in response.headers} - set(exposed))
+        if hidden:
+            text += (f" Hidden from the page: {', '.join(hidden)} (list a header in "
+                     "Access-Control-Expose-Headers to let the page read it; Set-Cookie never).")
+    return Decision(True, needed, None, text, exposed, None, None, notes=notes,
+                    preflight_request=pf_request, **base)
+
+
+# -- redirects -----------------------------------------------------------------------------------
+
+def follow_redirect(req: FetchRequest, resp: HttpResponse) -> tuple[FetchRequest | None, Verdict]:
+    """Fetch "HTTP-redirect fetch" for a redirect answer to an actual request.
+
+    Returns (the next request, ok) or (None, the refusal). Chromium runs the CORS check on the
+    redirect answer itself first; a hop from a cross-origin URL to yet another origin taints the
+    origin to ``null`` for the rest of the chain (also A -> B -> A); 301/302 turn POST into GET
+    and 303 turns everything but GET/HEAD into GET, dropping the body; Authorization is removed
+    on a cross-origin hop (Fetch commit 9004f4e).
+    """
+    verdict = check_response(req, resp)
+    if not verdict.ok:
+        return None, verdict
+    location = urljoin(req.url, resp.get("location") or "")
+    parts = urlsplit(location)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None, _refused("network", "net::ERR_UNSAFE_REDIRECT",
+                              f"The redirect points to '{location}', which is not an http(s) URL; "
+                              "fetch() fails. Fix the Location header on the server.")
+    if req.redirects + 1 > MAX_REDIRECTS:
+        return None, _refused("network", "net::ERR_TOO_MANY_REDIRECTS",
+                              f"More than {MAX_REDIRECTS} redirects: fetch() gives up with a network "
+                              "error. Fix the redirect loop on the server.")
+    target = origin_of(location)
+    current = origin_of(req.url)
+    if req.mode == "cors" and (parts.username is not None or parts.password is not None):
+        if req.tainted_origin or not same_origin(req.origin, target) or is_cross_origin(req):
+            return None, _refused("cors", reasons.redirect_contains_credentials(location),
+                                  "The redirect's Location contains user:password@, which the "
+                                  "browser refuses for cross-origin requests. Fix: remove the "
+                                  "credentials from the Location URL.",
+                                  "kRedirectContainsCredentials")
+    tainted = req.tainted_origin or (not same_origin(target, current)
+                                     and not same_origin(req.origin, current))
+    method, body, headers = req.method, req.body, list(req.headers)
+    norm = req.normalized_method
+    if (resp.status in (301, 302) and norm == "POST") or (
+            resp.status == 303 and norm not in ("GET", "HEAD")):
+        method, body = "GET", None
+        headers = [(n, v) for n, v in headers if n.lower() not in REQUEST_BODY_HEADERS]
+    if not same_origin(current, target):
+        headers = [(n, v) for n, v in headers if n.lower() != "authorization"]
+    return replace(req, url=location, method=method, body=body, headers=headers,
+                   tainted_origin=tainted, redirects=req.redirects + 1,
+                   first_url=req.first_url or req.url), Verdict(True)
+
+
+# -- the preflight cache -------------------------------------------------------------------------
+
+def parse_max_age(value: str | None) -> int:
+    """Seconds a preflight answer may be reused, as Chromium computes it (preflight_result.cc).
+
+    Absent or not an integer: 5. Negative: 0 (not cached). 7200 or more: 7200 (2 hours).
+    """
+    if value is None or not re.fullmatch(r"[+-]?[0-9]+", value.strip(fh.HTTP_TAB_OR_SPACE)):
+        return DEFAULT_MAX_AGE
+    seconds = int(value)
+    if seconds < 0:
+        return 0
+    return min(seconds, MAX_MAX_AGE)
+
+
+@dataclass
+class _Entry:
+    """Fetch #concept-cache entry: one method or one header name, with its expiry."""
+
+    origin: str
+    url: str
+    credentials: bool
+    method: str | None
+    header: str | None
+    expires: float
+
+
+class PreflightCache:
+    """The browser's CORS-preflight cache, keyed as Fetch #concept-cache says.
+
+    Entries: (serialised origin, URL, credentials flag, one method or one header name) with an
+    expiry from Access-Control-Max-Age. An entry stored without credentials does not serve a
+    request with credentials; one stored with credentials serves both.
+
+    ``chromium=True`` (default): a new preflight answer replaces every entry for that
+    (origin, URL), as Chromium keeps one PreflightResult per (origin, URL). ``chromium=False``:
+    entries accumulate, as the standard describes.
+    ``clock`` is injectable so tests can move time.
+    """
+
+    def __init__(self, chromium: bool = True, clock=time.monotonic):
+        self.chromium = chromium
+        self.clock = clock
+        self.entries: list[_Entry] = []
+
+    def _key(self, req: FetchRequest) -> tuple[str, str]:
+        return serialized_origin(req), req.url
+
+    def _live(self, req: FetchRequest) -> list[_Entry]:
+        now = self.clock()
+        origin, url = self._key(req)
+        include = req.credentials == "include"
+        return [e for e in self.entries if e.origin == origin and e.url == url
+                and e.expires > now and (e.credentials or not include)]
+
+    def store(self, req: FetchRequest, resp: HttpResponse) -> int:
+        """Remember a preflight answer that passed :func:`check_preflight`; return its max-age."""
+        max_age = parse_max_age(resp.get("access-control-max-age"))
+        origin, url = self._key(req)
+        if self.chromium:
+            self.clear(req)
+        if max_age <= 0:
+            return 0
+        expires = self.clock() + max_age
+        include = req.credentials == "include"
+        methods = fh.parse_allow_list(resp.get("access-control-allow-methods")) or []
+        headers = fh.parse_allow_list(resp.get("access-control-allow-headers")) or []
+        # A preflight for a safelisted method with no ACAM still covers that method
+        # (the standard's step "if methods is null and use-CORS-preflight flag is set").
+        if not methods:
+            methods = [req.normalized_method]
+        for method in methods:
+            self.entries.append(_Entry(origin, url, include, method, None, expires))
+        for name in headers:
+            self.entries.append(_Entry(origin, url, include, None, name.lower(), expires))
+        return max_age
+
+    def covers(self, req: FetchRequest) -> bool:
+        """True when a fresh entry makes the preflight unnecessary (#cors-preflight-fetch)."""
+        live = self._live(req)
+        if not live:
+            return False
+        method = req.normalized_method
+        if not fh.is_safelisted_method(method):
+            if not any(e.method == method or (e.method == "*" and not e.credentials)
+                       for e in live):
+                return False
+        headers, _ = effective_headers(req)
+        for name in fh.unsafe_request_header_names(headers):
+            # Chromium lets '*' cover Authorization here too (see AUTHORIZATION_NOTE).
+            if not any(e.header == name or (e.header == "*" and not e.credentials)
+                       for e in live):
+                return False
+        return True
+
+    def clear(self, req: FetchRequest | None = None) -> None:
+        """Forget everything, or the entries for ``req``'s (origin, URL)."""
+        if req is None:
+            self.entries.clear()
+            return
+        origin, url = self._key(req)
+        self.entries = [e for e in self.entries if (e.origin, e.url) != (origin, url)]

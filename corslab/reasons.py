@@ -1,0 +1,159 @@
+"""Chromium's words for a blocked request, byte for byte.
+
+Chromium's console line is::
+
+    Access to fetch at '<URL>' [(redirected from '<first URL>') ]from origin '<ORIGIN>' has been
+    blocked by CORS policy: <REASON>
+
+Each function here returns one ``<REASON>`` exactly as Blink's ``GetErrorString`` builds it for
+``fetch()`` (``third_party/blink/renderer/platform/loader/cors/cors_error_string.cc``; see
+/work/shared/reference/cors-ground-truth.md section 6.4). The constant names follow Chromium's
+``CorsError`` enum so a reader can find each one in the source.
+"""
+
+from __future__ import annotations
+
+PREFLIGHT_PREFIX = "Response to preflight request doesn't pass access control check: "
+# Appended for fetch() (not XHR) to the ACAO "multiple", "invalid" and "mismatch" errors.
+NO_CORS_HINT = (" Have the server send the header with a valid value, or, if an opaque response "
+                "serves your needs, set the request's mode to 'no-cors' to fetch the resource "
+                "with CORS disabled.")
+# Appended for fetch() to the "missing ACAO" error.
+OPAQUE_HINT = (" If an opaque response serves your needs, set the request's mode to 'no-cors' "
+               "to fetch the resource with CORS disabled.")
+
+
+def _prefix(preflight: bool) -> str:
+    return PREFLIGHT_PREFIX if preflight else ""
+
+
+def wildcard_origin_not_allowed(preflight: bool = False) -> str:
+    """kWildcardOriginNotAllowed / kPreflightWildcardOriginNotAllowed."""
+    return _prefix(preflight) + (
+        "The value of the 'Access-Control-Allow-Origin' header in the response must not be the "
+        "wildcard '*' when the request's credentials mode is 'include'.")
+
+
+def missing_allow_origin(preflight: bool = False) -> str:
+    """kMissingAllowOriginHeader / kPreflightMissingAllowOriginHeader."""
+    return _prefix(preflight) + (
+        "No 'Access-Control-Allow-Origin' header is present on the requested resource."
+        + OPAQUE_HINT)
+
+
+def multiple_allow_origin_values(value: str, preflight: bool = False) -> str:
+    """kMultipleAllowOriginValues: the value holds a space or a comma (two lines join with ", ")."""
+    return _prefix(preflight) + (
+        f"The 'Access-Control-Allow-Origin' header contains multiple values '{value}', but only "
+        "one is allowed." + NO_CORS_HINT)
+
+
+def invalid_allow_origin_value(value: str, preflight: bool = False) -> str:
+    """kInvalidAllowOriginValue: not a URL Chromium can parse (e.g. ``-``)."""
+    return _prefix(preflight) + (
+        f"The 'Access-Control-Allow-Origin' header contains the invalid value '{value}'."
+        + NO_CORS_HINT)
+
+
+def allow_origin_mismatch(value: str, preflight: bool = False) -> str:
+    """kAllowOriginMismatch: a well-formed value that is not the request's origin."""
+    return _prefix(preflight) + (
+        f"The 'Access-Control-Allow-Origin' header has a value '{value}' that is not equal to "
+        "the supplied origin." + NO_CORS_HINT)
+
+
+def invalid_allow_credentials(value: str, preflight: bool = False) -> str:
+    """kInvalidAllowCredentials: ACAC is not exactly ``true`` (``''`` when absent)."""
+    return _prefix(preflight) + (
+        f"The value of the 'Access-Control-Allow-Credentials' header in the response is "
+        f"'{value}' which must be 'true' when the request's credentials mode is 'include'.")
+
+
+def preflight_invalid_status() -> str:
+    """kPreflightInvalidStatus: reported only once the preflight's CORS check passed."""
+    return PREFLIGHT_PREFIX + "It does not have HTTP ok status."
+
+
+def preflight_disallowed_redirect() -> str:
+    """kPreflightDisallowedRedirect."""
+    return PREFLIGHT_PREFIX + "Redirect is not allowed for a preflight request."
+
+
+def invalid_allow_methods() -> str:
+    """kInvalidAllowMethodsPreflightResponse (no "Response to preflight" prefix)."""
+    return "Cannot parse Access-Control-Allow-Methods response header field in preflight response."
+
+
+def invalid_allow_headers() -> str:
+    """kInvalidAllowHeadersPreflightResponse."""
+    return "Cannot parse Access-Control-Allow-Headers response header field in preflight response."
+
+
+def method_disallowed(method: str) -> str:
+    """kMethodDisallowedByPreflightResponse: the method as sent (``patch`` stays lower-case)."""
+    return f"Method {method} is not allowed by Access-Control-Allow-Methods in preflight response."
+
+
+def header_disallowed(name: str) -> str:
+    """kHeaderDisallowedByPreflightResponse: the lower-cased header name."""
+    return (f"Request header field {name} is not allowed by Access-Control-Allow-Headers in "
+            "preflight response.")
+
+
+def redirect_contains_credentials(url: str) -> str:
+    """kRedirectContainsCredentials."""
+    return (f"Redirect location '{url}' contains a username and password, which is disallowed "
+            "for cross-origin requests.")
+
+
+def disallowed_by_mode() -> str:
+    """kDisallowedByMode."""
+    return "Cross origin requests are not allowed by request mode."
+
+
+# Not CORS-policy lines: what Blink throws before any network traffic (fetch() rejects with a
+# TypeError whose message is this), from third_party/blink/renderer/core/fetch/request.cc and
+# headers.cc (read in public Chromium sources; not in the reference - the browser tests confirm them).
+TYPE_ERROR_PREFIX = "Failed to execute 'fetch' on 'Window': "
+
+
+def type_error_forbidden_method(method: str) -> str:
+    return TYPE_ERROR_PREFIX + f"'{method}' HTTP method is unsupported."
+
+
+def type_error_invalid_method(method: str) -> str:
+    return TYPE_ERROR_PREFIX + f"'{method}' is not a valid HTTP method."
+
+
+def type_error_no_cors_method(method: str) -> str:
+    return TYPE_ERROR_PREFIX + f"'{method}' is unsupported in no-cors mode."
+
+
+def type_error_body_with_get_or_head() -> str:
+    return TYPE_ERROR_PREFIX + "Request with GET/HEAD method cannot have body."
+
+
+def type_error_invalid_header_name() -> str:
+    """Blink's Headers.append(): fetch() rejects before any request."""
+    return TYPE_ERROR_PREFIX + "Invalid name"
+
+
+def type_error_invalid_header_value() -> str:
+    return TYPE_ERROR_PREFIX + "Invalid value"
+
+
+def same_origin_mode(url: str, origin: str) -> str:
+    """The console line Blink prints for mode "same-origin" with a cross-origin URL.
+
+    Widely quoted observed text (reference 6.4); fetch() then rejects with "Failed to fetch".
+    """
+    return (f"Fetch API cannot load {url}. Request mode is \"same-origin\" but the URL's origin "
+            f"is not same as the request origin {origin}.")
+
+
+def console_message(url: str, origin: str, reason: str, first_url: str | None = None,
+                    kind: str = "fetch") -> str:
+    """The whole console line for a CORS failure, as DevTools shows it."""
+    redirected = f"(redirected from '{first_url}') " if first_url and first_url != url else ""
+    return (f"Access to {kind} at '{url}' {redirected}from origin '{origin}' has been blocked "
+            f"by CORS policy: {reason}")
