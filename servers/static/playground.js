@@ -64,6 +64,11 @@
     box.dataset.runs = String(Number(box.dataset.runs || 0) + 1);
 
     box.append(el("p", `${request.method} ${request.url} (credentials: ${request.credentials}, mode: ${request.mode})`, {class: "muted"}));
+    if (result.error && request.notSent) {
+      box.append(el("p", "Not sent: fix the form first.", {class: "verdict"}));
+      box.append(el("pre", result.error, {"data-field": "error"}));
+      return;
+    }
     if (result.error) {
       box.append(el("p", "Blocked, or the network failed: JavaScript got an error, not a response.", {class: "verdict"}));
       box.append(el("pre", result.error, {"data-field": "error"}));
@@ -111,7 +116,8 @@
       headers = parseHeaderLines($("headers").value);
     } catch (err) {
       show({ok: false, status: null, type: null, headers: [], body: null, error: err.message},
-           {url: $("url").value, method: $("method").value, credentials: $("credentials").value, mode: $("mode").value});
+           {url: $("url").value, method: $("method").value, credentials: $("credentials").value,
+            mode: $("mode").value, notSent: true});
       return;
     }
     button.disabled = true;
@@ -153,7 +159,7 @@
     const select = $("target");
     let services = [];
     try {
-      const response = await fetch("/_lab/topology", {cache: "no-store"});
+      const response = await fetch("/_lab/topology.json", {cache: "no-store"});
       if (response.ok) services = normaliseServices(await response.json());
     } catch (err) {
       // No topology: "any URL" still works.
@@ -162,15 +168,21 @@
       const label = `${s.name}${s.method ? ` (method ${s.method})` : ""} - ${s.origin}${s.role ? ` - ${s.role}` : ""}`;
       select.append(el("option", label, {value: s.origin + defaultPath(s), "data-service": s.name}));
     }
-    $("target-hint").textContent = services.length
-      ? `${services.length} services of the lab stack, read from this origin's /_lab/topology.`
+    listHint = services.length
+      ? `${services.length} services of the lab stack, read from this origin's /_lab/topology.json.`
       : "The lab's service list is not available here; type any URL.";
     select.dispatchEvent(new Event("change"));
   }
 
+  let listHint = "";
+  const ECHO_HINT = "The echo answers with the headers its query string asks for: acao, acac, acam, acah, aceh, " +
+    "acma (repeat one to send it twice), hdr=Name:value, status, preflight_status, redirect=URL, " +
+    "pf_acao... for the preflight only. {origin} stands for your Origin.";
+
   function onTargetChange() {
-    const value = $("target").value;
-    if (value) $("url").value = value;
+    const option = $("target").selectedOptions[0];
+    if (option && option.value) $("url").value = option.value;
+    $("target-hint").textContent = option && option.dataset.service === "echo" ? ECHO_HINT : listHint;
   }
 
   document.addEventListener("DOMContentLoaded", () => {

@@ -1,0 +1,196 @@
+"""Browser tests: real fetch() in the system Chromium, driven by Playwright, against the real stack.
+
+What Chromium did is learned without touching the traffic (``page.route`` would add its own CORS
+headers, and Playwright's request events do not show preflights):
+  * the outcome - the result of ``window.corslab.run`` on the playground page (servers/static);
+  * the reason - the console message "... has been blocked by CORS policy: <reason>";
+  * the preflight - DevTools protocol network events (a preflight is a request whose initiator type
+    is "preflight"), cross-checked with the backend's own log ``/_lab/seen``, since a preflight that
+    a proxy answers never reaches the backend.
+
+One browser per session, one page per origin, reused by every test.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+
+import pytest
+
+from corslab import topology
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+BLOCKED_MARK = "has been blocked by CORS policy: "
+PLAYGROUND = "/playground.html"
+
+# ---- parity figures, printed at the end of the run ----------------------------------------------
+
+class Parity:
+    """Agreement between the model and Chromium, per dimension (allowed, preflight, exposed, reason)."""
+
+    def __init__(self):
+        self.figures: dict[str, list[int]] = {}  # dimension -> [agree, total]
+        self.disagreements: list[str] = []
+
+    def count(self, dimension: str, agree: bool, detail: str = "") -> None:
+        agreed, total = self.figures.setdefault(dimension, [0, 0])
+        self.figures[dimension] = [agreed + agree, total + 1]
+        if not agree:
+            self.disagreements.append(f"{dimension}: {detail}")
+
+    def summary(self) -> str:
+        return "parity: " + ", ".join(f"{d} {a}/{t}" for d, (a, t) in self.figures.items())
+
+
+PARITY = Parity()
+
+
+@pytest.fixture(scope="session")
+def parity() -> Parity:
+    return PARITY
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not PARITY.figures:
+        return
+    terminalreporter.write_sep("=", "model vs Chromium")
+    terminalreporter.write_line(PARITY.summary())
+    for line in PARITY.disagreements:
+        terminalreporter.write_line(f"  disagreement - {line}")
+
+
+# ---- the browser --------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Observation:
+    """What Chromium did with one fetch()."""
+
+    result: dict  # window.corslab.run's answer: ok, status, type, headers, body, error
+    console: list[str]  # console messages that mention the URL
+    preflights: int  # preflight requests Chromium sent for the URL (DevTools protocol)
+    cors_error: dict | None = None  # DevTools' corsErrorStatus for the URL, for diagnostics
+
+    @property
+    def readable(self) -> bool:
+        """Could page JavaScript read the response? (An opaque no-cors answer is not readable.)"""
+        return self.result["error"] is None and self.result["type"] in ("basic", "cors")
+
+    @property
+    def reason(self) -> str | None:
+        """The text Chromium printed after "has been blocked by CORS policy: ", if any."""
+        for text in self.console:
+            if BLOCKED_MARK in text:
+                return text.split(BLOCKED_MARK, 1)[1]
+        return None
+
+    @property
+    def header_names(self) -> set[str]:
+        return {name.lower() for name, _ in self.result["headers"]}
+
+
+@dataclass
+class OriginPage:
+    """The playground page of one origin, with its console and network events recorded."""
+
+    origin: str
+    page: object
+    console: list[str] = field(default_factory=list)
+    preflight_urls: list[str] = field(default_factory=list)
+    cors_errors: dict = field(default_factory=dict)  # url -> corsErrorStatus
+    _urls: dict = field(default_factory=dict)  # requestId -> url
+
+    def fetch(self, url: str, key: str, method="GET", headers=(), credentials="same-origin",
+              mode="cors", body=None) -> Observation:
+        """Run fetch(url) on this page; ``key`` (the case's trace) finds its console and network events."""
+        args = {"url": url, "method": method, "headers": [list(h) for h in headers],
+                "credentials": credentials, "mode": mode, "body": body}
+        result = self.page.evaluate("args => window.corslab.run(args)", args)
+        # The console message arrives asynchronously: when the fetch failed, wait for it (briefly).
+        deadline = time.monotonic() + (2.0 if result["error"] else 0.0)
+        while not any(key in text for text in self.console) and time.monotonic() < deadline:
+            self.page.wait_for_timeout(20)
+        return Observation(
+            result=result,
+            console=[text for text in self.console if key in text],
+            preflights=sum(key in u for u in self.preflight_urls),
+            cors_error=next((e for u, e in self.cors_errors.items() if key in u), None),
+        )
+
+    # DevTools protocol listeners
+    def _on_request(self, event):
+        self._urls[event["requestId"]] = event["request"]["url"]
+        if event.get("initiator", {}).get("type") == "preflight":
+            self.preflight_urls.append(event["request"]["url"])
+
+    def _on_failed(self, event):
+        url = self._urls.get(event["requestId"])
+        if url and event.get("corsErrorStatus"):
+            self.cors_errors[url] = event["corsErrorStatus"]
+
+
+class Pages:
+    """One playground page per origin, opened on first use and reused."""
+
+    def __init__(self, context):
+        self.context = context
+        self._pages: dict[str, OriginPage] = {}
+
+    def at(self, origin: str) -> OriginPage:
+        if origin not in self._pages:
+            page = self.context.new_page()
+            op = OriginPage(origin, page)
+            page.on("console", lambda msg: op.console.append(msg.text))
+            cdp = self.context.new_cdp_session(page)
+            cdp.on("Network.requestWillBeSent", op._on_request)
+            cdp.on("Network.loadingFailed", op._on_failed)
+            cdp.send("Network.enable")
+            page.goto(origin + PLAYGROUND)
+            page.evaluate("window.corslab.ready")
+            self._pages[origin] = op
+        return self._pages[origin]
+
+
+@pytest.fixture(scope="session")
+def lab(stack):
+    """The running stack (the ``stack`` fixture starts it once per session)."""
+    return stack
+
+
+@pytest.fixture(scope="session")
+def browser_context(browser, lab):
+    context = browser.new_context()
+    yield context
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def pages(browser_context) -> Pages:
+    return Pages(browser_context)
+
+
+@pytest.fixture(scope="session")
+def logged_in(browser_context) -> str:
+    """Log in to the API once, so credentialed requests carry a session cookie.
+
+    The cookie belongs to the host ``localhost`` (cookies ignore ports), so every localhost service
+    receives it, and Chromium sends it along with same-site requests such as localhost:3000 -> :8081.
+    """
+    api = topology.SERVICES["api"].origin
+    answer = browser_context.request.post(api + "/v1/login", data=json.dumps({"username": "ada"}),
+                                          headers={"Content-Type": "application/json"})
+    assert answer.ok, f"login failed: {answer.status} {answer.text()}"
+    return "ada"

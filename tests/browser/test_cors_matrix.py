@@ -1,0 +1,254 @@
+"""The model's verdict equals Chromium's, scenario by scenario, on every running method of the stack.
+
+For each case a real ``fetch()`` runs in Chromium on the playground page of the case's origin. The
+model (corslab.model) decides the same request from the same server's answers, fetched by the probe
+(corslab.probe). Four dimensions must agree:
+  allowed    - Chromium let JavaScript read the response  == decision.allowed
+  preflight  - Chromium sent a preflight (DevTools; the backend's /_lab/seen agrees where the
+               backend is the target)                   == decision.preflight_needed
+  exposed    - names in response.headers                == decision.exposed_headers (allowed cases)
+  reason     - text after "has been blocked by CORS policy: " == decision.reason (blocked cases)
+
+Where the expectations come from: the Fetch standard (CORS check, CORS-preflight fetch, CORS-safelisted
+request-headers and methods), Chromium's cors_error_string.cc for the reason texts, and the WPT suites
+fetch/api/cors/ and cors/ for the echo scenarios (ACAO values, ACAC values, wildcards, statuses). The
+tests hard-code none of the outcomes: the model computes them and Chromium checks them.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+
+import pytest
+import requests
+
+from corslab import topology
+
+SERVICES = topology.SERVICES
+JSON = (("Content-Type", "application/json"),)
+
+#: One id per test session, added to every trace: URLs never repeat, so Chromium's preflight cache
+#: (keyed by origin and URL) never answers in place of the server we want to observe.
+RUN_ID = uuid.uuid4().hex[:8]
+
+
+def new_trace(name: str) -> str:
+    return f"{name}-{RUN_ID}"
+
+
+def seen(service: str, trace: str) -> list[dict]:
+    """What reached ``service`` (a Flask backend) for this trace, oldest first."""
+    answer = requests.get(f"{SERVICES[service].origin}/_lab/seen", params={"trace": trace}, timeout=5)
+    answer.raise_for_status()
+    return answer.json()["requests"]
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str  # unique and readable: the test id and the base of the trace
+    page: str  # the service whose origin runs the page
+    target: str  # the service the fetch goes to
+    path: str  # path and query, without the trace
+    method: str = "GET"
+    headers: tuple = ()
+    credentials: str = "omit"
+    mode: str = "cors"
+    body: str | None = None
+
+    def url(self, trace: str) -> str:
+        sep = "&" if "?" in self.path else "?"
+        return f"{SERVICES[self.target].origin}{self.path}{sep}trace={trace}"
+
+
+# ---- the matrix -------------------------------------------------------------------------------------
+
+def api_cases(target: str) -> list[Case]:
+    """The same API scenarios against one method of the stack."""
+    user = json.dumps({"name": "grace"})
+    return [
+        Case(f"{target}-get-users-app", "frontend", target, "/v1/users"),
+        Case(f"{target}-get-users-admin-default-credentials", "admin", target, "/v1/users",
+             credentials="same-origin"),
+        Case(f"{target}-get-users-untrusted", "untrusted", target, "/v1/users"),
+        Case(f"{target}-me-include-app", "frontend", target, "/v1/me", credentials="include"),
+        Case(f"{target}-me-include-untrusted", "untrusted", target, "/v1/me", credentials="include"),
+        Case(f"{target}-post-text-plain-app", "frontend", target, "/v1/users", "POST",
+             (("Content-Type", "text/plain"),), body=user),
+        Case(f"{target}-put-json-app", "frontend", target, "/v1/users/1", "PUT", JSON, body=user),
+        Case(f"{target}-post-json-trace-header-admin-include", "admin", target, "/v1/users", "POST",
+             JSON + (("X-Trace-Id", "t1"),), credentials="include", body=user),
+        Case(f"{target}-delete-untrusted", "untrusted", target, "/v1/users/999", "DELETE"),
+        Case(f"{target}-custom-header-app", "frontend", target, "/v1/users", "GET", (("X-Custom", "1"),)),
+        Case(f"{target}-patch-app", "frontend", target, "/v1/users/1", "PATCH", JSON, body=user),
+        Case(f"{target}-authorization-include-app", "frontend", target, "/v1/me", "GET",
+             (("Authorization", "Bearer lab"),), credentials="include"),
+        Case(f"{target}-redirect-app", "frontend", target, "/v1/redirect?to=/v1/users"),
+    ]
+
+
+def same_origin_cases() -> list[Case]:
+    """Method 1: the page and the API share one origin, so CORS never applies - and from elsewhere it fails."""
+    so = "same-origin"
+    user = json.dumps({"name": "grace"})
+    return [
+        Case("same-origin-get-users", so, so, "/v1/users"),
+        Case("same-origin-put-json", so, so, "/v1/users/1", "PUT", JSON, body=user),
+        Case("same-origin-me-default-credentials", so, so, "/v1/me", credentials="same-origin"),
+        Case("same-origin-custom-header", so, so, "/v1/users", "GET", (("X-Custom", "1"),)),
+        Case("same-origin-from-app-origin", "frontend", so, "/v1/users"),
+    ]
+
+
+def echo_cases() -> list[Case]:
+    """Header-echo scenarios: each URL states the exact CORS headers the server answers with."""
+    e, app = "echo", "frontend"
+    me = "acao={origin}"  # the echo reflects the request's Origin
+    put = ("PUT",)
+    x = (("X-Foo", "1"),)
+    return [
+        # Access-Control-Allow-Origin values (WPT cors/origin.htm)
+        Case("echo-acao-star", app, e, "/o?acao=*"),
+        Case("echo-acao-star-include", app, e, "/o?acao=*&acac=true", credentials="include"),
+        Case("echo-acao-origin", app, e, f"/o?{me}"),
+        Case("echo-acao-origin-untrusted", "untrusted", e, f"/o?{me}"),
+        Case("echo-acao-missing", app, e, "/o"),
+        Case("echo-acao-duplicate-origin", app, e, f"/o?{me}&{me}"),
+        Case("echo-acao-duplicate-star", app, e, "/o?acao=*&acao=*"),
+        Case("echo-acao-trailing-slash", app, e, "/o?acao={origin}/"),
+        Case("echo-acao-null", app, e, "/o?acao=null"),
+        Case("echo-acao-dash", app, e, "/o?acao=-"),
+        Case("echo-acao-upper-case", app, e, "/o?acao=HTTP://LOCALHOST:3000"),
+        Case("echo-acao-other-allowed-origin", "admin", e, "/o?acao=http://localhost:3000"),
+        Case("echo-acao-no-cors-mode", "untrusted", e, "/o", mode="no-cors"),
+        # Access-Control-Allow-Credentials (WPT cors/credentials-flag.htm)
+        Case("echo-acac-missing-include", app, e, f"/o?{me}", credentials="include"),
+        Case("echo-acac-true-include", app, e, f"/o?{me}&acac=true", credentials="include"),
+        Case("echo-acac-upper-include", app, e, f"/o?{me}&acac=TRUE", credentials="include"),
+        Case("echo-acac-one-include", app, e, f"/o?{me}&acac=1", credentials="include"),
+        Case("echo-acac-false-omit", app, e, f"/o?{me}&acac=false"),
+        # Allow-Methods (WPT fetch/api/cors/cors-preflight-star.any.js)
+        Case("echo-acam-put", app, e, f"/m?{me}&acam=PUT", *put),
+        Case("echo-acam-lower-put", app, e, f"/m?{me}&acam=put", *put),
+        Case("echo-acam-star-omit", app, e, f"/m?{me}&acam=*", *put),
+        Case("echo-acam-star-include", app, e, f"/m?{me}&acac=true&acam=*", *put, credentials="include"),
+        Case("echo-acam-missing-delete", app, e, f"/m?{me}", "DELETE"),
+        Case("echo-acam-patch-lower-method", app, e, f"/m?{me}&acam=PATCH", "patch"),
+        Case("echo-acam-unparsable", app, e, f"/m?{me}&acam=Bad method", *put),
+        Case("echo-acam-safelisted-get-not-listed", app, e, f"/m?{me}&acam=PUT&acah=x-foo", "GET", x),
+        # Allow-Headers
+        Case("echo-acah-case-insensitive", app, e, f"/h?{me}&acah=X-FOO", "GET", x),
+        Case("echo-acah-missing", app, e, f"/h?{me}", "GET", x),
+        Case("echo-acah-star-omit", app, e, f"/h?{me}&acah=*", "GET", x),
+        Case("echo-acah-star-include", app, e, f"/h?{me}&acac=true&acah=*", "GET", x, credentials="include"),
+        Case("echo-acah-star-authorization", app, e, f"/h?{me}&acah=*", "GET", (("Authorization", "Bearer lab"),)),
+        Case("echo-acah-unparsable", app, e, f"/h?{me}&acah=header name with space", "GET", x),
+        Case("echo-content-type-json-preflight", app, e, f"/h?{me}&acah=content-type", "POST", JSON, body="{}"),
+        Case("echo-content-type-json-not-allowed", app, e, f"/h?{me}", "POST", JSON, body="{}"),
+        Case("echo-content-type-text-plain-simple", app, e, f"/h?{me}", "POST",
+             (("Content-Type", "text/plain;charset=utf-8"),), body="hi"),
+        Case("echo-accept-language-simple", app, e, f"/h?{me}", "GET", (("Accept-Language", "fr"),)),
+        Case("echo-range-simple", app, e, f"/h?{me}", "GET", (("Range", "bytes=0-"),)),
+        Case("echo-range-suffix-preflight", app, e, f"/h?{me}", "GET", (("Range", "bytes=-5"),)),
+        # Preflight status and redirects (WPT cors-preflight-status.any.js, cors-preflight-redirect)
+        Case("echo-preflight-500", app, e, f"/p?{me}&acam=PUT&preflight_status=500", *put),
+        Case("echo-preflight-404", app, e, f"/p?{me}&acam=PUT&preflight_status=404", *put),
+        Case("echo-preflight-200", app, e, f"/p?{me}&acam=PUT&preflight_status=200", *put),
+        Case("echo-preflight-redirect", app, e, f"/p?{me}&acam=PUT&preflight_redirect=/elsewhere", *put),
+        Case("echo-preflight-bad-origin-and-status", app, e,
+             f"/p?pf_acao=null&pf_acam=PUT&preflight_status=500&{me}", *put),
+        Case("echo-preflight-ok-actual-missing-acao", app, e, f"/p?pf_acao={{origin}}&pf_acam=PUT", *put),
+        # Actual responses: any status passes the CORS check; redirects are checked hop by hop
+        Case("echo-status-403", app, e, f"/s?{me}&status=403"),
+        Case("echo-status-500-no-acao", app, e, "/s?status=500"),
+        Case("echo-redirect-without-acao", app, e, "/r?redirect=/elsewhere"),
+        # Exposed headers (WPT fetch/api/cors/cors-expose-star.js)
+        Case("echo-aceh-listed", app, e, f"/x?{me}&hdr=X-Secret:s&aceh=X-Secret"),
+        Case("echo-aceh-none", app, e, f"/x?{me}&hdr=X-Secret:s"),
+        Case("echo-aceh-star-omit", app, e, f"/x?{me}&hdr=X-Secret:s&aceh=*"),
+        Case("echo-aceh-star-include", app, e, f"/x?{me}&acac=true&hdr=X-Secret:s&aceh=*", credentials="include"),
+        Case("echo-aceh-two-lines", app, e, f"/x?{me}&hdr=X-Secret:s&hdr=X-Other:o&aceh=X-Secret&aceh=X-Other"),
+        Case("echo-aceh-request-id-lower", app, e, f"/x?{me}&aceh=x-request-id"),
+    ]
+
+
+def stack_methods() -> list[str]:
+    """The API-serving methods in the topology: app-level, method 2, and methods 3-5 once they join."""
+    return ["api", "api-appcors"] + [
+        name for name, s in SERVICES.items() if s.method is not None and s.method >= 2
+    ]
+
+
+def all_cases() -> list[Case]:
+    cases = [c for target in stack_methods() for c in api_cases(target)]
+    if "same-origin" in SERVICES:
+        cases += same_origin_cases()
+    if "echo" in SERVICES:
+        cases += echo_cases()
+    return cases
+
+
+CASES = all_cases()
+
+
+# ---- the model's side -----------------------------------------------------------------------------
+
+def model_decision(case: Case, origin: str, trace: str):
+    """The model's verdict on the case, from the server's real answers collected by the probe.
+
+    The probe uses its own trace ("probe-..."), so its requests never mix with Chromium's in /_lab/seen.
+    """
+    from corslab import model, probe
+
+    url = case.url("probe-" + trace)
+    headers = [tuple(h) for h in case.headers]
+    found = probe.probe(url, origin, case.method, headers, case.credentials, case.mode, case.body)
+    request = model.FetchRequest(url, origin, method=case.method, headers=headers,
+                                 credentials=case.credentials, mode=case.mode, body=case.body)
+    return model.decide(request, found.preflight, found.response)
+
+
+def backend_of(target: str) -> str | None:
+    """The Flask backend whose /_lab/seen shows what reached it through ``target``."""
+    svc = SERVICES[target]
+    if svc.kind == "flask":
+        return target
+    apis = [u for u in svc.upstreams if SERVICES[u].kind == "flask" and u.startswith("api")]
+    return apis[0] if apis else None
+
+
+# ---- the test ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_model_verdict_equals_chromium(case: Case, pages, logged_in, parity):
+    """Fetch standard §4.9-4.10 (CORS check, CORS-preflight fetch) as Chromium applies them."""
+    origin = SERVICES[case.page].origin
+    trace = new_trace(case.name)
+    seen_by = pages.at(origin).fetch(case.url(trace), key=f"trace={trace}", method=case.method,
+                                     headers=case.headers, credentials=case.credentials,
+                                     mode=case.mode, body=case.body)
+
+    # The browser-side observation of the preflight agrees with what reached a directly called backend.
+    if SERVICES[case.target].kind == "flask":
+        options = [r for r in seen(case.target, trace) if r["method"] == "OPTIONS"]
+        assert len(options) == seen_by.preflights, (
+            f"DevTools saw {seen_by.preflights} preflight(s) but {case.target} logged {len(options)}")
+
+    decision = model_decision(case, origin, trace)
+    problems = []
+
+    def check(dimension, model_says, chromium_says):
+        agree = model_says == chromium_says
+        detail = f"{case.name}: model {model_says!r}, Chromium {chromium_says!r}"
+        parity.count(dimension, agree, detail)
+        if not agree:
+            problems.append(detail.replace(f"{case.name}: ", f"{dimension}: "))
+
+    check("allowed", decision.allowed, seen_by.readable)
+    check("preflight", decision.preflight_needed, seen_by.preflights > 0)
+    if decision.allowed and seen_by.readable:
+        check("exposed", sorted(h.lower() for h in decision.exposed_headers), sorted(seen_by.header_names))
+    if not seen_by.readable and case.mode == "cors":
+        check("reason", decision.reason, seen_by.reason)
+    assert not problems, "\n".join(problems + [f"console: {seen_by.console}", f"devtools: {seen_by.cors_error}"])
