@@ -56,11 +56,11 @@ SERVICES: dict[str, Service] = {
     s.name: s
     for s in [
         Service("frontend", 3000, "flask", "the app origin: pages and the browser playground",
-                app="servers.pages:create_app", app_args={"site": "frontend"}),
+                health="/_lab/health", app="servers.pages:create_app", app_args={"site": "frontend"}),
         Service("admin", 3001, "flask", "a second trusted origin (multi-origin allowlist)",
-                app="servers.pages:create_app", app_args={"site": "admin"}),
+                health="/_lab/health", app="servers.pages:create_app", app_args={"site": "admin"}),
         Service("untrusted", 4000, "flask", "an untrusted site on another host (cross-site)",
-                host="127.0.0.1", app="servers.pages:create_app", app_args={"site": "untrusted"}),
+                host="127.0.0.1", health="/_lab/health", app="servers.pages:create_app", app_args={"site": "untrusted"}),
         Service("api", 8095, "flask", "the API with no CORS code at all", health="/v1/health",
                 app="servers.api:create_app", app_args={"cors": False}),
         Service("api-appcors", 8096, "flask", "the same API with flask-cors (the app-level way)",

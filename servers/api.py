@@ -133,6 +133,15 @@ def _add_flask_cors(app: Flask) -> None:
     """The app-level way, stated explicitly: plain ``CORS(app)`` would reflect any origin."""
     from flask_cors import CORS
 
+    @app.after_request
+    def vary_on_origin(response):
+        # flask-cors adds Vary only when it allows the origin; a refused origin's answer depends
+        # on Origin just as much, or a shared cache could replay it to an allowed one.
+        # Registered before CORS(app), so it runs after flask-cors and merges into one Vary line.
+        if request.path.startswith("/v1/"):
+            response.vary.add("Origin")
+        return response
+
     CORS(
         app,
         resources={r"/v1/*": {}},
@@ -145,14 +154,6 @@ def _add_flask_cors(app: Flask) -> None:
         vary_header=True,  # the answer depends on Origin: caches must key on it
         always_send=False,  # no CORS headers on requests without Origin
     )
-
-    @app.after_request
-    def vary_on_origin(response):
-        # flask-cors adds Vary only when it allows the origin; a refused origin's answer depends
-        # on Origin just as much, or a shared cache could replay it to an allowed one.
-        if request.path.startswith("/v1/"):
-            response.vary.add("Origin")
-        return response
 
 
 def _json_object() -> dict:

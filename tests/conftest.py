@@ -1,0 +1,36 @@
+"""Fixtures shared by every test layer.
+
+``stack``: the real native stack, brought up once per test session with ``corslab.runner.up()``
+(the same function as ``python -m corslab up``) and stopped at the end - unless it was already
+running when the session began (a developer's lab, or .ci/run), in which case it is left running.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from corslab import runner, topology
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "stack: needs the native lab stack (the `stack` fixture)")
+
+
+@pytest.fixture(scope="session")
+def stack():
+    was_running = all(r.state == "healthy" for r in runner.status())
+    rows = runner.up()
+    assert all(r.state == "healthy" for r in rows), runner.format_table(rows)
+    yield topology
+    if not was_running:
+        runner.down()
+
+
+@pytest.fixture
+def url():
+    """``url("cors-proxy", "/v1/users")`` -> http://localhost:8081/v1/users (ports from topology)."""
+
+    def build(service: str, path: str = "/") -> str:
+        return topology.service(service).origin + path
+
+    return build

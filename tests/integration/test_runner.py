@@ -1,0 +1,131 @@
+"""The native runner's promises (issue 2 §5), with real processes and real ports.
+
+These tests stop and restart parts of the session's stack; each leaves it running again.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from corslab import ports, runner, topology
+from corslab.errors import CorsLabError
+
+pytestmark = pytest.mark.usefixtures("stack")
+ROOT = Path(runner.ROOT)
+
+
+def cli(*args, env=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "corslab", *args], capture_output=True, text=True,
+                          cwd=ROOT, env={**os.environ, **(env or {})}, timeout=60)
+
+
+def our_processes() -> list[str]:
+    """Every process whose command line points into our runtime folder or runs servers.run."""
+    found = []
+    runtime = str(runner.runtime_dir())
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z" and (runtime in cmd or "servers.run" in cmd or "corslab emulate" in cmd):
+            found.append(f"{proc.name}: {cmd}")
+    return found
+
+
+def test_up_is_idempotent():
+    before = {r.name: r.pid for r in runner.status()}
+    rows = runner.up()
+    assert all(r.state == "healthy" for r in rows)
+    assert {r.name: r.pid for r in rows} == before  # nothing restarted
+
+
+def test_down_leaves_no_listening_port_and_no_process():
+    """Issue 2: `down` leaves no listening port among the lab's ports and no child process."""
+    result = cli("down")
+    assert result.returncode == 0, result.stderr
+    try:
+        listening = [p for p in topology.all_ports() if ports.is_listening(p)]
+        assert listening == []
+        assert our_processes() == []
+        status = cli("status")
+        assert status.returncode == 3 and "healthy" not in status.stdout
+    finally:
+        assert cli("up").returncode == 0
+
+
+def test_status_reports_every_service_healthy_with_its_url():
+    result = cli("status")
+    assert result.returncode == 0, result.stdout
+    for svc in topology.SERVICES.values():
+        assert svc.url in result.stdout and svc.name in result.stdout
+
+
+def test_a_port_held_by_another_program_is_named_with_its_owner():
+    victim = topology.SERVICES["untrusted"]
+    runner.down([victim.name])
+    squatter = socket.socket()
+    try:
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        squatter.bind(("127.0.0.1", victim.port))
+        squatter.listen()
+        status = runner.state_of(victim)
+        assert status.state == "taken" and f"pid {os.getpid()}" in status.detail
+        result = cli("up")
+        assert result.returncode == 2
+        message = result.stderr.strip()
+        assert len(message.splitlines()) == 1 and "Traceback" not in message
+        assert f"port {victim.port} ({victim.name})" in message and f"pid {os.getpid()}" in message
+    finally:
+        squatter.close()
+    assert runner.up()[0].state == "healthy"
+
+
+def test_a_service_that_dies_while_starting_shows_its_log(tmp_path):
+    """A real program that exits at once stands in for a broken nginx; the error must say which
+    service died and show the end of its log - and leave nothing half-started."""
+    victim = topology.SERVICES["cors-proxy"]
+    runner.down([victim.name])
+    fake = tmp_path / "nginx"
+    fake.write_text("#!/bin/sh\necho 'nginx: [emerg] unknown directive \"oops\"' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    try:
+        result = cli("up", env={"CORSLAB_NGINX": str(fake)})
+        assert result.returncode == 2
+        assert f"{victim.name} exited with status 1 while starting" in result.stderr
+        assert 'unknown directive "oops"' in result.stderr
+        assert "Traceback" not in result.stderr
+        assert not ports.is_listening(victim.port)
+    finally:
+        assert cli("up").returncode == 0
+
+
+def test_missing_nginx_is_one_clear_line():
+    runner.down(["same-origin"])
+    try:
+        result = cli("up", env={"CORSLAB_NGINX": "/nonexistent/nginx"})
+        assert result.returncode == 2
+        assert "apt-get install -y nginx" in result.stderr and "Traceback" not in result.stderr
+    finally:
+        assert cli("up").returncode == 0
+
+
+def test_logs_shows_a_service_log_and_refuses_unknown_names():
+    assert "starting:" in cli("logs", "api").stdout
+    result = cli("logs", "nope")
+    assert result.returncode == 2 and "unknown service 'nope'" in result.stderr
+
+
+def test_every_verb_answers_help():
+    for verb in ("up", "down", "status", "logs"):
+        assert cli(verb, "--help").returncode == 0
