@@ -1,0 +1,95 @@
+"""``python -m corslab emulate PRODUCT CONFIG``: run one product emulator in the foreground.
+
+The lead's ``corslab/cli.py`` calls :func:`add_arguments` and :func:`run`; ``python -m
+corslab.emulate.cli`` runs it on its own. Only the standard library is imported here; the product
+module (and YAML) is imported once the arguments are known, so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from corslab.emulate import PRODUCTS
+from corslab.errors import CorsLabError
+
+HELP = "run a product's CORS behaviour (Kong, Istio, ALB, ...) as a local reverse proxy"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Serve PRODUCT's CORS behaviour, configured by CONFIG in the product's own format, as a "
+        "reverse proxy in front of the lab's API. Prints 'ready on URL' once listening; Ctrl-C stops it."
+    )
+    parser.add_argument("product", metavar="PRODUCT", choices=sorted(PRODUCTS),
+                        help="one of: " + ", ".join(sorted(PRODUCTS)))
+    parser.add_argument("config", metavar="CONFIG",
+                        help="the product's config: HTTPRoute/VirtualService YAML, kong.yml, ALB or API Gateway JSON")
+    parser.add_argument("--host", default=None, help="address to bind (default: 127.0.0.1, or CORSLAB_BIND)")
+    parser.add_argument("--port", type=int, default=None,
+                        help="port to listen on (default: the product's port in the stack, if it has one)")
+    parser.add_argument("--upstream", default=None,
+                        help="where backends named in CONFIG are proxied (default: the stack's api)")
+    parser.add_argument("--target", action="append", default=[], metavar="NAME=URL",
+                        help="send the backend NAME of CONFIG (service, target group, host) to URL; repeatable")
+
+
+def _defaults(product: str) -> tuple[str, int | None, str]:
+    from corslab import topology
+
+    port = next((s.port for s in topology.SERVICES.values() if s.emulate and s.emulate[0] == product), None)
+    upstream = f"http://127.0.0.1:{topology.SERVICES['api'].port}"
+    return topology.BIND_HOST, port, upstream
+
+
+def _targets(values: list[str]) -> dict[str, str]:
+    from corslab.emulate.proxy import upstream_url
+
+    targets = {}
+    for value in values:
+        name, sep, url = value.partition("=")
+        if not sep or not name:
+            raise CorsLabError(f"--target {value!r} must look like NAME=URL, e.g. --target api=http://127.0.0.1:8095")
+        targets[name] = upstream_url(url, f"--target {name}=")
+    return targets
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the emulator until stopped; a problem the user can fix is one line on stderr, exit 2."""
+    try:
+        host, port, upstream = _defaults(args.product)
+        host = args.host or host
+        port = args.port if args.port is not None else port
+        if port is None:
+            raise CorsLabError(f"{args.product} has no service in the stack, so it has no default port; pass --port")
+        if not 0 <= port <= 65535:
+            raise CorsLabError(f"--port {port} is not a TCP port; pick one between 1 and 65535")
+        from corslab.emulate.proxy import upstream_url
+
+        upstream = upstream_url(args.upstream or upstream)
+        targets = _targets(args.target)
+        try:
+            module = importlib.import_module(PRODUCTS[args.product])
+        except ModuleNotFoundError as exc:
+            if exc.name == PRODUCTS[args.product]:
+                raise CorsLabError(f"the {args.product} emulator is not installed in this checkout yet") from None
+            raise
+        config = module.load(args.config)
+        module.serve(config, host=host, port=port, upstream=upstream, targets=targets)
+        return 0
+    except CorsLabError as exc:
+        print(f"corslab emulate: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m corslab emulate")
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

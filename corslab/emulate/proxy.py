@@ -1,0 +1,365 @@
+"""The reverse-proxy core every product emulator plugs into.
+
+A product emulator subclasses :class:`Emulator` and overrides three hooks:
+
+    on_request(req)        -> Response | None   answer locally (e.g. a preflight) or None to proxy
+    upstream_for(req)      -> str               the base URL to proxy to (may raise NoRoute)
+    on_response(req, resp) -> None              edit the response before it leaves (both kinds)
+
+:func:`serve` runs it on a real socket: HTTP/1.1, one thread per connection, method, path, query,
+headers and body forwarded unchanged except for the hop-by-hop headers (RFC 9110 §7.6.1), response
+header lines kept in order *with duplicates* (two ``Access-Control-Allow-Origin`` lines stay two, as
+a browser would see them), an unreachable upstream answered with 502. It prints ``ready on URL``
+once listening and returns cleanly on SIGINT/SIGTERM.
+
+What it does not model: TLS, HTTP/2, streaming (bodies are buffered whole), upstream connection
+pooling, request/response size limits and timeouts beyond a fixed 30 s upstream timeout.
+"""
+
+from __future__ import annotations
+
+import errno
+import http.client
+import signal
+import sys
+import threading
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+from corslab.errors import CorsLabError
+
+#: RFC 9110 §7.6.1: these describe one connection, never the message; a proxy must not forward them.
+HOP_BY_HOP = frozenset(
+    "connection keep-alive proxy-authenticate proxy-authorization proxy-connection te trailer "
+    "transfer-encoding upgrade".split()
+)
+UPSTREAM_TIMEOUT = 30.0
+
+
+class Headers:
+    """An ordered list of header lines that keeps duplicates; names compare case-insensitively."""
+
+    def __init__(self, items=()):
+        self.items: list[tuple[str, str]] = [(str(k), str(v)) for k, v in items]
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        """The first value of ``name``, or default."""
+        low = name.lower()
+        for k, v in self.items:
+            if k.lower() == low:
+                return v
+        return default
+
+    def get_all(self, name: str) -> list[str]:
+        low = name.lower()
+        return [v for k, v in self.items if k.lower() == low]
+
+    def __contains__(self, name: str) -> bool:
+        return self.get(name) is not None
+
+    def add(self, name: str, value: str) -> None:
+        """Append one more line (like nginx ``add_header`` or Lua ``add_header``)."""
+        self.items.append((name, str(value)))
+
+    def set(self, name: str, value: str) -> None:
+        """Replace every line of ``name`` with one line (in the place of the first, else at the end)."""
+        low = name.lower()
+        out, done = [], False
+        for k, v in self.items:
+            if k.lower() == low:
+                if not done:
+                    out.append((name, str(value)))
+                    done = True
+            else:
+                out.append((k, v))
+        if not done:
+            out.append((name, str(value)))
+        self.items = out
+
+    def remove(self, name: str) -> None:
+        low = name.lower()
+        self.items = [(k, v) for k, v in self.items if k.lower() != low]
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __repr__(self) -> str:
+        return f"Headers({self.items!r})"
+
+
+@dataclass
+class Request:
+    """What the client sent. ``target`` is the raw request-target (path and query)."""
+
+    method: str
+    target: str
+    headers: Headers
+    body: bytes = b""
+    client: str = "127.0.0.1"
+    #: Per-request scratch space for the product's hooks (e.g. Kong's ``kong.ctx.plugin``).
+    state: dict = field(default_factory=dict)
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.target).path or "/"
+
+    @property
+    def query(self) -> str:
+        return urlsplit(self.target).query
+
+    @property
+    def origin(self) -> str | None:
+        return self.headers.get("Origin")
+
+
+@dataclass
+class Response:
+    """What goes back to the client. ``local`` is True when the proxy answered it itself."""
+
+    status: int
+    headers: Headers = field(default_factory=Headers)
+    body: bytes = b""
+    reason: str = ""
+    local: bool = True
+
+
+class NoRoute(Exception):
+    """Raised by ``upstream_for`` when the product would answer with an error of its own."""
+
+    def __init__(self, response: Response):
+        super().__init__(response.status)
+        self.response = response
+
+
+class Emulator:
+    """Base class: proxies everything to ``upstream`` and changes nothing. Override the hooks."""
+
+    #: Forward the client's Host header (ALB, Envoy) or use the upstream's (Kong's preserve_host=false).
+    preserve_host = True
+
+    def __init__(self, upstream: str):
+        self.upstream = upstream
+
+    def on_request(self, req: Request) -> Response | None:
+        return None
+
+    def upstream_for(self, req: Request) -> str:
+        return self.upstream
+
+    def keep_host(self, req: Request) -> bool:
+        """Whether the upstream sees the client's Host header (default: ``preserve_host``)."""
+        return self.preserve_host
+
+    def upstream_target(self, req: Request, base: str) -> str:
+        """The request-target sent upstream: the base URL's path joined with the request's."""
+        base_path = urlsplit(base).path.rstrip("/")
+        return base_path + req.target if base_path else req.target
+
+    def on_response(self, req: Request, resp: Response) -> None:
+        return None
+
+    def handle(self, req: Request) -> Response:
+        """One exchange: local answer or proxied response, then the response hook."""
+        resp = self.on_request(req)
+        if resp is None:
+            try:
+                base = self.upstream_for(req)
+                resp = forward(req, base, self.upstream_target(req, base), self.keep_host(req))
+            except NoRoute as no_route:
+                resp = no_route.response
+        self.on_response(req, resp)
+        return resp
+
+
+def text_response(status: int, text: str = "", content_type: str = "text/plain; charset=utf-8") -> Response:
+    """A locally generated response with a body (or none)."""
+    body = text.encode()
+    headers = Headers([("Content-Type", content_type)] if body else [])
+    return Response(status, headers, body)
+
+
+def forward(req: Request, base: str, target: str, preserve_host: bool = True) -> Response:
+    """Send ``req`` to the upstream at ``base`` and return its response, or a 502 if unreachable."""
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "") or not parts.hostname:
+        return text_response(502, f"upstream {base!r} is not an http:// URL\n")
+    headers = _end_to_end(req.headers)
+    if not preserve_host:
+        headers.set("Host", parts.netloc)
+    elif "Host" not in headers:
+        headers.add("Host", parts.netloc)
+    forwarded_for = headers.get("X-Forwarded-For")
+    headers.set("X-Forwarded-For", f"{forwarded_for}, {req.client}" if forwarded_for else req.client)
+    headers.set("X-Forwarded-Proto", "http")
+    if req.body or req.method in ("POST", "PUT", "PATCH"):
+        headers.set("Content-Length", str(len(req.body)))
+    conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=UPSTREAM_TIMEOUT)
+    try:
+        conn.putrequest(req.method, target, skip_host=True, skip_accept_encoding=True)
+        for name, value in headers:
+            conn.putheader(name, value)
+        conn.endheaders(req.body or None)
+        up = conn.getresponse()
+        body = up.read()
+        out = _end_to_end(Headers(up.getheaders()))
+        return Response(up.status, out, body, up.reason, local=False)
+    except (OSError, http.client.HTTPException) as exc:
+        return text_response(502, f"bad gateway: upstream {base} did not answer ({exc})\n")
+    finally:
+        conn.close()
+
+
+def _end_to_end(headers: Headers) -> Headers:
+    """Drop hop-by-hop headers, including those the Connection header names."""
+    named = set()
+    for value in headers.get_all("Connection"):
+        named.update(token.strip().lower() for token in value.split(","))
+    return Headers((k, v) for k, v in headers if k.lower() not in HOP_BY_HOP | named)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    emulator: Emulator  # set on the subclass made by make_server
+
+    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
+        sys.stderr.write("%s %s\n" % (self.address_string(), format % args))
+
+    def _read_body(self) -> bytes:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass  # trailers: dropped
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _serve(self):
+        req = Request(
+            method=self.command,
+            target=self.path,
+            headers=Headers(self.headers.items()),
+            body=self._read_body(),
+            client=self.client_address[0],
+        )
+        try:
+            resp = self.emulator.handle(req)
+        except Exception as exc:  # a bug in a hook must not kill the connection silently
+            self.log_error("emulator error: %r", exc)
+            resp = text_response(500, "emulator error\n")
+        self._send(req, resp)
+
+    def _send(self, req: Request, resp: Response):
+        no_body = req.method == "HEAD" or resp.status in (204, 304) or 100 <= resp.status < 200
+        self.send_response_only(resp.status, resp.reason or None)
+        headers = Headers(resp.headers)
+        if "Date" not in headers:
+            headers.add("Date", formatdate(usegmt=True))
+        if not (req.method == "HEAD" and not resp.local) and resp.status not in (204, 304):
+            headers.set("Content-Length", str(len(resp.body)))
+        elif resp.status in (204, 304):
+            headers.remove("Content-Length")
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+        if not no_body and resp.body:
+            self.wfile.write(resp.body)
+
+    def __getattr__(self, name):
+        # do_GET, do_OPTIONS, do_ANYTHING: a proxy forwards every method.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
+
+
+def make_server(emulator: Emulator, host: str, port: int) -> ThreadingHTTPServer:
+    """Bind a server for ``emulator``; a port in use becomes a clear CorsLabError."""
+    handler = type("Handler", (_Handler,), {"emulator": emulator})
+    ThreadingHTTPServer.daemon_threads = True
+    ThreadingHTTPServer.allow_reuse_address = True
+    try:
+        return ThreadingHTTPServer((host, port), handler)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise CorsLabError(
+                f"port {port} on {host} is already in use; stop what is using it "
+                f"(python -m corslab status shows the lab's own services) or pass another --port"
+            ) from None
+        raise CorsLabError(f"cannot listen on {host}:{port}: {exc.strerror}; pick another --host or --port") from None
+
+
+def serve(emulator: Emulator, host: str, port: int) -> None:
+    """Serve in the foreground until SIGINT/SIGTERM; print ``ready on URL`` once listening."""
+    server = make_server(emulator, host, port)
+    if threading.current_thread() is threading.main_thread():
+        def stop(signum, frame):
+            threading.Thread(target=server.shutdown, daemon=True).start()
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+    bound_host, bound_port = server.server_address[:2]
+    print(f"ready on http://{bound_host}:{bound_port}/", flush=True)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        server.server_close()
+
+
+def upstream_url(value: str, what: str = "--upstream") -> str:
+    """Check an upstream base URL early, with a sentence the learner can act on."""
+    parts = urlsplit(value)
+    if parts.scheme != "http" or not parts.hostname:
+        raise CorsLabError(f"{what} {value!r} is not an http:// URL; write it like http://127.0.0.1:8095")
+    try:
+        parts.port
+    except ValueError:
+        raise CorsLabError(f"{what} {value!r} has an invalid port; write it like http://127.0.0.1:8095") from None
+    return value.rstrip("/") if parts.path in ("", "/") else value
+
+
+# --- config files: shared by every product's load() ------------------------------------------
+
+
+def config_error(path: str, field: str, why: str) -> CorsLabError:
+    """The one shape of a config error: file, field, why (and, in ``why``, the fix)."""
+    where = f"{path}: {field}" if field else path
+    return CorsLabError(f"{where}: {why}")
+
+
+def read_config(path: str, fmt: str):
+    """Parse ``path`` as "json" or "yaml" (all documents, as a list); errors name the file."""
+    import json
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except FileNotFoundError:
+        raise CorsLabError(f"{path}: no such file; check the CONFIG path") from None
+    except OSError as exc:
+        raise CorsLabError(f"{path}: cannot read it ({exc.strerror})") from None
+    if fmt == "json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise config_error(path, f"line {exc.lineno}", f"not valid JSON ({exc.msg})") from None
+    import yaml
+
+    try:
+        return [doc for doc in yaml.safe_load_all(text) if doc is not None]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f"line {mark.line + 1}" if mark else ""
+        raise config_error(path, line, f"not valid YAML ({getattr(exc, 'problem', exc)})") from None
+
+
+def expect(path: str, field: str, value, kind, what: str):
+    """Type-check one config value; ``what`` names the expected shape for the message."""
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise config_error(path, field, f"must be {what}, not {value!r}")
+    return value
