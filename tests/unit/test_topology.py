@@ -53,3 +53,11 @@ def test_compose_publishes_every_service_on_loopback_with_a_healthcheck():
         assert svc["healthcheck"]["test"][0] == "CMD"
         for dep in svc.get("depends_on", {}).values():
             assert dep == {"condition": "service_healthy"}
+
+
+def test_readme_map_matches_the_topology():
+    """The README's table of services is documentation of the topology: keep them in step."""
+    readme = (compose.nginxconf.ROOT / "README.md").read_text()
+    known = {n: s.port for n, s in topology.SERVICES.items()} | topology.RESERVED_PORTS
+    for name, port in known.items():
+        assert f"| `{name}` | {port} |" in readme, f"README.md lacks the row for {name} ({port})"

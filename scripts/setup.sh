@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Set up everything CORS Lab needs on this machine; idempotent, quiet when there is nothing to do.
+#   scripts/setup.sh          what the lab needs (nginx, Python packages in .venv)
+#   scripts/setup.sh --test   plus what the tests need (Chromium, docker-compose for validation)
+# System packages are installed with apt-get when running as root on Debian/Ubuntu; elsewhere the
+# script prints the exact command to run and stops.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_tests=no
+[ "${1:-}" = "--test" ] && want_tests=yes
+
+# ---- system packages ------------------------------------------------------------------------
+packages=(nginx libnginx-mod-http-headers-more-filter)
+[ "$want_tests" = yes ] && packages+=(chromium docker-compose)
+python3 -m venv --help >/dev/null 2>&1 || packages+=(python3-venv)
+python3 -c 'import ensurepip' >/dev/null 2>&1 || packages+=(python3-venv)
+
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  if ! command -v apt-get >/dev/null 2>&1; then
+    if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+      echo "CORS Lab needs nginx (with the headers-more module) and, for the tests, Chromium." >&2
+      echo "Install them with your package manager, e.g. on macOS: brew install nginx chromium" >&2
+      exit 1
+    fi
+  elif [ "$(id -u)" -ne 0 ]; then
+    echo "Missing system packages: ${missing[*]}" >&2
+    echo "Install them with:  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  else
+    echo "Installing system packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+fi
+
+# ---- Python packages in .venv ---------------------------------------------------------------
+requirements=requirements.txt
+[ "$want_tests" = yes ] && requirements=requirements-test.txt
+if [ ! -x .venv/bin/python ]; then
+  echo "Creating .venv"
+  python3 -m venv .venv
+fi
+stamp=".venv/.installed-$(cat "$requirements" servers/requirements.txt requirements.txt | sha256sum | cut -c1-16)-$requirements"
+if [ ! -e "$stamp" ]; then
+  echo "Installing Python packages from $requirements"
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -r "$requirements"
+  touch "$stamp"
+fi
