@@ -197,6 +197,8 @@ def parse_cors_annotations(annotations: dict) -> tuple[CorsConfig, tuple[str, ..
 
     origins_value = get_string("cors-allow-origin", _ORIGIN_VALIDATOR)
     if origins_value is None:
+        if raw("cors-allow-origin") is not None:
+            log.append("cors-allow-origin is invalid, defaulting to '*'")
         allow_origin: tuple[str, ...] = ("*",)
     else:
         kept: list[str] = []
