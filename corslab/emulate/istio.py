@@ -1,0 +1,307 @@
+"""Istio ``VirtualService.corsPolicy``, as Istio programs it into Envoy's CORS filter.
+
+Sources (cors-ground-truth.md §5): istio/api ``virtual_service.proto`` (``CorsPolicy``), istio/istio
+``pilot/pkg/networking/core/route/route.go`` (``TranslateCORSPolicy``), envoyproxy/envoy
+``source/extensions/filters/http/cors/cors_filter.cc`` and its integration test.
+
+This module also holds the Envoy CORS filter itself (:class:`EnvoyCorsPolicy`,
+:class:`EnvoyProxy`), which ``gateway_api.py`` reuses: Envoy Gateway translates an HTTPRoute CORS
+filter into the same Envoy policy.
+
+Envoy's behaviour, emulated:
+- no ``Origin`` (or an empty one): no CORS processing at all;
+- an origin is allowed if any matcher matches the literal ``*`` or the Origin (so ``exact: "*"``
+  or ``regex: ".*"`` allows every origin); matchers: exact, prefix, suffix, contains, regex
+  (RE2 full match; case-sensitive unless ``(?i)``);
+- preflight = OPTIONS + Origin + ``Access-Control-Request-Method``; answered by Envoy with **200**,
+  no body: ACAO = the request Origin (never ``*``) only if allowed, then ACAC, ACAM (``*`` echoes
+  the request's method), ACAH (``*`` echoes the request's headers), ACMA - these four even for a
+  disallowed origin when unmatched preflights are not forwarded;
+- a disallowed-origin preflight is **forwarded upstream** by default (Istio ``unmatchedPreflights:
+  FORWARD``) and comes back untouched; ``IGNORE`` answers it with 200 and no ACAO;
+- actual responses: only for an allowed origin, ACAO is **set** (overwriting the upstream's) to the
+  Origin, with ACAC and ACEH; a disallowed origin leaves the upstream's response untouched, so
+  **upstream CORS headers leak through**; no ACAM/ACAH/ACMA on actual responses; **no Vary**.
+
+What it does not model: virtual-host level policies and their field-by-field merge with the route's,
+``filter_enabled``/``shadow_enabled`` percentages, route matches other than URI and method,
+header-based routing, retries, timeouts, mTLS, weights (the first destination is used), RE2 vs
+Python ``re`` beyond refusing lookarounds and backreferences, the filter running on Envoy's own
+local replies (it does not here), Envoy's own headers (``x-envoy-upstream-service-time``,
+``server: envoy``, ``x-request-id`` generation).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from corslab.emulate.proxy import (
+    Emulator,
+    Headers,
+    Request,
+    Response,
+    config_error,
+    expect,
+    read_config,
+    serve as serve_proxy,
+)
+
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH")
+HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$")
+NOT_RE2 = re.compile(r"\(\?<?[=!]|\\[1-9]")  # lookarounds and backreferences: RE2 refuses them
+
+
+# --- Envoy's CORS filter ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StringMatcher:
+    """envoy.type.matcher.v3.StringMatcher (exact, prefix, suffix, contains, safe_regex)."""
+
+    kind: str
+    value: str
+    ignore_case: bool = False
+
+    def match(self, text: str) -> bool:
+        if self.kind == "regex":
+            return re.fullmatch(self.value, text) is not None
+        a, b = (self.value.lower(), text.lower()) if self.ignore_case else (self.value, text)
+        return {"exact": b == a, "prefix": b.startswith(a), "suffix": b.endswith(a), "contains": a in b}[self.kind]
+
+
+@dataclass
+class EnvoyCorsPolicy:
+    """envoy.extensions.filters.http.cors.v3.CorsPolicy; header values are already joined strings."""
+
+    allow_origins: list[StringMatcher] = field(default_factory=list)
+    allow_methods: str = ""
+    allow_headers: str = ""
+    expose_headers: str = ""
+    max_age: str = ""
+    allow_credentials: bool = False
+    forward_not_matching_preflights: bool = True
+    allow_private_network_access: bool = False
+
+    def origin_allowed(self, origin: str) -> bool:
+        """cors_filter.cc isOriginAllowed: a matcher that matches "*" allows every origin."""
+        return any(m.match("*") or m.match(origin) for m in self.allow_origins)
+
+
+@dataclass
+class EnvoyRoute:
+    """One route: when it matches, which cluster (backend name) and which CORS policy."""
+
+    name: str
+    matches: Callable[[Request], bool]
+    cluster: str
+    cors: EnvoyCorsPolicy | None = None
+    priority: tuple = ()
+
+
+class EnvoyProxy(Emulator):
+    """Envoy with the CORS filter first in the chain and a router after it (first route wins)."""
+
+    def __init__(self, routes: list[EnvoyRoute], upstream: str, targets: dict[str, str]):
+        super().__init__(upstream)
+        self.routes = routes
+        self.targets = targets
+
+    def on_request(self, req: Request) -> Response | None:
+        route = next((r for r in self.routes if r.matches(req)), None)
+        if route is None:
+            return Response(404)  # Envoy's "NR" (no route) local reply: empty body
+        req.state["route"] = route
+        policy = route.cors
+        origin = req.origin
+        if policy is None or not origin:
+            return None
+        allowed = policy.origin_allowed(origin)
+        if allowed:
+            req.state["latched_origin"] = origin
+        acrm = req.headers.get("Access-Control-Request-Method")
+        if req.method != "OPTIONS" or not acrm:
+            return None
+        if not allowed and policy.forward_not_matching_preflights:
+            return None  # forwarded upstream; the response comes back untouched
+        headers = Headers()
+        if allowed:
+            headers.set("access-control-allow-origin", origin)
+        if policy.allow_credentials:
+            headers.set("access-control-allow-credentials", "true")
+        if policy.allow_methods:
+            headers.set("access-control-allow-methods", acrm if policy.allow_methods == "*" else policy.allow_methods)
+        if policy.allow_headers:
+            acrh = req.headers.get("Access-Control-Request-Headers", "")
+            headers.set("access-control-allow-headers", acrh if policy.allow_headers == "*" else policy.allow_headers)
+        if policy.max_age:
+            headers.set("access-control-max-age", policy.max_age)
+        if policy.allow_private_network_access and req.headers.get("Access-Control-Request-Private-Network") == "true":
+            headers.set("access-control-allow-private-network", "true")
+        req.state["preflight_reply"] = True
+        return Response(200, headers)
+
+    def upstream_for(self, req: Request) -> str:
+        cluster = req.state["route"].cluster
+        return self.targets.get(cluster) or self.targets.get(cluster.split(".")[0]) or self.upstream
+
+    def on_response(self, req: Request, resp: Response) -> None:
+        resp.headers = Headers((k.lower(), v) for k, v in resp.headers)  # Envoy's HTTP/1 codec lowercases names
+        origin = req.state.get("latched_origin")
+        if not origin or req.state.get("preflight_reply"):
+            return  # origin did not match: the upstream's response is not modified
+        policy = req.state["route"].cors
+        resp.headers.set("access-control-allow-origin", origin)
+        if policy.allow_credentials:
+            resp.headers.set("access-control-allow-credentials", "true")
+        if policy.expose_headers:
+            resp.headers.set("access-control-expose-headers", policy.expose_headers)
+
+
+def check_targets(targets: dict[str, str], names: set[str], path: str) -> None:
+    """A --target must name a backend of the config (short or full name)."""
+    short = {n.split(".")[0] for n in names}
+    for name in targets:
+        if name not in names and name not in short:
+            from corslab.errors import CorsLabError
+
+            raise CorsLabError(f"--target {name}=...: {path} routes to no backend named {name!r}; "
+                               f"its backends are: {', '.join(sorted(names))}")
+
+
+# --- Istio: VirtualService -> Envoy -----------------------------------------------------------
+
+
+@dataclass
+class IstioConfig:
+    path: str
+    routes: list[EnvoyRoute]
+
+
+def load(path: str) -> IstioConfig:
+    """Read the VirtualService(s) of a manifest and validate corsPolicy as istiod would."""
+    services = [d for d in read_config(path, "yaml") if isinstance(d, dict) and d.get("kind") == "VirtualService"]
+    if not services:
+        raise config_error(path, "kind", "no VirtualService in this file; write kind: VirtualService")
+    routes: list[EnvoyRoute] = []
+    for n, vs in enumerate(services):
+        api = str(vs.get("apiVersion", ""))
+        if not api.startswith("networking.istio.io/"):
+            raise config_error(path, f"VirtualService[{n}].apiVersion", f"{api!r} is not networking.istio.io/v1")
+        spec = expect(path, f"VirtualService[{n}].spec", vs.get("spec"), dict, "a mapping")
+        if not spec.get("hosts"):
+            raise config_error(path, f"VirtualService[{n}].spec.hosts", "is required (e.g. hosts: [\"*\"])")
+        for i, http in enumerate(expect(path, f"VirtualService[{n}].spec.http", spec.get("http", []), list, "a list")):
+            where = f"spec.http[{i}]"
+            expect(path, where, http, dict, "a mapping")
+            destinations = http.get("route") or []
+            if not destinations or not isinstance(destinations[0], dict) or "destination" not in destinations[0]:
+                raise config_error(path, f"{where}.route", "needs a destination (route: [{destination: {host: api}}])")
+            host = str(destinations[0]["destination"].get("host", ""))
+            cors = _cors_policy(path, f"{where}.corsPolicy", http["corsPolicy"]) if "corsPolicy" in http else None
+            routes.append(EnvoyRoute(str(http.get("name", where)), _http_match(path, where, http.get("match")),
+                                     host, cors))
+    return IstioConfig(path, routes)
+
+
+def _string_match(path: str, where: str, value, allow_empty=False) -> StringMatcher:
+    """istio.networking.v1.StringMatch: exactly one of exact, prefix, regex."""
+    expect(path, where, value, dict, "a StringMatch like {exact: ...}, {prefix: ...} or {regex: ...}")
+    kinds = [k for k in value if k in ("exact", "prefix", "regex")]
+    unknown = [k for k in value if k not in ("exact", "prefix", "regex")]
+    if unknown:
+        raise config_error(path, f"{where}.{unknown[0]}", "unknown StringMatch kind; use exact, prefix or regex")
+    if len(kinds) != 1:
+        raise config_error(path, where, "a StringMatch needs exactly one of exact, prefix, regex")
+    kind = kinds[0]
+    text = expect(path, f"{where}.{kind}", value[kind], str, "a string")
+    if not text and not allow_empty:
+        raise config_error(path, f"{where}.{kind}", "must not be empty")
+    if kind == "regex":
+        if NOT_RE2.search(text):
+            raise config_error(path, f"{where}.regex", "uses a lookaround or backreference, which RE2 does not support")
+        try:
+            re.compile(text)
+        except re.error as exc:
+            raise config_error(path, f"{where}.regex", f"is not a valid RE2 regex ({exc})") from None
+    return StringMatcher(kind, text)
+
+
+def _http_match(path: str, where: str, matches) -> Callable[[Request], bool]:
+    if not matches:
+        return lambda req: True
+    conditions = []
+    for j, m in enumerate(expect(path, f"{where}.match", matches, list, "a list")):
+        expect(path, f"{where}.match[{j}]", m, dict, "a mapping")
+        for key in m:
+            if key not in ("uri", "method", "name", "ignoreUriCase"):
+                raise config_error(path, f"{where}.match[{j}].{key}", "is not emulated here (only uri and method)")
+        uri = _string_match(path, f"{where}.match[{j}].uri", m["uri"]) if "uri" in m else None
+        method = _string_match(path, f"{where}.match[{j}].method", m["method"]) if "method" in m else None
+        conditions.append((uri, method))
+    return lambda req: any((u is None or u.match(req.path)) and (me is None or me.match(req.method))
+                           for u, me in conditions)
+
+
+DURATION = re.compile(r"(\d+(?:\.\d+)?)(h|m|s|ms|us|µs|ns)")
+UNIT_SECONDS = {"h": 3600, "m": 60, "s": 1, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9}
+
+
+def parse_duration(path: str, where: str, value) -> int:
+    """A protobuf/Go duration ("600s", "10m", "24h") in whole seconds, as istiod accepts it."""
+    text = str(value).strip()
+    parts = DURATION.findall(text)
+    if not text or "".join(n + u for n, u in parts) != text:
+        raise config_error(path, where, f"{value!r} is not a duration; write it like 600s or 10m")
+    seconds = sum(float(n) * UNIT_SECONDS[u] for n, u in parts)
+    if seconds < 1e-3:
+        raise config_error(path, where, "duration must be at least 1ms")
+    if seconds != int(seconds):
+        raise config_error(path, where, "max_age duration is accurate only to seconds precision")
+    return int(seconds)
+
+
+def _cors_policy(path: str, where: str, cors) -> EnvoyCorsPolicy:
+    """route.go TranslateCORSPolicy, with istiod's validation of each field first."""
+    expect(path, where, cors, dict, "a mapping")
+    known = {"allowOrigins", "allowOrigin", "allowMethods", "allowHeaders", "exposeHeaders", "maxAge",
+             "allowCredentials", "unmatchedPreflights"}
+    for key in cors:
+        if key not in known:
+            raise config_error(path, f"{where}.{key}", "unknown field of corsPolicy")
+    origins = [_string_match(path, f"{where}.allowOrigins[{k}]", m)
+               for k, m in enumerate(expect(path, f"{where}.allowOrigins", cors.get("allowOrigins") or [], list, "a list"))]
+    if not origins:  # the deprecated field is used only when allowOrigins is empty
+        origins = [StringMatcher("exact", str(o)) for o in cors.get("allowOrigin") or []]
+    methods = expect(path, f"{where}.allowMethods", cors.get("allowMethods") or [], list, "a list")
+    for k, m in enumerate(methods):
+        if m not in HTTP_METHODS:
+            raise config_error(path, f"{where}.allowMethods[{k}]", f"{m!r} is not a supported HTTP method")
+    header_lists = {}
+    for key in ("allowHeaders", "exposeHeaders"):
+        header_lists[key] = expect(path, f"{where}.{key}", cors.get(key) or [], list, "a list")
+        for k, h in enumerate(header_lists[key]):
+            if not isinstance(h, str) or not HEADER_NAME.match(h):
+                raise config_error(path, f"{where}.{key}[{k}]", f"{h!r} is not a valid header name")
+    credentials = cors.get("allowCredentials")
+    if credentials is not None:
+        expect(path, f"{where}.allowCredentials", credentials, bool, "true or false")
+    unmatched = cors.get("unmatchedPreflights", "UNSPECIFIED")
+    if unmatched not in ("UNSPECIFIED", "FORWARD", "IGNORE"):
+        raise config_error(path, f"{where}.unmatchedPreflights", "must be FORWARD or IGNORE")
+    max_age = cors.get("maxAge")
+    return EnvoyCorsPolicy(
+        allow_origins=origins,
+        allow_methods=",".join(methods),
+        allow_headers=",".join(header_lists["allowHeaders"]),
+        expose_headers=",".join(header_lists["exposeHeaders"]),
+        max_age=str(parse_duration(path, f"{where}.maxAge", max_age)) if max_age is not None else "",
+        allow_credentials=bool(credentials),
+        forward_not_matching_preflights=unmatched != "IGNORE",  # "the default behavior before envoy 1.30"
+    )
+
+
+def serve(config: IstioConfig, *, host: str, port: int, upstream: str, targets: dict[str, str]) -> None:
+    check_targets(targets, {r.cluster for r in config.routes}, config.path)
+    serve_proxy(EnvoyProxy(config.routes, upstream, targets), host, port)
