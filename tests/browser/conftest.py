@@ -90,11 +90,27 @@ class Observation:
         return self.result["error"] is None and self.result["type"] in ("basic", "cors")
 
     @property
+    def failed(self) -> bool:
+        """fetch() rejected (a blocked or refused request; an opaque answer is not a failure)."""
+        return self.result["error"] is not None
+
+    @property
     def reason(self) -> str | None:
-        """The text Chromium printed after "has been blocked by CORS policy: ", if any."""
+        """Chromium's words for a failure, in the model's terms (its ``reason``).
+
+        A CORS refusal: the text after "has been blocked by CORS policy: ". A request Blink refuses
+        before the network (e.g. mode "same-origin"): its console line. fetch() throwing at once
+        (e.g. a body on GET): the TypeError's message, the only text there is.
+        """
         for text in self.console:
             if BLOCKED_MARK in text:
                 return text.split(BLOCKED_MARK, 1)[1]
+        for text in self.console:
+            if text.startswith("Fetch API cannot load"):
+                return text
+        error = self.result["error"]
+        if error and error != "TypeError: Failed to fetch":
+            return error.removeprefix("TypeError: ")
         return None
 
     @property
@@ -183,8 +199,8 @@ def pages(browser_context) -> Pages:
 
 
 @pytest.fixture(scope="session")
-def logged_in(browser_context) -> str:
-    """Log in to the API once, so credentialed requests carry a session cookie.
+def logged_in(browser_context) -> dict[str, str]:
+    """Log in to the API once, so credentialed requests carry a session cookie; returns the cookies.
 
     The cookie belongs to the host ``localhost`` (cookies ignore ports), so every localhost service
     receives it, and Chromium sends it along with same-site requests such as localhost:3000 -> :8081.
@@ -193,4 +209,4 @@ def logged_in(browser_context) -> str:
     answer = browser_context.request.post(api + "/v1/login", data=json.dumps({"username": "ada"}),
                                           headers={"Content-Type": "application/json"})
     assert answer.ok, f"login failed: {answer.status} {answer.text()}"
-    return "ada"
+    return {c["name"]: c["value"] for c in browser_context.cookies(api)}

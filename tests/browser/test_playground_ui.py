@@ -39,7 +39,7 @@ def send(page, *, target: str, path: str, method="GET", headers="", credentials=
     page.get_by_label("Credentials").select_option(credentials)
     page.get_by_label("Body").fill(body)
     page.get_by_role("button", name="Send").click()
-    page.wait_for_function(f"document.querySelector('#result').dataset.runs !== '{runs}'")
+    page.wait_for_function(f"(document.querySelector('#result').dataset.runs || '0') !== '{runs}'")
     return json.loads(page.locator("#result").get_attribute("data-corslab-result"))
 
 
