@@ -234,7 +234,7 @@ def down(names: list[str] | None = None, timeout: float = STOP_TIMEOUT) -> list[
     services = _select(names) if names is not None else list(topology.SERVICES.values())
     stopping = {}
     for svc in services:
-        pid = _our_pid(svc.name)
+        pid = _our_pid(svc.name) or _stray_pid(svc)
         if pid is None:
             continue
         _signal_group(pid, signal.SIGTERM)
@@ -263,6 +263,25 @@ def down(names: list[str] | None = None, timeout: float = STOP_TIMEOUT) -> list[
             _pidfile(svc.name).unlink(missing_ok=True)
             stopped.append(svc.name)
     return stopped
+
+
+def _stray_pid(svc: topology.Service) -> int | None:
+    """A lab process that holds ``svc``'s port although we lost its pid file (the runtime folder
+    was deleted, say): recognised by its command line, so `down` still leaves nothing behind."""
+    if ports.is_free(svc.port, topology.BIND_HOST):
+        return None
+    found = ports.owner(svc.port)
+    if found is None:
+        return None
+    pid, cmd = found
+    ours = (f"servers.run {svc.name}" in cmd or str(runtime_dir() / "nginx" / svc.name) in cmd
+            or ("corslab emulate" in cmd and f"--port {svc.port}" in cmd))
+    if not ours:
+        return None
+    try:  # signal the group leader (nginx's master, not a worker that happens to hold the socket)
+        return os.getpgid(pid)
+    except ProcessLookupError:
+        return None
 
 
 def _signal_group(pid: int, sig: int) -> None:

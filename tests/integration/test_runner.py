@@ -129,3 +129,15 @@ def test_logs_shows_a_service_log_and_refuses_unknown_names():
 def test_every_verb_answers_help():
     for verb in ("up", "down", "status", "logs"):
         assert cli(verb, "--help").returncode == 0
+
+
+def test_down_stops_lab_processes_even_when_their_pid_files_are_lost():
+    """Nothing left behind, even after someone deleted the runtime folder's pid files."""
+    for pidfile in runner.runtime_dir().glob("*.pid"):
+        pidfile.unlink()
+    try:
+        runner.down()
+        assert [p for p in topology.all_ports() if ports.is_listening(p)] == []
+        assert our_processes() == []
+    finally:
+        assert cli("up").returncode == 0
