@@ -296,7 +296,9 @@ def _looks_like_url(value: str) -> bool:
         return False
     if value.lower().startswith(("http:", "https:")):
         try:
-            return bool(urlsplit(value).hostname)
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 - raises on a bad port, as GURL would reject it
+            return bool(parts.hostname)
         except ValueError:
             return False
     return True
@@ -587,15 +589,20 @@ def follow_redirect(req: FetchRequest, resp: HttpResponse) -> tuple[FetchRequest
         return None, _refused("network", "net::ERR_TOO_MANY_REDIRECTS",
                               f"More than {MAX_REDIRECTS} redirects: fetch() gives up with a network "
                               "error. Fix the redirect loop on the server.")
-    target = origin_of(location)
-    current = origin_of(req.url)
-    if req.mode == "cors" and (parts.username is not None or parts.password is not None):
-        if req.tainted_origin or not same_origin(req.origin, target) or is_cross_origin(req):
+    if parts.username is not None or parts.password is not None:
+        bare = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+        if req.mode == "cors" and (req.tainted_origin or is_cross_origin(req)
+                                   or not same_origin(req.origin, origin_of(bare))):
             return None, _refused("cors", reasons.redirect_contains_credentials(location),
                                   "The redirect's Location contains user:password@, which the "
                                   "browser refuses for cross-origin requests. Fix: remove the "
-                                  "credentials from the Location URL.",
+                                  "credentials from the Location URL on the server.",
                                   "kRedirectContainsCredentials")
+        return None, _refused("network", "net::ERR_UNSAFE_REDIRECT",
+                              "The redirect's Location contains user:password@; the model does not "
+                              "follow such redirects. Fix: remove the credentials from the URL.")
+    target = origin_of(location)
+    current = origin_of(req.url)
     tainted = req.tainted_origin or (not same_origin(target, current)
                                      and not same_origin(req.origin, current))
     method, body, headers = req.method, req.body, list(req.headers)

@@ -1,0 +1,131 @@
+"""The preflight cache: Max-Age as Chromium reads it, and entries keyed as Fetch says.
+
+Sources: Fetch #concept-cache and #cors-preflight-fetch-0 step 7-8; Chromium preflight_result.cc
+(kDefaultTimeout 5 s, kMaxTimeout 2 h, negative -> 0) and preflight_cache.cc (reference 6.2).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from corslab.model import (FetchRequest, HttpResponse, PreflightCache, decide, parse_max_age,
+                           preflight_needed)
+from corslab.topology import APP_ORIGIN, service
+
+URL = service("api").origin + "/v1/users/1"
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def answer(methods="PUT", headers="x-trace-id", max_age="600", credentials=True):
+    h = [("access-control-allow-origin", APP_ORIGIN), ("access-control-allow-methods", methods),
+         ("access-control-allow-headers", headers)]
+    if credentials:
+        h.append(("access-control-allow-credentials", "true"))
+    if max_age is not None:
+        h.append(("access-control-max-age", max_age))
+    return HttpResponse(204, h)
+
+
+def put(credentials="include", headers=(("X-Trace-Id", "1"),), method="PUT"):
+    return FetchRequest(URL, APP_ORIGIN, method, list(headers), credentials=credentials)
+
+
+@pytest.mark.parametrize("value, seconds", [
+    (None, 5), ("abc", 5), ("", 5), ("1.5", 5), ("600", 600), ("0", 0), ("-1", 0),
+    ("7199", 7199), ("7200", 7200), ("86400", 7200),
+])
+def test_max_age_follows_chromium(value, seconds):
+    """Chromium ParseAccessControlMaxAge: absent/unparsable 5, negative 0, capped at 7200."""
+    assert parse_max_age(value) == seconds
+
+
+def test_a_cached_answer_spares_the_next_preflight_until_it_expires():
+    """Fetch #cors-preflight-fetch-0: no preflight while method and header entries match."""
+    clock = Clock()
+    cache = PreflightCache(clock=clock)
+    assert cache.store(put(), answer(max_age="600")) == 600
+    assert not preflight_needed(put(), cache)
+    clock.now += 599
+    assert not preflight_needed(put(), cache)
+    clock.now += 2
+    assert preflight_needed(put(), cache)
+
+
+def test_without_max_age_the_answer_lives_five_seconds():
+    """Chromium kDefaultTimeout = 5 s."""
+    clock = Clock()
+    cache = PreflightCache(clock=clock)
+    cache.store(put(), answer(max_age=None))
+    clock.now += 4.9
+    assert cache.covers(put())
+    clock.now += 0.2
+    assert not cache.covers(put())
+
+
+def test_max_age_zero_or_negative_is_not_cached():
+    """Chromium: negative values become 0, meaning not cached."""
+    cache = PreflightCache(clock=Clock())
+    assert cache.store(put(), answer(max_age="-5")) == 0
+    assert not cache.covers(put())
+
+
+def test_an_entry_without_credentials_does_not_serve_a_request_with_credentials():
+    """Fetch #concept-cache "cache entry match": credentials false matches only non-include."""
+    cache = PreflightCache(clock=Clock())
+    cache.store(put(credentials="omit"), answer(credentials=False))
+    assert cache.covers(put(credentials="omit"))
+    assert not cache.covers(put(credentials="include"))
+
+
+def test_an_entry_with_credentials_serves_both():
+    """Fetch #concept-cache: an entry whose credentials is true matches any request."""
+    cache = PreflightCache(clock=Clock())
+    cache.store(put(), answer())
+    assert cache.covers(put(credentials="omit"))
+
+
+def test_an_uncovered_header_or_method_needs_a_new_preflight():
+    """Fetch #cors-preflight-fetch: every unsafe name and the method need an entry."""
+    cache = PreflightCache(clock=Clock())
+    cache.store(put(), answer(methods="PUT", headers="x-trace-id"))
+    assert not cache.covers(put(headers=[("X-Other", "1")]))
+    assert not cache.covers(put(method="DELETE"))
+    assert cache.covers(put(headers=[("x-TRACE-id", "2")]))  # names compare case-insensitively
+
+
+def test_entries_are_per_origin_and_url():
+    """Fetch #concept-cache: key includes the serialised origin and the URL."""
+    cache = PreflightCache(clock=Clock())
+    cache.store(put(), answer())
+    other_url = FetchRequest(URL + "?x", APP_ORIGIN, "PUT", [("X-Trace-Id", "1")], credentials="include")
+    other_origin = FetchRequest(URL, "http://localhost:3001", "PUT", [("X-Trace-Id", "1")],
+                                credentials="include")
+    assert not cache.covers(other_url) and not cache.covers(other_origin)
+
+
+def test_chromium_replaces_the_answer_per_origin_and_url_the_standard_accumulates():
+    """Chromium PreflightCache::AppendEntry keeps one result per (origin, URL); Fetch adds entries."""
+    for chromium, covered in ((True, False), (False, True)):
+        cache = PreflightCache(chromium=chromium, clock=Clock())
+        cache.store(put(), answer(methods="PUT"))
+        cache.store(put(method="DELETE"), answer(methods="DELETE"))
+        assert cache.covers(put()) is covered
+        assert cache.covers(put(method="DELETE"))
+
+
+def test_decide_with_a_cache_skips_the_preflight_it_remembers():
+    """decide(..., cache=...) stores a passing preflight and reuses it."""
+    cache = PreflightCache(clock=Clock())
+    ok = HttpResponse(200, [("access-control-allow-origin", APP_ORIGIN),
+                            ("access-control-allow-credentials", "true")])
+    first = decide(put(), answer(), ok, cache=cache)
+    second = decide(put(), None, ok, cache=cache)
+    assert first.preflight_needed and not second.preflight_needed
+    assert first.allowed and second.allowed
