@@ -69,13 +69,16 @@ SERVICES: dict[str, Service] = {
                 method=1, upstreams=("frontend", "api"), health="/v1/health"),
         Service("cors-proxy", 8081, "nginx", "nginx answers preflights and injects CORS headers",
                 method=2, upstreams=("api",), health="/v1/health"),
+        Service("ingress", 8082, "emulator", "ingress-nginx's CORS annotations, run in real nginx",
+                method=3, upstreams=("api",), health="/v1/health",
+                emulate=("ingress-nginx", "infra/k8s/ingress.yaml")),
         Service("echo", 8097, "flask", "a header echo: answers with the CORS headers its URL asks for",
                 health="/_lab/health", app="servers.echo:create_app"),
     ]
 }
 
 #: Ports kept free for methods 3-5 until their services join SERVICES.
-RESERVED_PORTS: dict[str, int] = {"ingress": 8082, "alb": 8083, "gateway": 8084}
+RESERVED_PORTS: dict[str, int] = {"alb": 8083, "gateway": 8084}
 
 
 def service(name: str) -> Service:
