@@ -38,7 +38,7 @@ from corslab import fetch_headers as fh
 from corslab import model, reasons
 from corslab.errors import CorsLabError
 from corslab.model import FetchRequest, HttpResponse
-from corslab.origins import origin_of, parse_origin, same_origin, same_site
+from corslab.origins import origin_of, parse_origin, parse_url, same_origin, same_site
 
 USER_AGENT = "corslab-probe/0.1 (what a browser would send)"
 BODY_PREVIEW = 2000  # characters of each answer kept for the report
@@ -200,12 +200,10 @@ class ProbeSession:
         return _Run(self, req, timeout if timeout is not None else self.timeout).go()
 
     def set_cookies(self, url: str, cookies: dict[str, str]) -> None:
-        """Put cookies in the jar for ``url``'s host, as if that site had set them."""
-        host = urlsplit(url).hostname or ""
-        for name, value in cookies.items():
-            self.cookies.set_cookie(http.cookiejar.Cookie(
-                0, name, value, None, False, host, False, False, "/", True, False, None,
-                False, None, None, {}))
+        """Put cookies in the jar as if ``url``'s site had set them (``Set-Cookie: n=v; Path=/``)."""
+        parse_url(url)
+        answer = HttpResponse(200, [("set-cookie", f"{n}={v}; Path=/") for n, v in cookies.items()])
+        self.cookies.extract_cookies(_Answer(answer), urllib.request.Request(url))
 
 
 def probe(url: str, origin: str, method: str = "GET", headers=(),
