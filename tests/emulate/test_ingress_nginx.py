@@ -904,3 +904,80 @@ def test_port_in_use_is_one_clear_error(backend):
         with pytest.raises(CorsLabError, match=f"port {port} on 127.0.0.1 is already in use"):
             ing.serve(ing.load(str(LAB_INGRESS)), host="127.0.0.1", port=port,
                       upstream=backend.url, targets={})
+
+
+# --- in the lab stack: the `ingress` service (method 3) on its real API ------------------------
+
+
+def _stack_request(method: str, path: str, origin: str | None = None, headers: dict | None = None):
+    from corslab import topology
+
+    svc = topology.service("ingress")
+    conn = http.client.HTTPConnection("127.0.0.1", svc.port, timeout=5)
+    sent = {"Host": f"{svc.host}:{svc.port}", **(headers or {})}
+    if origin:
+        sent["Origin"] = origin
+    conn.request(method, path, headers=sent)
+    resp = conn.getresponse()
+    body = resp.read()
+    conn.close()
+    return Reply(resp.status, [(k.lower(), v) for k, v in resp.getheaders()], body)
+
+
+def _api_seen(trace: str) -> list[tuple[str, str]]:
+    from corslab import topology
+
+    api = topology.service("api")
+    conn = http.client.HTTPConnection("127.0.0.1", api.port, timeout=5)
+    conn.request("GET", f"/_lab/seen?trace={trace}")
+    records = json.loads(conn.getresponse().read())["requests"]
+    conn.close()
+    return [(r["method"], r["path"].split("?")[0]) for r in records]
+
+
+@pytest.mark.usefixtures("stack")
+def test_stack_ingress_answers_the_labs_preflight_at_the_edge():
+    """DESIGN (show that a preflight never reached the app) + reference §1.2: on the stack, the
+    preflight for PUT from the app origin is a 204 from the ingress with the lab policy's headers;
+    the api's /_lab/seen shows only the actual request."""
+    from corslab import policy
+
+    trace = f"ingress-{os.getpid()}-{time.monotonic_ns()}"
+    origin = policy.ALLOWED_ORIGINS[0]
+    pre = _stack_request("OPTIONS", f"/v1/users?trace={trace}", origin,
+                         {"Access-Control-Request-Method": "PUT",
+                          "Access-Control-Request-Headers": "content-type"})
+    assert pre.status == 204
+    assert pre.acao == origin
+    assert pre.one("Access-Control-Allow-Methods") == policy.header_list(policy.ALLOWED_METHODS)
+    assert pre.one("Access-Control-Allow-Headers") == policy.header_list(policy.ALLOWED_HEADERS)
+    assert pre.one("Access-Control-Max-Age") == str(policy.MAX_AGE)
+    assert pre.one("Access-Control-Allow-Credentials") == "true"
+    actual = _stack_request("GET", f"/v1/users?trace={trace}", origin)
+    assert actual.status == 200 and actual.acao == origin
+    assert actual.one("Access-Control-Expose-Headers") == policy.header_list(policy.EXPOSED_HEADERS)
+    assert actual.one("X-Request-Id")
+    assert _api_seen(trace) == [("GET", "/v1/users")]
+
+
+@pytest.mark.usefixtures("stack")
+def test_stack_ingress_refuses_the_untrusted_origin_but_shows_its_quirks():
+    """Lab policy vs reference §1.3/§1.5 on the stack: the untrusted origin gets no CORS headers and
+    its preflight goes to the api; the second trusted origin is reflected; no Vary anywhere; and,
+    unlike corslab.policy's exact match, an upper-case or prefixed spelling of a trusted origin
+    is reflected too (case-insensitive, end-anchored regex) - harmless for browsers, which send
+    origins lower-case and never prefixed, but not what the policy says."""
+    from corslab import policy, topology
+
+    trace = f"ingress-untrusted-{os.getpid()}-{time.monotonic_ns()}"
+    untrusted = topology.UNTRUSTED_ORIGIN
+    pre = _stack_request("OPTIONS", f"/v1/users?trace={trace}", untrusted,
+                         {"Access-Control-Request-Method": "PUT"})
+    assert pre.acao is None
+    assert ("OPTIONS", "/v1/users") in _api_seen(trace)
+    admin = policy.ALLOWED_ORIGINS[1]
+    assert _stack_request("GET", "/v1/users", admin).acao == admin
+    assert _stack_request("GET", "/v1/users", admin).all("Vary") == []
+    for spelling in (admin.upper(), "x" + admin):
+        assert not policy.is_allowed_origin(spelling)
+        assert _stack_request("GET", "/v1/users", spelling).acao == spelling
