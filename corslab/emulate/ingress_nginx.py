@@ -650,6 +650,10 @@ def serve(
 ) -> None:
     """Run the rendered configuration in real nginx in the foreground until SIGINT or SIGTERM."""
     nginx = require_nginx()
+    for ingress in config.ingresses:  # what the controller's log would say about the annotations
+        for warning in ingress.warnings:
+            print(f"ingress-nginx would log for {ingress.namespace}/{ingress.name}: {warning}",
+                  file=sys.stderr, flush=True)
     if not _port_free(host, port):
         raise CorsLabError(
             f"port {port} on {host} is already in use; stop what holds it "

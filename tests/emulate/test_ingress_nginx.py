@@ -18,6 +18,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 import time
@@ -123,8 +124,9 @@ class Emulator:
                 "--port", str(self.port), "--upstream", upstream]
         for name, url in (targets or {}).items():
             args += ["--target", f"{name}={url}"]
+        self.stderr = tempfile.TemporaryFile(mode="w+")
         self.proc = subprocess.Popen(args, cwd=REPO, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True)
+                                     stderr=self.stderr, text=True)
         self.ready_line = self._wait_ready()
 
     def _wait_ready(self) -> str:
@@ -138,12 +140,17 @@ class Emulator:
         reader.join(15)
         if not lines or not lines[0].startswith("ready on"):
             self.proc.kill()
-            raise AssertionError(f"emulator not ready: {lines} {self.proc.stderr.read()}")
+            self.stderr.seek(0)
+            raise AssertionError(f"emulator not ready: {lines} {self.stderr.read()}")
         return lines[0].strip()
 
     def stop(self, signum=signal.SIGTERM) -> int:
         self.proc.send_signal(signum)
         return self.proc.wait(15)
+
+    def log(self) -> str:
+        self.stderr.seek(0)
+        return self.stderr.read()
 
     def request(self, method: str, path: str, host: str | None = None, origin: str | None = None,
                 headers: dict | None = None):
@@ -427,10 +434,10 @@ def test_cors_block_follows_the_template_line_by_line():
     assert "Access-Control-Expose-Headers" not in bare
 
 
-def test_all_origins_skipped_renders_no_origin_match_at_all():
+def test_all_origins_skipped_renders_no_origin_match_at_all(tmp_path):
     """nginx.tmpl {{ if $cors.CorsAllowOrigin }} (reference §1.1 derived corner case): an empty
     list emits no regex, so $cors can never become "true"."""
-    config = ing.load(_write(textwrap.dedent(f"""\
+    config = ing.load(_write(tmp_path, textwrap.dedent(f"""\
         apiVersion: networking.k8s.io/v1
         kind: Ingress
         metadata:
@@ -482,13 +489,10 @@ def test_headers_more_module_missing_gives_the_apt_command():
 # --- load: what the API server or the controller would reject ----------------------------------
 
 
-def _write(text: str, name: str = "ingress.yaml") -> str:
-    import tempfile
-
-    folder = tempfile.mkdtemp(prefix="corslab-test-")
-    path = os.path.join(folder, name)
-    Path(path).write_text(text)
-    return path
+def _write(folder: Path, text: str, name: str = "ingress.yaml") -> str:
+    path = folder / name
+    path.write_text(text)
+    return str(path)
 
 
 RULE = "  rules:\n  - http:\n      paths:\n      - path: /\n        pathType: Prefix\n" \
@@ -509,9 +513,9 @@ RULE = "  rules:\n  - http:\n      paths:\n      - path: /\n        pathType: Pr
     ("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: x}\n"
      "spec:\n  ingressClassName: traefik\n" + RULE, "ingressClassName", "ignores those"),
 ])
-def test_configs_the_controller_would_reject_name_file_field_and_why(text, field, why):
+def test_configs_the_controller_would_reject_name_file_field_and_why(text, field, why, tmp_path):
     """Emulator contract (corslab/emulate/__init__.py): CorsLabError naming file, field and why."""
-    path = _write(text)
+    path = _write(tmp_path, text)
     with pytest.raises(CorsLabError) as info:
         ing.load(path)
     message = str(info.value)
@@ -530,12 +534,12 @@ def test_backend_without_an_address_asks_for_upstream_or_target():
         ing.render(ing.load(str(LAB_INGRESS)), upstream=None, targets={})
 
 
-def test_multi_document_manifest_keeps_only_ingresses():
+def test_multi_document_manifest_keeps_only_ingresses(tmp_path):
     """Brief: a multi-doc manifest (Namespace, Service, Ingress...) yields its Ingress objects."""
     text = ("apiVersion: v1\nkind: Namespace\nmetadata: {name: lab}\n---\n"
             "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: a}\nspec:\n" + RULE
             + "---\napiVersion: v1\nkind: Service\nmetadata: {name: api}\n")
-    config = ing.load(_write(text))
+    config = ing.load(_write(tmp_path, text))
     assert [i.name for i in config.ingresses] == ["a"]
 
 
@@ -819,6 +823,15 @@ def test_enable_cors_yes_is_not_true_so_cors_stays_off(edge):
     assert [k for k, _ in r.headers if k.startswith("access-control-")] == []
 
 
+def test_what_the_controller_would_log_is_printed_at_start(edge):
+    """main.go klog lines (reference §1.1): skipped origins and invalid values are reported on
+    stderr when the emulator starts, as the controller logs them."""
+    log = edge.log()
+    assert "default/schemeless-skipped" in log
+    assert "Supplied incorrect origin: origin.cors.com:8080. Skipping." in log
+    assert "default/enable-yes: enable-cors is invalid" in log
+
+
 def test_unknown_host_gets_the_default_backend_404(edge):
     """ingress-nginx: a Host no rule names goes to the default backend (404)."""
     assert edge.request("GET", "/", host="unknown.example").status == 404
@@ -885,12 +898,13 @@ def test_serve_prints_ready_and_stops_cleanly_on_signal(backend, signum):
     assert em.request("GET", "/v1/health", origin="http://localhost:3000").acao == \
         "http://localhost:3000"
     assert _nginx_processes(em.port), "nginx should be running under the emulator"
-    runtime_dirs = [d for d in os.listdir("/tmp") if d.startswith(f"corslab-ingress-nginx-{em.port}-")]
+    tmp = tempfile.gettempdir()
+    runtime_dirs = [d for d in os.listdir(tmp) if d.startswith(f"corslab-ingress-nginx-{em.port}-")]
     assert len(runtime_dirs) == 1
     assert em.stop(signum) == 0
     time.sleep(0.2)
     assert _nginx_processes(em.port) == []
-    assert not os.path.exists(os.path.join("/tmp", runtime_dirs[0]))
+    assert not os.path.exists(os.path.join(tmp, runtime_dirs[0]))
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", em.port), timeout=0.5).close()
 
