@@ -1,0 +1,144 @@
+"""The probe's result object, reports and command-line plumbing - without network traffic.
+
+Source of the expected shapes: DESIGN.md "The probe's contract (CLI and JSON)" and "The command
+line" (lazy imports so a verb starts in 0.3 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+
+import pytest
+
+from corslab import probe_cli, topology
+from corslab.errors import CorsLabError
+from corslab.model import FetchRequest, HttpResponse, Verdict
+from corslab.probe import Exchange, ProbeResult, parse_header_line
+from corslab.probe_display import html_report, lab_hint, stack_service, text_report
+
+API = topology.service("api")
+PROXY = topology.service("cors-proxy")
+APP = topology.APP_ORIGIN
+
+
+def result(url=API.origin + "/v1/users/1", origin=APP, allowed=False, exchanges=(), **kw):
+    req = FetchRequest(url, origin, "PUT", [("Content-Type", "application/json")],
+                       credentials="include")
+    defaults = dict(preflight_needed=True, reason="Method PUT is not allowed.", kind="cors",
+                    explanation="why <and> how", exposed_headers=[])
+    defaults.update(kw)
+    return ProbeResult(request=req, allowed=allowed, exchanges=list(exchanges), **defaults)
+
+
+def exchange(role, method, status, headers, url=API.origin + "/v1/users/1"):
+    return Exchange(role, method, url, [("Origin", APP)], HttpResponse(status, headers), 0.0, 0.001,
+                    verdict=Verdict(status < 300))
+
+
+def test_to_json_is_the_design_probe_object():
+    """DESIGN.md: url, origin, method, credentials, mode, preflight_needed, preflight{status,
+    headers}, response{status, headers}, allowed, exposed_headers, reason; header pairs as lists."""
+    r = result(allowed=True, reason=None, exposed_headers=["x-request-id"], exchanges=[
+        exchange("preflight", "OPTIONS", 204, [("access-control-allow-origin", APP)]),
+        exchange("request", "PUT", 200, [("content-type", "application/json"),
+                                         ("content-type", "application/json")])])
+    data = json.loads(r.to_json())
+    assert data["url"] == API.origin + "/v1/users/1" and data["origin"] == APP
+    assert (data["method"], data["credentials"], data["mode"]) == ("PUT", "include", "cors")
+    assert data["preflight"] == {"status": 204,
+                                 "headers": [["access-control-allow-origin", APP]]}
+    assert data["response"]["headers"] == [["content-type", "application/json"]] * 2
+    assert data["allowed"] is True and data["reason"] is None
+    assert data["exposed_headers"] == ["x-request-id"]
+
+
+def test_preflight_and_response_are_null_when_not_sent():
+    """DESIGN.md: preflight null when none was needed; response null after a failed preflight."""
+    data = result().to_dict()
+    assert data["preflight"] is None and data["response"] is None
+
+
+def test_response_is_the_last_answer_of_a_redirect_chain():
+    """The contract's response is what the page finally gets; every hop is in exchanges."""
+    r = result(exchanges=[exchange("request", "PUT", 307, [("location", "/x")]),
+                          exchange("request", "PUT", 200, [])])
+    assert r.response.status == 200 and len(r.to_dict()["exchanges"]) == 2
+
+
+def test_console_line_is_chromiums_template():
+    """Reference 6.4: "Access to fetch at '<URL>' from origin '<ORIGIN>' has been blocked by CORS
+    policy: <REASON>"."""
+    r = result()
+    assert r.console == (f"Access to fetch at '{r.url}' from origin '{APP}' has been blocked by "
+                         "CORS policy: Method PUT is not allowed.")
+
+
+def test_reports_escape_html_and_show_the_verdict():
+    """The Jupyter picture escapes server-controlled text; the text report says BLOCKED."""
+    r = result(exchanges=[exchange("preflight", "OPTIONS", 204, [("x-evil", "<script>")])])
+    r._seen = {}  # no backend lookup in a unit test
+    html = html_report(r)
+    assert "<script>" not in html and "why &lt;and&gt; how" in html and "Blocked" in html
+    text = text_report(r, seen=False)
+    assert "BLOCKED: Method PUT is not allowed." in text and "1. OPTIONS" in text
+
+
+def test_stack_service_matches_loopback_host_and_port_from_the_topology():
+    """Ports come from corslab.topology, never typed by hand."""
+    assert stack_service(f"http://localhost:{PROXY.port}/v1/users") is PROXY
+    assert stack_service(f"http://127.0.0.1:{API.port}/") is API
+    assert stack_service(f"http://example.com:{API.port}/") is None
+
+
+def test_lab_hint_for_the_api_without_cors_names_both_ways_to_add_it():
+    """DESIGN.md: 8095 has no CORS; the fix is flask-cors in the app or a layer in front."""
+    hint = lab_hint(result())
+    assert f"`{API.name}` on port {API.port}" in hint
+    assert "flask-cors" in hint and f"`{PROXY.name}` on port {PROXY.port}" in hint
+
+
+def test_lab_hint_says_the_policy_refuses_an_origin_off_the_allowlist():
+    """DESIGN.md lab policy: only the two trusted origins; a refusal of others is intended."""
+    hint = lab_hint(result(url=PROXY.origin + "/v1/users", origin=topology.UNTRUSTED_ORIGIN))
+    assert "no fix needed" in hint
+
+
+@pytest.mark.parametrize("line, pair", [
+    ("X-Trace-Id: 42", ("X-Trace-Id", "42")),
+    ("Content-Type:application/json", ("Content-Type", "application/json")),
+    ("Accept:   */*  ", ("Accept", "*/*")),
+    ("X-Empty:", ("X-Empty", "")),
+])
+def test_header_lines_parse_as_name_colon_value(line, pair):
+    assert parse_header_line(line) == pair
+
+
+@pytest.mark.parametrize("line", ["no colon", ": value", "Bad Name: v", " X: v"])
+def test_malformed_header_lines_are_a_clear_error(line):
+    with pytest.raises(CorsLabError, match="'Name: value'"):
+        parse_header_line(line)
+
+
+def test_cli_options_match_the_contract():
+    """DESIGN.md: URL --origin [--method] [--header]... [--credentials] [--mode] [--json]."""
+    parser = argparse.ArgumentParser()
+    probe_cli.add_arguments(parser)
+    args = parser.parse_args(["http://localhost/x", "--origin", APP, "--method", "PUT",
+                              "--header", "A: 1", "--header", "B: 2", "--credentials", "include",
+                              "--mode", "no-cors", "--json"])
+    assert (args.method, args.header, args.credentials, args.mode, args.json) == (
+        "PUT", ["A: 1", "B: 2"], "include", "no-cors", True)
+    with pytest.raises(SystemExit):
+        parser.parse_args(["http://localhost/x", "--origin", APP, "--credentials", "always"])
+
+
+def test_importing_the_cli_module_loads_no_probe_machinery():
+    """DESIGN.md "starts fast": corslab.cli imports probe_cli for every verb; it stays stdlib-only."""
+    code = ("import sys, corslab.probe_cli; "
+            "print(','.join(sorted(m for m in sys.modules if m.startswith('corslab'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert set(out.split(",")) <= {"corslab", "corslab.probe_cli"}
