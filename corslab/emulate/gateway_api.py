@@ -38,7 +38,8 @@ from corslab.emulate.istio import EnvoyCorsPolicy, EnvoyProxy, EnvoyRoute, Strin
 from corslab.emulate.proxy import Request, config_error, expect, read_config, serve as serve_proxy
 
 METHODS_WITH_WILDCARD = ("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "*")
-CORS_ORIGIN = re.compile(r"^(\*|https?://(\*|(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*)(:[0-9]{1,5})?)$")
+#: The CRD's pattern for CORSOrigin (standard channel v1.5).
+CORS_ORIGIN = re.compile(r"(^\*$)|(^(http(s)?):\/\/(((\*\.)?([a-zA-Z0-9\-]+\.)*[a-zA-Z0-9-]+|\*)(:([0-9]{1,5}))?)$)")
 HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$")
 CORS_FIELDS = {"allowOrigins", "allowCredentials", "allowMethods", "allowHeaders", "exposeHeaders", "maxAge"}
 
@@ -140,7 +141,7 @@ def cors_policy(path: str, where: str, cors) -> EnvoyCorsPolicy:
             raise config_error(path, f"{where}.{key}", f"{key[0].upper() + key[1:]} cannot contain '*' alongside other {what}")
         lists[key] = [str(i) for i in items]
     for k, origin in enumerate(lists["allowOrigins"]):
-        if not CORS_ORIGIN.match(origin):
+        if not CORS_ORIGIN.search(origin) or len(origin) > 253:
             raise config_error(path, f"{where}.allowOrigins[{k}]",
                                f"{origin!r} is not an origin like https://app.example, https://*.example or *")
     for k, method in enumerate(lists["allowMethods"]):

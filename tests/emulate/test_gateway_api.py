@@ -286,3 +286,15 @@ def test_crd_validation_rejects_invalid_cors_filters(confdir, wire, filters, mes
     done = wire.cli("gateway-api", str(path), "--port", "0")
     assert done.returncode == 2
     assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_labs_httproute_runs_in_the_emulator(emulator, upstream, wire):
+    """infra/k8s/httproute.yaml (method 3's Gateway API form): preflight at the gateway, 200, the lab's values."""
+    url = emulator("gateway-api", "infra/k8s/httproute.yaml")
+    status, headers, _ = wire.preflight(f"{url}/v1/users", "http://localhost:3001", "PUT", "content-type")
+    assert status == 200 and upstream.paths("OPTIONS") == []
+    assert wire.one(headers, "access-control-allow-origin") == "http://localhost:3001"
+    assert wire.one(headers, "access-control-allow-methods") == "GET, POST, PUT, DELETE"
+    assert wire.one(headers, "access-control-max-age") == "600"
+    status, headers, _ = wire.preflight(f"{url}/v1/users", "http://127.0.0.1:4000")
+    assert status == 200 and wire.one(headers, "access-control-allow-origin") is None
