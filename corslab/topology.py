@@ -72,13 +72,17 @@ SERVICES: dict[str, Service] = {
         Service("ingress", 8082, "emulator", "ingress-nginx's CORS annotations, run in real nginx",
                 method=3, upstreams=("api",), health="/v1/health",
                 emulate=("ingress-nginx", "infra/k8s/ingress.yaml")),
+        Service("alb", 8083, "emulator", "AWS ALB: listener rules and static CORS response headers",
+                method=4, upstreams=("api",), health="/v1/health", emulate=("alb", "infra/aws/alb.json")),
+        Service("gateway", 8084, "emulator", "API gateway: Kong's cors plugin from kong.yml",
+                method=5, upstreams=("api",), health="/v1/health", emulate=("kong", "infra/kong/kong.yml")),
         Service("echo", 8097, "flask", "a header echo: answers with the CORS headers its URL asks for",
                 health="/_lab/health", app="servers.echo:create_app"),
     ]
 }
 
-#: Ports kept free for methods 3-5 until their services join SERVICES.
-RESERVED_PORTS: dict[str, int] = {"alb": 8083, "gateway": 8084}
+#: Ports kept free for services that have not joined SERVICES yet (none left: methods 1-5 all run).
+RESERVED_PORTS: dict[str, int] = {}
 
 
 def service(name: str) -> Service:
