@@ -8,6 +8,8 @@ model (corslab.model) decides the same request from the same server's answers, f
                backend is the target)                   == decision.preflight_needed
   exposed    - names in response.headers                == decision.exposed_headers (allowed cases)
   reason     - text after "has been blocked by CORS policy: " == decision.reason (blocked cases)
+  wire       - what reached the backend (method, Origin, Access-Control-Request-*, a cookie or not)
+               is the same for the probe's requests as for Chromium's
 
 Where the expectations come from: the Fetch standard (CORS check, CORS-preflight fetch, CORS-safelisted
 request-headers and methods), Chromium's cors_error_string.cc for the reason texts, and the WPT suites
@@ -237,6 +239,17 @@ def backend_of(target: str) -> str | None:
     return apis[0] if apis else None
 
 
+def on_the_wire(entries: list[dict]) -> list[tuple]:
+    """What matters of each request a backend received: method, Origin, Access-Control-Request-*
+    and whether a cookie came along (the rest - User-Agent, Accept-Language... - is the client's own)."""
+    def get(entry, name):
+        return next((v for k, v in entry["headers"] if k.lower() == name), None)
+
+    return [(e["method"], get(e, "origin"), get(e, "access-control-request-method"),
+             get(e, "access-control-request-headers"), get(e, "cookie") is not None)
+            for e in entries]
+
+
 # ---- the test ---------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
@@ -269,6 +282,9 @@ def test_model_verdict_equals_chromium(case: Case, pages, logged_in, parity):
     check("preflight", verdict.preflight_needed, seen_by.preflights > 0)
     if verdict.allowed and seen_by.readable:
         check("exposed", sorted(h.lower() for h in verdict.exposed_headers), sorted(seen_by.header_names))
+    backend = backend_of(case.target)
+    if backend:  # the probe sends what Chromium sent: same requests, same CORS-relevant headers
+        check("wire", on_the_wire(seen(backend, "probe-" + trace)), on_the_wire(seen(backend, trace)))
     if seen_by.failed:
         # A reason may quote the URL (mode "same-origin"): the probe's differs only by its trace.
         model_reason = verdict.reason and verdict.reason.replace("trace=probe-", "trace=")
