@@ -13,9 +13,6 @@ import re
 
 Headers = list[tuple[str, str]]
 
-# RFC 9110 tchar: what a method, a header name and each item of ACAM/ACAH may contain.
-TOKEN_CHARS = frozenset("!#$%&'*+-.^_`|~0123456789"
-                        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 HTTP_WHITESPACE = "\t\n\r "  # Fetch "HTTP whitespace"
 HTTP_TAB_OR_SPACE = "\t "  # Fetch "HTTP tab or space" (OWS)
 
@@ -26,8 +23,16 @@ SAFELISTED_METHODS = ("GET", "HEAD", "POST")  # #cors-safelisted-method
 FORBIDDEN_METHODS = ("CONNECT", "TRACE", "TRACK")  # #forbidden-method
 
 
+# RFC 9110 tchar: what a method, a header name and each item of ACAM/ACAH may contain.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_UNSAFE_BYTE = re.compile(r'[\x00-\x08\x0a-\x1f"():<>?@\[\\\]{}\x7f]')  # #cors-unsafe-request-header-byte
+_LANGUAGE = re.compile(r"[0-9A-Za-z *,\-.;=]*")  # Accept-Language / Content-Language bytes
+_BAD_VALUE = re.compile(r"[\0\r\n]|[^\x00-\xff]")
+
+
 def is_token(value: str) -> bool:
-    return bool(value) and all(c in TOKEN_CHARS for c in value)
+    """RFC 9110 token (regex: the model checks many of these per decision)."""
+    return _TOKEN.fullmatch(value) is not None
 
 
 def normalize_method(method: str) -> str:
@@ -82,7 +87,7 @@ def is_valid_header_name(name: str) -> bool:
 
 def is_valid_header_value(value: str) -> bool:
     """After normalisation (trimmed), a value may not contain NUL, CR or LF (#header-value)."""
-    return not any(c in value for c in "\0\r\n") and all(ord(c) < 256 for c in value)
+    return _BAD_VALUE.search(value) is None
 
 
 def normalize_header_value(value: str) -> str:
@@ -90,10 +95,9 @@ def normalize_header_value(value: str) -> str:
     return value.strip(HTTP_WHITESPACE)
 
 
-def _is_unsafe_byte(c: str) -> bool:
-    """#cors-unsafe-request-header-byte."""
-    o = ord(c)
-    return (o < 0x20 and o != 0x09) or c in '"():<>?@[\\]{}' or o == 0x7F
+def _has_unsafe_byte(value: str) -> bool:
+    """#cors-unsafe-request-header-byte: control bytes but HT, '"():<>?@[\\]{}' and DEL."""
+    return _UNSAFE_BYTE.search(value) is not None
 
 
 def parse_mime_type(value: str) -> tuple[str, str] | None:
@@ -141,11 +145,11 @@ def is_safelisted_request_header(name: str, value: str) -> bool:
         return False
     lower = name.lower()
     if lower == "accept":
-        return not any(_is_unsafe_byte(c) for c in value)
+        return not _has_unsafe_byte(value)
     if lower in ("accept-language", "content-language"):
-        return all(c.isascii() and (c.isalnum() or c in " *,-.;=") for c in value)
+        return _LANGUAGE.fullmatch(value) is not None
     if lower == "content-type":
-        if any(_is_unsafe_byte(c) for c in value):
+        if _has_unsafe_byte(value):
             return False
         parsed = parse_mime_type(value)
         return parsed is not None and "/".join(parsed) in SAFELISTED_CONTENT_TYPES

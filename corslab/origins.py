@@ -12,6 +12,7 @@ model always goes through :func:`parse_origin` and :meth:`Origin.serialize`.
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
 
@@ -97,6 +98,7 @@ def _host(parts: SplitResult, value: str, what: str) -> str:
     return host
 
 
+@lru_cache(maxsize=1024)  # pure and called for every check: the model re-reads the same origins
 def parse_origin(value: str) -> Origin:
     """Parse an origin as a learner types it: ``http://localhost:3000`` or ``null``.
 
@@ -120,6 +122,7 @@ def parse_url(value: str) -> SplitResult:
     return _split(value, "URL")
 
 
+@lru_cache(maxsize=1024)
 def origin_of(url: str) -> Origin:
     """The origin of an absolute http(s) URL."""
     parts = parse_url(url)
