@@ -22,7 +22,8 @@ What it does, step by step, as the controller does it (reference: cors-ground-tr
    OPTIONS, in one ``location`` per Ingress path, proxied to ``--upstream`` or to the URL given for
    the backend's service name with ``--target NAME=URL``.
 4. ``serve(config, ...)`` runs that configuration in the system's nginx with Debian's headers-more
-   module, in the foreground, with its own prefix, pid, temp and log files in a runtime folder.
+   module, in the foreground, with its own prefix, pid, temp and log files in a runtime folder
+   (``.run/nginx/ingress`` on the stack's port, where ``python -m corslab down`` finds it).
 
 What the emulator does not model (say so when you teach with it):
 
@@ -629,6 +630,26 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child before e
         pass
 
 
+def runtime_dir_for(port: int) -> tuple[str, bool]:
+    """Where nginx keeps its pid, temp and log files: ``(folder, remove_on_exit)``.
+
+    On the port of the stack's ingress-nginx service it is that service's folder in the lab's
+    runtime folder (``.run/nginx/ingress``), like every nginx of the stack, so ``python -m corslab
+    down`` recognises this nginx as the lab's even if its pid file is lost. Anywhere else: a fresh
+    temporary folder, removed on exit.
+    """
+    from corslab import topology
+
+    for svc in topology.SERVICES.values():
+        if svc.emulate and svc.emulate[0] == "ingress-nginx" and svc.port == port:
+            from corslab.runner import runtime_dir
+
+            path = runtime_dir() / "nginx" / svc.name
+            path.mkdir(parents=True, exist_ok=True)
+            return str(path), False
+    return tempfile.mkdtemp(prefix=f"corslab-ingress-nginx-{port}-"), True
+
+
 def check_config(nginx_conf: str, runtime_dir: str, nginx: str | None = None) -> None:
     """``nginx -t`` on a rendered configuration; CorsLabError with nginx's own message if it fails."""
     nginx = nginx or require_nginx()
@@ -659,7 +680,7 @@ def serve(
             f"port {port} on {host} is already in use; stop what holds it "
             "(python -m corslab status shows the lab's services) or pass another --port"
         )
-    runtime_dir = tempfile.mkdtemp(prefix=f"corslab-ingress-nginx-{port}-")
+    runtime_dir, remove_on_exit = runtime_dir_for(port)
     os.chmod(runtime_dir, 0o755)  # the workers (user nobody when root) use the temp folders
     proc: subprocess.Popen | None = None
     stopping = {"signal": None}
@@ -721,7 +742,8 @@ def serve(
                 proc.wait()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-        shutil.rmtree(runtime_dir, ignore_errors=True)
+        if remove_on_exit:
+            shutil.rmtree(runtime_dir, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -909,6 +909,24 @@ def test_serve_prints_ready_and_stops_cleanly_on_signal(backend, signum):
         socket.create_connection(("127.0.0.1", em.port), timeout=0.5).close()
 
 
+def test_stack_port_keeps_nginx_in_the_labs_runtime_folder():
+    """DESIGN (nginx runs with its own prefix under the runtime folder) and the runner's stray
+    check: on the topology's ingress port, nginx's prefix is .run/nginx/ingress, so `down` knows
+    the process holding the port is the lab's; on any other port, a temporary folder removed on
+    exit."""
+    from corslab import runner, topology
+
+    svc = topology.service("ingress")
+    folder, remove = ing.runtime_dir_for(svc.port)
+    assert (folder, remove) == (str(runner.runtime_dir() / "nginx" / svc.name), False)
+    other, remove = ing.runtime_dir_for(free_port())
+    try:
+        assert remove is True
+        assert os.path.basename(other).startswith("corslab-ingress-nginx-")
+    finally:
+        os.rmdir(other)
+
+
 def test_port_in_use_is_one_clear_error(backend):
     """Emulator contract: a config or setup problem is a CorsLabError the CLI prints as one line."""
     with socket.socket() as holder:
