@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         module.serve(config, host=host, port=port, upstream=upstream, targets=targets)
         return 0
     except CorsLabError as exc:
-        print(f"corslab emulate: {exc}", file=sys.stderr)
+        print(f"corslab emulate: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 0
