@@ -514,6 +514,7 @@ def render(
         f"    uwsgi_temp_path {run}/uwsgi;",
         f"    scgi_temp_path {run}/scgi;",
         "    server_tokens off;",
+        "    uninitialized_variable_warn off;  # $cors is read before it is set when no origin matched",
         "    default_type text/html;",
         "    # The controller's request id: the client's X-Request-ID, else a fresh one.",
         "    map $http_x_request_id $req_id {",
