@@ -36,6 +36,9 @@ What the emulator does not model (say so when you teach with it):
   (the first one in the file wins here, the oldest one in a cluster).
 - Location ordering follows nginx's own rules (exact, then longest prefix), which is what the
   controller's sorted prefix locations amount to without ``use-regex``.
+- Controller flags: annotation validation is modelled as on (the default since v1.9); the
+  ``annotations-risk-level`` gate is not (the CORS annotations are Low/Medium risk, which the
+  default level admits), nor ``allow-snippet-annotations``.
 - The controller's default backend is a plain ``return 404``.
 - The proxy headers are a subset of the controller's (Host, X-Request-ID, X-Real-IP,
   X-Forwarded-*); timeouts and buffering are nginx's defaults.
