@@ -168,3 +168,55 @@ def test_configs_the_elbv2_api_rejects_are_refused(confdir, wire, change, messag
     done = wire.cli("alb", str(path), "--port", "0")
     assert done.returncode == 2
     assert message in done.stderr and str(path) in done.stderr and "Traceback" not in done.stderr
+
+
+# --- what any proxy in front of the API must get right (the shared core, seen through the ALB) ---
+
+
+def test_method_query_and_body_reach_the_target(lab, upstream, wire):
+    """ALB forwards the request unchanged: method, path with query, body."""
+    body = json.dumps({"username": "ada"}).encode()
+    status, _, reply = wire.send(f"{lab}/v1/users?page=2", "POST", {"Content-Type": "application/json"}, body)
+    seen = json.loads(reply)
+    assert status == 200 and seen["method"] == "POST" and seen["path"] == "/v1/users?page=2"
+    assert json.loads(seen["body"]) == {"username": "ada"}
+
+
+def test_chunked_request_body_is_forwarded(lab, upstream):
+    """A chunked request body (RFC 9112 §7.1) reaches the target whole, with a Content-Length."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(lab)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    conn.request("PUT", "/v1/users/1", body=iter([b'{"name":', b' "grace"}']), encode_chunked=True,
+                 headers={"Content-Type": "application/json"})
+    seen = json.loads(conn.getresponse().read())
+    conn.close()
+    assert seen["body"] == '{"name": "grace"}'
+    headers = dict(seen["headers"])
+    assert headers["content-length"] == str(len(seen["body"])) and "transfer-encoding" not in headers
+
+
+def test_hop_by_hop_headers_are_not_forwarded(lab, upstream, wire):
+    """RFC 9110 §7.6.1: Connection, Keep-Alive and the headers Connection names stop at the proxy."""
+    _, _, reply = wire.send(f"{lab}/v1/users", "GET",
+                            {"Connection": "X-Hop, keep-alive", "X-Hop": "secret", "Keep-Alive": "timeout=5",
+                             "X-End-To-End": "kept"})
+    names = {k for k, _ in json.loads(reply)["headers"]}
+    assert "x-hop" not in names and "keep-alive" not in names
+    assert "x-end-to-end" in names and "x-forwarded-for" in names
+
+
+def test_sigint_stops_the_emulator_cleanly(wire):
+    """Ctrl-C (SIGINT) ends `python -m corslab emulate` with exit 0 and no traceback."""
+    import signal
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "corslab.emulate.cli", "alb", LAB_CONFIG, "--port", "0"],
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().startswith("ready on http://127.0.0.1:")
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0 and "Traceback" not in err
