@@ -34,7 +34,6 @@ from urllib.parse import urlsplit
 from corslab.emulate.proxy import (
     Emulator,
     Headers,
-    NoRoute,
     Request,
     Response,
     config_error,

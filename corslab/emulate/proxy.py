@@ -278,13 +278,16 @@ class _Handler(BaseHTTPRequestHandler):
         raise AttributeError(name)
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True  # a hanging client never blocks shutdown
+    allow_reuse_address = True  # restart at once on the same port (TIME_WAIT), never steal a live one
+
+
 def make_server(emulator: Emulator, host: str, port: int) -> ThreadingHTTPServer:
     """Bind a server for ``emulator``; a port in use becomes a clear CorsLabError."""
     handler = type("Handler", (_Handler,), {"emulator": emulator})
-    ThreadingHTTPServer.daemon_threads = True
-    ThreadingHTTPServer.allow_reuse_address = True
     try:
-        return ThreadingHTTPServer((host, port), handler)
+        return _Server((host, port), handler)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise CorsLabError(
