@@ -171,6 +171,7 @@ def parse_cors_annotations(annotations: dict) -> tuple[CorsConfig, tuple[str, ..
     Ingress: the controller never does for these annotations.
     """
     log: list[str] = []
+    invalid: set[str] = set()  # annotations whose validator failed (checkAnnotation's warning)
 
     def raw(name: str) -> str | None:
         value = annotations.get(ANNOTATION_PREFIX + name)
@@ -192,7 +193,8 @@ def parse_cors_annotations(annotations: dict) -> tuple[CorsConfig, tuple[str, ..
         if value is None:
             return None
         if value != "" and not validator.fullmatch(value.replace(" ", "")):
-            log.append(f"{name} has an invalid value {value!r}; the default is used")
+            log.append(f"annotation {name} contains invalid value {value!r}")
+            invalid.add(name)
             return None
         value = _normalize(value)
         return value or None
@@ -201,7 +203,7 @@ def parse_cors_annotations(annotations: dict) -> tuple[CorsConfig, tuple[str, ..
 
     origins_value = get_string("cors-allow-origin", _ORIGIN_VALIDATOR)
     if origins_value is None:
-        if raw("cors-allow-origin") is not None:
+        if "cors-allow-origin" in invalid:
             log.append("cors-allow-origin is invalid, defaulting to '*'")
         allow_origin: tuple[str, ...] = ("*",)
     else:
