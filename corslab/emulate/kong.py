@@ -101,9 +101,9 @@ def load(path: str) -> KongConfig:
     if len(docs) != 1 or not isinstance(docs[0], dict):
         raise config_error(path, "", "a kong.yml holds one YAML mapping with _format_version and services")
     doc = docs[0]
-    version = str(doc.get("_format_version", ""))
-    if version not in ("1.1", "2.1", "3.0"):
-        raise config_error(path, "_format_version", 'must be "3.0" (or "2.1", "1.1"); Kong refuses a file without it')
+    if doc.get("_format_version") not in ("1.1", "2.1", "3.0"):  # a string: an unquoted 3.0 is a number
+        raise config_error(path, "_format_version", 'must be the string "3.0" (or "2.1", "1.1"); '
+                                                    "Kong refuses a file without it")
     services: dict[str, Service] = {}
     routes: list[Route] = []
     pending_plugins: list[tuple[str, dict, str | None, str | None]] = []
@@ -121,8 +121,7 @@ def load(path: str) -> KongConfig:
             pending_plugins.append((f"{where}.plugins[{j}]", plugin, name, None))
 
     for j, route in enumerate(expect(path, "routes", doc.get("routes", []), list, "a list")):
-        ref = route.get("service") if isinstance(route, dict) else None
-        ref = ref.get("name") if isinstance(ref, dict) else ref
+        ref = _ref(route.get("service")) if isinstance(route, dict) else None
         if ref not in services:
             raise config_error(path, f"routes[{j}].service", f"names no service defined in this file ({ref!r})")
         routes.append(_route(path, f"routes[{j}]", route, ref, pending_plugins))
