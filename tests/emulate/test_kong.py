@@ -46,6 +46,13 @@ def spec_yaml() -> str:
     routes.append({"name": "echo-acrh", "paths": ["/echo-acrh"],
                    "plugins": [{"name": "cors", "config": {"origins": [APP]}}]})
     routes.append({"name": "strip", "paths": ["/strip"]})  # strip_path defaults to true
+    routes.append({"name": "cors2", "paths": ["/cors2"],  # the spec's cors2.test plugin
+                   "plugins": [{"name": "cors", "config": {
+                       "origins": ["example.test"], "methods": ["GET"], "headers": ["origin", "type", "accepts"],
+                       "exposed_headers": ["x-auth-token"], "max_age": 23, "credentials": True}}]})
+    routes.append({"name": "pna", "paths": ["/pna"],  # the spec's cors13.test plugin
+                   "plugins": [{"name": "cors", "config": {"origins": ["allowed-domain.test"],
+                                                           "private_network": True}}]})
     doc = {"_format_version": "3.0", "services": [{"name": "spec", "url": "http://spec.invalid:80", "routes": routes}]}
     return json.dumps(doc)  # JSON is YAML
 
@@ -376,3 +383,36 @@ def test_port_in_use_is_one_clear_line(wire):
         done = wire.cli("kong", LAB_CONFIG, "--port", str(busy.getsockname()[1]))
     assert done.returncode == 2
     assert "already in use" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_accepts_config_options_on_preflight(spec, wire):
+    """01-access_spec.lua "accepts config options" (OPTIONS): configured ACAM, ACAO, ACMA, ACAC, ACAH, Vary; no ACEH."""
+    status, headers, _ = wire.preflight(f"{spec}/cors2", "origin5.test", "GET")
+    assert status == 200 and wire.one(headers, "content-length") == "0"
+    assert wire.one(headers, "access-control-allow-methods") == "GET"
+    assert wire.one(headers, "access-control-allow-origin") == "example.test"
+    assert wire.one(headers, "access-control-max-age") == "23"
+    assert wire.one(headers, "access-control-allow-credentials") == "true"
+    assert wire.one(headers, "access-control-allow-headers") == "origin,type,accepts"
+    assert wire.one(headers, "vary") == "Origin"
+    assert wire.one(headers, "access-control-expose-headers") is None
+
+
+def test_accepts_config_options_on_actual_requests(spec, wire):
+    """01-access_spec.lua "accepts config options" (GET): ACAO, ACEH, ACAC, Vary; no ACAM/ACAH/ACMA."""
+    _, headers, _ = wire.send(f"{spec}/cors2", "GET")
+    assert wire.one(headers, "access-control-allow-origin") == "example.test"
+    assert wire.one(headers, "access-control-expose-headers") == "x-auth-token"
+    assert wire.one(headers, "access-control-allow-credentials") == "true"
+    assert "Origin" in wire.values(headers, "vary")
+    for name in ("access-control-allow-methods", "access-control-allow-headers", "access-control-max-age"):
+        assert wire.one(headers, name) is None
+
+
+def test_private_network_preflight(spec, wire):
+    """01-access_spec.lua "support private-network": ACAPN true when asked and enabled."""
+    _, headers, _ = wire.preflight(f"{spec}/pna", "allowed-domain.test", "PUT",
+                                   extra={"Access-Control-Request-Private-Network": "true"})
+    assert wire.one(headers, "access-control-allow-private-network") == "true"
+    _, headers, _ = wire.preflight(f"{spec}/pna", "allowed-domain.test", "PUT")
+    assert wire.one(headers, "access-control-allow-private-network") is None
