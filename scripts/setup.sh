@@ -13,6 +13,8 @@ want_tests=no
 # ---- system packages ------------------------------------------------------------------------
 packages=(nginx libnginx-mod-http-headers-more-filter)
 [ "$want_tests" = yes ] && packages+=(chromium docker-compose)
+# Node.js runs the Gateway API schema check (tests/infra/gateway-api); keep a node already here.
+[ "$want_tests" = yes ] && ! command -v npm >/dev/null 2>&1 && packages+=(nodejs npm)
 python3 -m venv --help >/dev/null 2>&1 || packages+=(python3-venv)
 python3 -c 'import ensurepip' >/dev/null 2>&1 || packages+=(python3-venv)
 
@@ -51,4 +53,10 @@ if [ ! -e "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -r "$requirements"
   touch "$stamp"
+fi
+
+# ---- Node packages for the tests ------------------------------------------------------------
+if [ "$want_tests" = yes ] && [ ! -d tests/infra/gateway-api/node_modules ]; then
+  echo "Installing the Gateway API schema validator (npm)"
+  (cd tests/infra/gateway-api && npm ci --no-audit --no-fund --silent)
 fi

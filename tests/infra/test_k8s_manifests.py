@@ -3,8 +3,9 @@
 - Core kinds (Namespace, Deployment, Service, Ingress): ``kubernetes-validate`` with the Kubernetes
   OpenAPI schemas it ships, strict (unknown fields are errors, as with kubectl's strict field
   validation).
-- HTTPRoute: the Gateway API v1.5.1 standard-channel CRD schema vendored in tests/infra/schemas/
-  (source and changes noted in its header), strict, plus the CEL rules it keeps.
+- Gateway API (GatewayClass, Gateway, HTTPRoute): the CRDs' OpenAPI schemas as packaged by the npm
+  package @kubernetes-models/gateway-api (tests/infra/gateway-api; `npm ci` there), plus strict
+  fields and the CRD's CEL rules on the CORS filter, evaluated here.
 - The policy: each manifest must state exactly corslab.policy (read from there, never copied), as the
   product itself reads it (the Ingress through the controller's annotation parser), and what a
   product cannot state is checked to be said, not hidden.
@@ -13,10 +14,12 @@
 from __future__ import annotations
 
 import copy
+import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
-import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
@@ -26,7 +29,6 @@ from corslab.emulate import ingress_nginx
 
 REPO = Path(__file__).resolve().parents[2]
 K8S = REPO / "infra" / "k8s"
-SCHEMA_FILE = Path(__file__).parent / "schemas" / "httproute-v1-standard-v1.5.1.yaml"
 A = ingress_nginx.ANNOTATION_PREFIX
 
 
@@ -72,40 +74,40 @@ def test_kubernetes_validation_rejects_a_broken_ingress(mutate):
         kubernetes_validate.validate(doc, kubernetes_validate.latest_version(), strict=True)
 
 
-# --- HTTPRoute: the vendored Gateway API CRD schema ------------------------------------------
+# --- Gateway API objects: the CRD schemas, as packaged on npm ---------------------------------
+
+VALIDATOR = Path(__file__).parent / "gateway-api"
+#: The fields GEP-1767 gives the HTTPRoute CORS filter (HTTPCORSFilter, standard channel v1.5).
+CORS_FILTER_FIELDS = {"allowOrigins", "allowMethods", "allowHeaders", "exposeHeaders",
+                      "allowCredentials", "maxAge"}
 
 
-def strict(schema):
-    """Objects with declared properties refuse unknown fields (kubectl --validate=strict)."""
-    if isinstance(schema, dict):
-        out = {k: strict(v) for k, v in schema.items()}
-        if out.get("type") == "object" and "properties" in out:
-            out.setdefault("additionalProperties", False)
-        return out
-    if isinstance(schema, list):
-        return [strict(v) for v in schema]
-    return schema
+def crd_schema_problems(doc: dict) -> list[str]:
+    """Validate with @kubernetes-models/gateway-api (OpenAPI schemas generated from the upstream
+    CRDs; scripts/setup.sh --test installs it with npm)."""
+    node = shutil.which("node")
+    assert node, "node is not installed: apt-get install -y nodejs npm"
+    assert (VALIDATOR / "node_modules").is_dir(), f"run: npm ci --prefix {VALIDATOR}"
+    result = subprocess.run([node, "validate.mjs"], input=json.dumps(doc), capture_output=True,
+                            text=True, cwd=VALIDATOR, timeout=60)
+    lines = result.stdout.strip().splitlines()
+    assert result.returncode in (0, 1), result.stderr
+    return [] if result.returncode == 0 else lines
 
 
-def load_schema() -> dict:
-    return yaml.safe_load(SCHEMA_FILE.read_text())
-
-
-def cel_messages(schema) -> set[str]:
-    found = set()
-    if isinstance(schema, dict):
-        for rule in schema.get("x-kubernetes-validations", []):
-            found.add(rule["message"])
-        for value in schema.values():
-            found |= cel_messages(value)
-    elif isinstance(schema, list):
-        for value in schema:
-            found |= cel_messages(value)
-    return found
+def unknown_cors_fields(route: dict) -> list[str]:
+    """kubectl --validate=strict refuses fields the CRD does not declare."""
+    out = []
+    for rule in route["spec"].get("rules", []):
+        for f in rule.get("filters") or []:
+            for name in set(f.get("cors") or {}) - CORS_FILTER_FIELDS:
+                out.append(f"unknown field spec.rules[].filters[].cors.{name}")
+    return out
 
 
 def cel_violations(route: dict) -> list[str]:
-    """The CEL rules the vendored schema keeps, evaluated by hand; returns their messages."""
+    """The CRD's CEL rules that concern this route (x-kubernetes-validations in the upstream
+    HTTPRoute CRD, which the packaged OpenAPI schema leaves out), evaluated by hand."""
     out = []
     for rule in route["spec"].get("rules", []):
         filter_lists = [rule.get("filters") or []]
@@ -135,43 +137,17 @@ def cel_violations(route: dict) -> list[str]:
 
 
 def validate_route(route: dict) -> list[str]:
-    """Schema errors and CEL violations for one HTTPRoute, as messages."""
-    validator = jsonschema.Draft202012Validator(strict(load_schema()))
-    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-              for e in validator.iter_errors(route)]
-    return errors + cel_violations(route)
+    """Schema errors, unknown CORS fields and CEL violations for one HTTPRoute, as messages."""
+    return crd_schema_problems(route) + unknown_cors_fields(route) + cel_violations(route)
 
 
-def test_vendored_schema_is_the_standard_channel_with_the_cors_filter():
-    """tests/infra/schemas header: Gateway API v1.5.1 standard channel; CORS in the filter enum."""
-    header = SCHEMA_FILE.read_text().split("$schema")[0]
-    assert "v1.5.1" in header and "STANDARD channel" in header
-    assert "@ 129b71c08ceea2d2e7f6e46f393929449bd9059a" in header
-    schema = load_schema()
-    jsonschema.Draft202012Validator.check_schema(schema)
-    filter_schema = schema["$defs"]["HTTPRouteFilter"]
-    assert "CORS" in filter_schema["properties"]["type"]["enum"]
-    assert set(filter_schema["properties"]["cors"]["properties"]) == {
-        "allowOrigins", "allowMethods", "allowHeaders", "exposeHeaders", "allowCredentials", "maxAge"}
-
-
-def test_cel_rules_evaluated_here_are_the_schemas_own():
-    """Every CEL message cel_violations() can report is one kept verbatim in the vendored CRD."""
-    implemented = {
-        "CORS filter cannot be repeated",
-        "filter.cors must be specified for CORS filter.type",
-        "filter.cors must be nil if the filter.type is not CORS",
-        "AllowOrigins cannot contain '*' alongside other origins",
-        "AllowMethods cannot contain '*' alongside other methods",
-        "AllowHeaders cannot contain '*' alongside other methods",
-        "Must have port for Service reference",
-    }
-    assert implemented <= cel_messages(load_schema())
-
-
-def test_httproute_matches_the_gateway_api_crd_schema():
-    """Gateway API v1.5.1 standard-channel HTTPRoute schema (vendored), strict, with CEL rules."""
-    assert validate_route(one("httproute.yaml", "HTTPRoute")) == []
+@pytest.mark.parametrize("kind", ["GatewayClass", "Gateway", "HTTPRoute"])
+def test_gateway_api_objects_match_their_crd_schemas(kind):
+    """Gateway API CRD schemas (v1, via @kubernetes-models/gateway-api), plus for the HTTPRoute
+    strict fields and the CRD's CEL rules on the CORS filter."""
+    doc = one("httproute.yaml", kind)
+    problems = validate_route(doc) if kind == "HTTPRoute" else crd_schema_problems(doc)
+    assert problems == []
 
 
 def _cors(route):
@@ -179,14 +155,14 @@ def _cors(route):
 
 
 @pytest.mark.parametrize("mutate,expected", [
-    (lambda r: _cors(r).update(allowMethods=["GETT"]), "is not one of"),
-    (lambda r: _cors(r).update(allowOrigins=["http://localhost:3000/"]), "does not match"),
-    (lambda r: _cors(r).update(allowOrigins=["localhost:3000"]), "does not match"),
+    (lambda r: _cors(r).update(allowMethods=["GETT"]), "must be equal to one of the allowed values"),
+    (lambda r: _cors(r).update(allowOrigins=["http://localhost:3000/"]), "must match pattern"),
+    (lambda r: _cors(r).update(allowOrigins=["localhost:3000"]), "must match pattern"),
     (lambda r: _cors(r).update(allowOrigins=["*", "http://localhost:3000"]),
      "AllowOrigins cannot contain '*' alongside other origins"),
-    (lambda r: _cors(r).update(maxAge=0), "less than the minimum"),
-    (lambda r: _cors(r).update(allowHeaders=["X Trace"]), "does not match"),
-    (lambda r: _cors(r).update(allowOrigin=["http://localhost:3000"]), "Additional properties"),
+    (lambda r: _cors(r).update(maxAge=0), "must be >= 1"),
+    (lambda r: _cors(r).update(allowCredentials="true"), "must be boolean"),
+    (lambda r: _cors(r).update(allowOrigin=["http://localhost:3000"]), "unknown field"),
     (lambda r: r["spec"]["rules"][0]["filters"][0].pop("cors"),
      "filter.cors must be specified for CORS filter.type"),
     (lambda r: r["spec"]["rules"][0]["filters"].append(
@@ -195,9 +171,9 @@ def _cors(route):
      "Must have port for Service reference"),
 ])
 def test_crd_schema_rejects_what_the_api_server_would(mutate, expected):
-    """The vendored schema and its CEL rules must be able to fail: a method outside the enum, an
-    origin with a path or without a scheme, * beside other origins, maxAge below 1, a header name
-    with a space, a misspelt field, a CORS filter without settings or twice, a Service without port."""
+    """The checks must be able to fail: a method outside the enum, an origin with a path or
+    without a scheme, * beside other origins, maxAge below 1, a string for a boolean, a misspelt
+    field, a CORS filter without settings or twice, a Service without port."""
     route = copy.deepcopy(one("httproute.yaml", "HTTPRoute"))
     mutate(route)
     problems = validate_route(route)
@@ -321,10 +297,12 @@ def test_httproute_states_the_lab_policy():
 
 
 def test_httproute_cannot_state_vary_origin_and_says_so():
-    """Vendored CRD: HTTPCORSFilter has no field for Vary, and Envoy's CORS filter sends none
+    """GEP-1767: HTTPCORSFilter has no field for Vary, and Envoy's CORS filter sends none
     (reference §5.2/§9); httproute.yaml's comments say so."""
-    fields = load_schema()["$defs"]["HTTPRouteFilter"]["properties"]["cors"]["properties"]
-    assert not [f for f in fields if "vary" in f.lower()]
+    assert not [f for f in CORS_FILTER_FIELDS if "vary" in f.lower()]
+    route = copy.deepcopy(one("httproute.yaml", "HTTPRoute"))
+    _cors(route)["vary"] = ["Origin"]
+    assert "unknown field spec.rules[].filters[].cors.vary" in validate_route(route)
     comments = "\n".join(line for line in (K8S / "httproute.yaml").read_text().splitlines()
                          if line.lstrip().startswith("#"))
     assert "Vary: Origin" in comments and "never sends it" in comments
