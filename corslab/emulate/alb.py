@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 
 from corslab.emulate.proxy import (
     Emulator,
+    check_targets,
     Headers,
     Request,
     Response,
@@ -276,10 +277,5 @@ class AlbEmulator(Emulator):
 
 
 def serve(config: AlbConfig, *, host: str, port: int, upstream: str, targets: dict[str, str]) -> None:
-    for name in targets:
-        if name not in config.target_groups:
-            from corslab.errors import CorsLabError
-
-            raise CorsLabError(f"--target {name}=...: {config.path} forwards to no target group named {name!r}; "
-                               f"its target groups are: {', '.join(sorted(config.target_groups)) or 'none'}")
+    check_targets(targets, config.target_groups, config.path, "target group")
     serve_proxy(AlbEmulator(config, upstream, targets), host, port)

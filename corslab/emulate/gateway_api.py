@@ -34,8 +34,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from corslab.emulate.istio import EnvoyCorsPolicy, EnvoyProxy, EnvoyRoute, StringMatcher, check_targets
-from corslab.emulate.proxy import Request, config_error, expect, read_config, serve as serve_proxy
+from corslab.emulate.istio import EnvoyCorsPolicy, EnvoyProxy, EnvoyRoute, StringMatcher
+from corslab.emulate.proxy import Request, check_targets, config_error, expect, read_config, serve as serve_proxy
 
 METHODS_WITH_WILDCARD = ("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "*")
 #: The CRD's pattern for CORSOrigin (standard channel v1.5).

@@ -39,6 +39,7 @@ from typing import Callable
 
 from corslab.emulate.proxy import (
     Emulator,
+    check_targets,
     Headers,
     Request,
     Response,
@@ -157,17 +158,6 @@ class EnvoyProxy(Emulator):
             resp.headers.set("access-control-allow-credentials", "true")
         if policy.expose_headers:
             resp.headers.set("access-control-expose-headers", policy.expose_headers)
-
-
-def check_targets(targets: dict[str, str], names: set[str], path: str) -> None:
-    """A --target must name a backend of the config (short or full name)."""
-    short = {n.split(".")[0] for n in names}
-    for name in targets:
-        if name not in names and name not in short:
-            from corslab.errors import CorsLabError
-
-            raise CorsLabError(f"--target {name}=...: {path} routes to no backend named {name!r}; "
-                               f"its backends are: {', '.join(sorted(names))}")
 
 
 # --- Istio: VirtualService -> Envoy -----------------------------------------------------------

@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 
 from corslab.emulate.proxy import (
     Emulator,
+    check_targets,
     Headers,
     Request,
     Response,
@@ -412,10 +413,5 @@ class KongEmulator(Emulator):
 
 
 def serve(config: KongConfig, *, host: str, port: int, upstream: str, targets: dict[str, str]) -> None:
-    for name in targets:
-        if name not in config.services:
-            from corslab.errors import CorsLabError
-
-            raise CorsLabError(f"--target {name}=...: {config.path} has no service named {name!r}; "
-                               f"its services are: {', '.join(config.services)}")
+    check_targets(targets, set(config.services), config.path, "service")
     serve_proxy(KongEmulator(config, upstream, targets), host, port)

@@ -314,6 +314,16 @@ def serve(emulator: Emulator, host: str, port: int) -> None:
         server.server_close()
 
 
+def check_targets(targets: dict[str, str], names: set[str], path: str, noun: str = "backend") -> None:
+    """Every ``--target NAME=URL`` must name a backend of the config (a short name like ``api`` is
+    enough for ``api.default.svc.cluster.local``): a typo is an error, not a silent no-op."""
+    short = {n.split(".")[0] for n in names}
+    for name in targets:
+        if name not in names and name not in short:
+            raise CorsLabError(f"--target {name}=...: {path} has no {noun} named {name!r}; "
+                               f"its {noun}s are: {', '.join(sorted(names)) or 'none'}")
+
+
 def upstream_url(value: str, what: str = "--upstream") -> str:
     """Check an upstream base URL early, with a sentence the learner can act on."""
     parts = urlsplit(value)

@@ -248,4 +248,4 @@ def test_maxage_duration_is_whole_seconds():
 def test_target_must_name_a_destination(wire):
     """--target NAME=URL names a destination host of the VirtualService; a typo is an error."""
     done = wire.cli("istio", LAB_CONFIG, "--port", "0", "--target", "apy=http://127.0.0.1:1")
-    assert done.returncode == 2 and "no backend named 'apy'" in done.stderr
+    assert done.returncode == 2 and "has no backend named 'apy'" in done.stderr

@@ -416,3 +416,9 @@ def test_private_network_preflight(spec, wire):
     assert wire.one(headers, "access-control-allow-private-network") == "true"
     _, headers, _ = wire.preflight(f"{spec}/pna", "allowed-domain.test", "PUT")
     assert wire.one(headers, "access-control-allow-private-network") is None
+
+
+def test_target_must_name_a_service_of_kong_yml(wire):
+    """--target NAME=URL names a Kong service; a typo is refused instead of silently ignored."""
+    done = wire.cli("kong", LAB_CONFIG, "--port", "0", "--target", "apx=http://127.0.0.1:1")
+    assert done.returncode == 2 and "has no service named 'apx'; its services are: api" in done.stderr
