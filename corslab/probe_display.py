@@ -51,18 +51,19 @@ def lab_hint(result) -> str | None:
     from corslab import policy
 
     outsider = result.origin not in policy.ALLOWED_ORIGINS
+    methods = sorted((s for s in topology.SERVICES.values() if s.method), key=lambda s: s.method)
     if svc.kind == "flask" and svc.app_args.get("cors") is False:
-        fixes = [f"in the app with flask-cors, as `{s.name}` on port {s.port} does"
-                 for s in topology.SERVICES.values() if s.app_args.get("cors") is True]
-        for s in topology.SERVICES.values():
-            if s.method == 1:
-                fixes.append(f"or avoid cross-origin calls: serve page and API from one origin "
-                             f"(`{s.name}` on port {s.port}, method 1)")
-            elif s.method:
-                fixes.append(f"in a layer in front of it (`{s.name}` on port {s.port}, "
-                             f"method {s.method}: {s.role})")
-        return (f"In the lab: `{svc.name}` on port {svc.port} is {svc.role}: nothing there answers "
-                "preflights or adds Access-Control-* headers. Add them " + "; ".join(fixes) + ".")
+        apps = [f"`{s.name}` on {s.port}" for s in topology.SERVICES.values()
+                if s.app_args.get("cors") is True]
+        layers = [f"`{s.name}` on {s.port} (method {s.method})" for s in methods if s.method >= 2]
+        one = [f"`{s.name}` on {s.port}" for s in methods if s.method == 1]
+        text = (f"In the lab: `{svc.name}` on port {svc.port} is {svc.role}: nothing there answers "
+                "preflights or adds Access-Control-* headers. Add them in the app (flask-cors, as "
+                f"{', '.join(apps) or 'the app-level method'} does) or in a layer in front of it "
+                f"({', '.join(layers)})")
+        if one:
+            text += f"; or avoid cross-origin calls by serving page and API from one origin ({one[0]})"
+        return text + "."
     if outsider and (svc.method or svc.app_args.get("cors") is True):
         return (f"In the lab: `{svc.name}` on port {svc.port} applies the lab policy, whose "
                 f"allowlist is {', '.join(policy.ALLOWED_ORIGINS)}; {result.origin} is not on it, "
@@ -215,47 +216,51 @@ def html_report(result) -> str:
     info = r.seen() or {}
     reached = info.get("reached") or []
     target = urlsplit(r.url).netloc
-    lanes = [f"browser<br><small>{_e(r.origin)}</small>"]
+    # Lanes: browser | arrow | [proxy | arrow |] backend. One row for each request, one for its answer.
+    lanes = [f"browser<br><small>{_e(r.origin)}</small>", ""]
     if proxy:
-        lanes.append(f"proxy <b>{_e(proxy.name)}</b><br><small>:{proxy.port}</small>")
+        lanes += [f"proxy <b>{_e(proxy.name)}</b><br><small>:{proxy.port}</small>", ""]
     lanes.append("backend " + (f"<b>{_e(', '.join(backend_names))}</b>" if backend_names
                                else f"<b>{_e(target)}</b>"))
+    right, left, cross = "&#9472;&#9472;&#9472;&#9654;", "&#9664;&#9472;&#9472;&#9472;", "&#10007;"
+    center = "style='text-align:center'"
     rows = []
     for i, ex in enumerate(r.exchanges):
         hit = reached[i] if i < len(reached) else None
-        color = "#b00" if ex.verdict is not None and not ex.verdict.ok else "#060"
+        failed = ex.verdict is not None and not ex.verdict.ok
+        color = "#b00" if failed else "#060"
         path = urlsplit(ex.url).path or "/"
         ask = [f"{n}: {v}" for n, v in ex.request_headers
                if n.lower() in ("origin", "cookie") or n.lower().startswith("access-control-")]
         req_cell = (f"<b>{_e(ex.method)} {_e(path)}</b> <small>({_e(ex.role)})</small><br>"
                     + "<br>".join(_e(a) for a in ask))
         got = _cors_lines(ex.headers) or ["(no CORS headers)"]
-        resp_cell = (f"<b style='color:{color}'>{ex.status}</b> "
-                     f"<small>{ex.elapsed * 1000:.1f} ms</small><br>"
-                     + "<br>".join(_e(g) for g in got))
+        answer = (f"<b style='color:{color}'>{ex.status}</b> <small>{ex.elapsed * 1000:.1f} ms"
+                  "</small><br>" + "<br>".join(_e(g) for g in got)
+                  + (f"<br><b style='color:#b00'>{cross} the browser's check fails here</b>"
+                     if failed else ""))
         if proxy:
             if hit:
-                flow = ("&#9472;&#9472;&#9654;", "&#9472;&#9472;&#9654; reached", "answered by backend")
+                mid, far, backend, who = "&#9679;", right, "&#9679; received", "backend, via the proxy"
             elif hit is False:
-                flow = ("&#9472;&#9472;&#9654;", "&#10007; not forwarded", f"answered at {proxy.name}")
+                mid, far, backend, who = f"&#9679; {cross} not forwarded", "", "", f"{proxy.name} itself"
             else:
-                flow = ("&#9472;&#9472;&#9654;", "?", "backend log not available")
-            rows.append(f"<tr><td>{req_cell}</td><td style='text-align:center'>{flow[0]}</td>"
-                        f"<td style='text-align:center'>{flow[1]}</td><td></td></tr>")
-            rows.append(f"<tr><td style='text-align:right'>&#9664;&#9472;&#9472;</td>"
-                        f"<td colspan=2>{resp_cell}<br><small>{flow[2]}</small></td><td></td></tr>")
+                mid, far, backend, who = "&#9679;", "?", "?", "unknown (no backend log)"
+            rows.append(f"<tr><td>{req_cell}</td><td {center}>{right}</td><td {center}>{mid}</td>"
+                        f"<td {center}>{far}</td><td {center}>{backend}</td></tr>")
+            rows.append(f"<tr><td></td><td {center}>{left}</td><td colspan=3>{answer}"
+                        f"<br><small>answered by {_e(who)}</small></td></tr>")
         else:
-            note = ("reached the backend" if hit else "not in the backend's log" if hit is False
-                    else "")
-            rows.append(f"<tr><td>{req_cell}</td><td style='text-align:center'>"
-                        f"&#9472;&#9472;&#9472;&#9654;</td><td>{_e(note)}</td></tr>")
-            rows.append(f"<tr><td style='text-align:right'>&#9664;&#9472;&#9472;&#9472;</td>"
-                        f"<td colspan=2>{resp_cell}</td></tr>")
+            mark = ("&#9679; received" if hit else f"{cross} not in its log" if hit is False
+                    else "&#9679;")
+            rows.append(f"<tr><td>{req_cell}</td><td {center}>{right}</td>"
+                        f"<td {center}>{mark}</td></tr>")
+            rows.append(f"<tr><td></td><td {center}>{left}</td><td>{answer}</td></tr>")
     if not r.exchanges:
-        rows.append(f"<tr><td colspan={len(lanes) + 1}><i>nothing was sent: the browser refused "
+        rows.append(f"<tr><td colspan={len(lanes)}><i>nothing was sent: the browser refused "
                     "before the network</i></td></tr>")
     head = "".join(f"<th style='padding:4px 10px;border-bottom:1px solid #999'>{lane}</th>"
-                   for lane in [lanes[0], ""] + lanes[1:])
+                   for lane in lanes)
     if r.allowed:
         verdict = ("<div style='background:#e8f5e9;padding:6px;margin-top:6px'><b>Allowed</b>: "
                    f"page JavaScript reads the response; readable headers: "
