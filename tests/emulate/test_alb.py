@@ -220,3 +220,15 @@ def test_sigint_stops_the_emulator_cleanly(wire):
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=10)
     assert proc.returncode == 0 and "Traceback" not in err
+
+
+def test_star_with_credentials_is_accepted_and_sent_as_configured(emulator, confdir, wire):
+    """No documented check (UNVERIFIED): ALB sends "*" with "true"; the browser then refuses credentialed reads."""
+    config = {"ListenerAttributes": [
+        {"Key": "routing.http.response.access_control_allow_origin.header_value", "Value": "*"},
+        {"Key": "routing.http.response.access_control_allow_credentials.header_value", "Value": "true"}],
+        "DefaultActions": [{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "204"}}]}
+    (confdir / "star-creds.json").write_text(json.dumps(config))
+    _, headers, _ = wire.send(emulator("alb", confdir / "star-creds.json") + "/", "GET", {"Origin": APP})
+    assert wire.one(headers, "access-control-allow-origin") == "*"
+    assert wire.one(headers, "access-control-allow-credentials") == "true"

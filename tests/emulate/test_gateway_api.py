@@ -91,6 +91,11 @@ spec:
     filters:
     - type: CORS
       cors: {allowOrigins: ["https://app.example"], allowCredentials: true}
+  - matches: [{path: {type: PathPrefix, value: /star-creds}}]
+    backendRefs: [{name: infra-backend-v1, port: 8080}]
+    filters:
+    - type: CORS
+      cors: {allowOrigins: ["*"], allowCredentials: true}
 """
 
 CREDENTIALS = {"Cookie": "sid=abc123", "Authorization": "Bearer test"}
@@ -298,3 +303,24 @@ def test_the_labs_httproute_runs_in_the_emulator(emulator, upstream, wire):
     assert wire.one(headers, "access-control-max-age") == "600"
     status, headers, _ = wire.preflight(f"{url}/v1/users", "http://127.0.0.1:4000")
     assert status == 200 and wire.one(headers, "access-control-allow-origin") is None
+
+
+def test_star_origin_with_credentials_returns_the_single_requesting_origin(gw, wire):
+    """GEP-1767 AllowOrigins: with "*" and allowCredentials true the gateway must return the request's Origin."""
+    _, headers, _ = wire.send(f"{gw}/star-creds", "GET", {"Origin": "https://any.example", **CREDENTIALS})
+    assert wire.one(headers, "access-control-allow-origin") == "https://any.example"
+    assert wire.one(headers, "access-control-allow-credentials") == "true"
+
+
+def test_allowed_origin_overrides_the_upstreams_cors_headers(gw, wire):
+    """Envoy's encodeHeaders sets ACAO/ACAC/ACEH over the backend's; headers it does not set pass through."""
+    _, headers, _ = wire.send(f"{gw}/cors-1?upstream_cors=1", "GET", {"Origin": "https://www.foo.com"})
+    assert wire.values(headers, "access-control-allow-origin") == ["https://www.foo.com"]
+    assert wire.one(headers, "access-control-allow-methods") == "PATCH"
+
+
+def test_request_without_origin_is_not_a_cors_request(gw, upstream, wire):
+    """No Origin: no CORS processing (GEP-1767: a CORS request is one with an Origin header)."""
+    status, headers, _ = wire.send(f"{gw}/cors-1", "OPTIONS", {"Access-Control-Request-Method": "GET"})
+    assert status == 200 and upstream.paths("OPTIONS") == ["/cors-1"]
+    assert [k for k, _ in headers if k.startswith("access-control-")] == []
