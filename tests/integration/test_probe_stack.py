@@ -36,7 +36,7 @@ def test_put_to_the_api_without_cors_stops_at_the_preflight_and_says_where_to_fi
     assert not r.allowed and r.preflight_needed and r.response is None
     assert r.error == "kPreflightMissingAllowOriginHeader"
     assert r.seen()["reached"] == ["api"]  # the app itself answered the OPTIONS
-    assert "flask-cors" in r.explanation and f"`{PROXY.name}` on port {PROXY.port}" in r.explanation
+    assert "flask-cors" in r.explanation and f"`{PROXY.name}` on {PROXY.port}" in r.explanation
     assert "Access-Control-Allow-Methods: PUT" in r.explanation
 
 

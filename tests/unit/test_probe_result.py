@@ -97,7 +97,7 @@ def test_lab_hint_for_the_api_without_cors_names_both_ways_to_add_it():
     """DESIGN.md: 8095 has no CORS; the fix is flask-cors in the app or a layer in front."""
     hint = lab_hint(result())
     assert f"`{API.name}` on port {API.port}" in hint
-    assert "flask-cors" in hint and f"`{PROXY.name}` on port {PROXY.port}" in hint
+    assert "flask-cors" in hint and f"`{PROXY.name}` on {PROXY.port}" in hint
 
 
 def test_lab_hint_says_the_policy_refuses_an_origin_off_the_allowlist():
