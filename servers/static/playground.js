@@ -56,6 +56,15 @@
     return node;
   }
 
+  function pretty(text) {
+    // JSON bodies (the API's, the echo's) are easier to read indented; anything else as it came.
+    try {
+      return JSON.stringify(JSON.parse(text), null, 2);
+    } catch (err) {
+      return text;
+    }
+  }
+
   function show(result, request) {
     const box = $("result");
     box.replaceChildren();
@@ -103,7 +112,7 @@
       "lists in Access-Control-Expose-Headers appear here; DevTools' Network tab shows them all.", {class: "hint"}));
 
     box.append(el("h3", "Body"));
-    box.append(el("pre", result.body || "(empty)", {"data-field": "body"}));
+    box.append(el("pre", pretty(result.body) || "(empty)", {"data-field": "body"}));
   }
 
   // ---- the form ----------------------------------------------------------------------------

@@ -127,6 +127,7 @@ class OriginPage:
     console: list[str] = field(default_factory=list)
     preflight_urls: list[str] = field(default_factory=list)
     cors_errors: dict = field(default_factory=dict)  # url -> corsErrorStatus
+    finished: list[str] = field(default_factory=list)  # first URLs of requests that are done
     _urls: dict = field(default_factory=dict)  # requestId -> url
 
     def fetch(self, url: str, key: str, method="GET", headers=(), credentials="same-origin",
@@ -135,10 +136,14 @@ class OriginPage:
         args = {"url": url, "method": method, "headers": [list(h) for h in headers],
                 "credentials": credentials, "mode": mode, "body": body}
         result = self.page.evaluate("args => window.corslab.run(args)", args)
-        # The console message arrives asynchronously: when the fetch failed, wait for it (briefly).
-        deadline = time.monotonic() + (2.0 if result["error"] else 0.0)
-        while not any(key in text for text in self.console) and time.monotonic() < deadline:
-            self.page.wait_for_timeout(20)
+        # Console and DevTools events travel apart from the promise: wait (briefly) for the console
+        # line of a failure, and for the request's last network event - DevTools reports a preflight
+        # before that, so once it is here the preflight count is final. A TypeError thrown at once
+        # (a body on GET...) has neither; a request Blink refuses up front has only its console line.
+        if result["error"] in (None, "TypeError: Failed to fetch"):
+            deadline = time.monotonic() + 2.0
+            while time.monotonic() < deadline and not self._settled(key, result["error"] is not None):
+                self.page.wait_for_timeout(10)
         return Observation(
             result=result,
             console=[text for text in self.console if key in text],
@@ -146,16 +151,29 @@ class OriginPage:
             cors_error=next((e for u, e in self.cors_errors.items() if key in u), None),
         )
 
+    def _settled(self, key: str, failed: bool) -> bool:
+        lines = [text for text in self.console if key in text]
+        if any(text.startswith("Fetch API cannot load") for text in lines):
+            return True  # refused before the network: there will be no network events
+        return (lines or not failed) and any(key in url for url in self.finished)
+
     # DevTools protocol listeners
     def _on_request(self, event):
-        self._urls[event["requestId"]] = event["request"]["url"]
+        url = event["request"]["url"]
         if event.get("initiator", {}).get("type") == "preflight":
-            self.preflight_urls.append(event["request"]["url"])
+            self.preflight_urls.append(url)
+        else:
+            self._urls.setdefault(event["requestId"], url)  # a redirect keeps its first URL
+
+    def _on_finished(self, event):
+        if event["requestId"] in self._urls:
+            self.finished.append(self._urls[event["requestId"]])
 
     def _on_failed(self, event):
         url = self._urls.get(event["requestId"])
         if url and event.get("corsErrorStatus"):
             self.cors_errors[url] = event["corsErrorStatus"]
+        self._on_finished(event)
 
 
 class Pages:
@@ -173,6 +191,7 @@ class Pages:
             cdp = self.context.new_cdp_session(page)
             cdp.on("Network.requestWillBeSent", op._on_request)
             cdp.on("Network.loadingFailed", op._on_failed)
+            cdp.on("Network.loadingFinished", op._on_finished)
             cdp.send("Network.enable")
             page.goto(origin + PLAYGROUND)
             page.evaluate("window.corslab.ready")
