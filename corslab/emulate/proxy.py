@@ -186,6 +186,7 @@ def forward(req: Request, base: str, target: str, preserve_host: bool = True) ->
     if parts.scheme not in ("http", "") or not parts.hostname:
         return text_response(502, f"upstream {base!r} is not an http:// URL\n")
     headers = _end_to_end(req.headers)
+    headers.remove("Expect")  # the body is already here: the 100-continue dance ended at the proxy
     if not preserve_host:
         headers.set("Host", parts.netloc)
     elif "Host" not in headers:
