@@ -536,6 +536,12 @@ def decide(req: FetchRequest, preflight: HttpResponse | None = None,
         if not verdict.ok:
             return Decision(False, True, verdict.reason, verdict.explanation, [], verdict.kind,
                             verdict.error, notes=notes, preflight_request=pf_request, **base)
+        max_age = parse_max_age(preflight.get("access-control-max-age"))
+        notes.append(f"The browser may reuse this preflight answer for {max_age} s "
+                     "(Access-Control-Max-Age; Chromium uses 5 s when it is absent and caps it "
+                     "at 7200 s)." if max_age else
+                     "The browser will not reuse this preflight answer (Access-Control-Max-Age "
+                     "is 0 or negative).")
         if cache is not None:
             cache.store(req, preflight)
     if response is None:

@@ -226,6 +226,8 @@ def _checked_request(url, origin, method, headers, credentials, mode, body) -> F
     if not isinstance(method, str) or not fh.is_token(method):
         raise CorsLabError(f"the method {method!r} is not a valid HTTP method token "
                            "(letters, digits and !#$%&'*+-.^_`|~, e.g. PUT)")
+    if isinstance(headers, dict):
+        headers = list(headers.items())
     pairs = []
     for item in headers:
         if isinstance(item, str):

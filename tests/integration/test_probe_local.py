@@ -296,3 +296,12 @@ def test_cli_bad_input_is_one_line_and_exit_2(server, args, part):
                          capture_output=True, text=True, timeout=30)
     assert run.returncode == 2
     assert part in run.stderr and run.stderr.count("\n") == 1
+
+
+def test_headers_may_be_given_as_a_dict(server):
+    """The Python API takes headers as pairs, 'Name: value' lines or a dict."""
+    server.answer("GET", "/d", 200, [("Access-Control-Allow-Origin", "*")])
+    r = probe(server.origin + "/d", APP_ORIGIN, headers={"Accept-Language": "fr"})
+    assert r.allowed and dict(server.log[0]["headers"])["Accept-Language"] == "fr"
+    probe(server.origin + "/d", APP_ORIGIN, headers=["Accept-Language: de"])
+    assert dict(server.log[1]["headers"])["Accept-Language"] == "de"

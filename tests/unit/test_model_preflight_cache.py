@@ -129,3 +129,11 @@ def test_decide_with_a_cache_skips_the_preflight_it_remembers():
     second = decide(put(), None, ok, cache=cache)
     assert first.preflight_needed and not second.preflight_needed
     assert first.allowed and second.allowed
+
+
+def test_decide_says_how_long_the_browser_reuses_the_answer():
+    """Chromium preflight_result.cc: Max-Age capped at 7200 s; the learner sees the effective value."""
+    ok = HttpResponse(200, [("access-control-allow-origin", APP_ORIGIN),
+                            ("access-control-allow-credentials", "true")])
+    d = decide(put(), answer(max_age="86400"), ok)
+    assert any("for 7200 s" in n for n in d.notes)
