@@ -567,6 +567,8 @@ def decide(req: FetchRequest, preflight: HttpResponse | None = None,
         if hidden:
             text += (f" Hidden from the page: {', '.join(hidden)} (list a header in "
                      "Access-Control-Expose-Headers to let the page read it; Set-Cookie never).")
+    if AUTHORIZATION_NOTE in notes:  # Chromium's answer above; the standard's beside it
+        text += " " + AUTHORIZATION_NOTE
     return Decision(True, needed, None, text, exposed, None, None, notes=notes,
                     preflight_request=pf_request, **base)
 

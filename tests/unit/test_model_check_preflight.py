@@ -198,3 +198,13 @@ def test_preflight_without_unsafe_headers_has_no_acrh():
     """Fetch #cors-preflight-fetch-0: ACRH is omitted when the list is empty."""
     _, headers = preflight_request(FetchRequest(URL, APP_ORIGIN, "DELETE"))
     assert "Access-Control-Request-Headers" not in dict(headers)
+
+
+def test_the_decision_explains_chromium_and_the_standard_on_authorization_under_star():
+    """Reference 6.4 (B27): expose both outcomes - Chromium allows, the standard refuses."""
+    from corslab.model import decide
+
+    req = FetchRequest(URL, APP_ORIGIN, "POST", [("Authorization", "123")])
+    d = decide(req, answer(methods="*", headers="*"),
+               HttpResponse(200, [("access-control-allow-origin", "*")]))
+    assert d.allowed and AUTHORIZATION_NOTE in d.explanation
