@@ -1,15 +1,18 @@
 """The model's verdict equals Chromium's, scenario by scenario, on every running method of the stack.
 
-For each case a real ``fetch()`` runs in Chromium on the playground page of the case's origin. The
-model (corslab.model) decides the same request from the same server's answers, fetched by the probe
-(corslab.probe). Four dimensions must agree:
-  allowed    - Chromium let JavaScript read the response  == decision.allowed
-  preflight  - Chromium sent a preflight (DevTools; the backend's /_lab/seen agrees where the
-               backend is the target)                   == decision.preflight_needed
-  exposed    - names in response.headers                == decision.exposed_headers (allowed cases)
-  reason     - text after "has been blocked by CORS policy: " == decision.reason (blocked cases)
-  wire       - what reached the backend (method, Origin, Access-Control-Request-*, a cookie or not)
-               is the same for the probe's requests as for Chromium's
+For each case a real ``fetch()`` runs in Chromium on the playground page of the case's origin, and
+the model (corslab.model) decides the same request from the same server's answers (fetched by
+corslab.probe). Five dimensions must agree:
+  allowed    - Chromium let JavaScript read the response         == decision.allowed
+  preflight  - Chromium sent a preflight (DevTools; the backend's
+               /_lab/seen agrees where the backend is the target) == decision.preflight_needed
+  exposed    - names in response.headers                         == decision.exposed_headers
+               (cases both allow)
+  reason     - Chromium's words: the text after "has been blocked by CORS policy: " (or the
+               TypeError / "Fetch API cannot load" line when refused before the network)
+                                                                 == decision.reason (failed fetches)
+  wire       - the probe's requests reach the backend like Chromium's (method, Origin,
+               Access-Control-Request-*, a cookie or not)
 
 Where the expectations come from: the Fetch standard (CORS check, CORS-preflight fetch, CORS-safelisted
 request-headers and methods), Chromium's cors_error_string.cc for the reason texts, and the WPT suites
@@ -219,15 +222,22 @@ CASES = all_cases()
 def model_verdict(case: Case, origin: str, trace: str, cookies: dict[str, str]):
     """The model's verdict on the case, reached on the server's real answers.
 
-    The probe sends what the page's fetch() sends, hop by hop, and lets the model decide at each
-    step (corslab.model: preflight_needed, check_preflight, follow_redirect, decide). It carries the
-    browser's cookies, so e.g. /v1/me answers alike. Its own trace ("probe-...") keeps its requests
-    apart from Chromium's in /_lab/seen.
+    The probe fetches those answers: it sends what the page's fetch() sends (the preflight when the
+    model says one is needed, cookies as the browser holds them, so e.g. /v1/me answers alike), under
+    its own trace ("probe-...") so its requests stay apart from Chromium's in /_lab/seen. Then
+    ``model.decide`` judges them. A redirect chain is judged by the probe hop by hop with the model's
+    own steps (model.follow_redirect at each redirect, model.decide on the last answer).
     """
-    from corslab import probe
+    from corslab import model, probe
 
-    return probe.probe(case.url("probe-" + trace), origin, case.method, list(case.headers),
-                       case.credentials, case.mode, case.body, cookies=cookies)
+    headers = list(case.headers)
+    found = probe.probe(case.url("probe-" + trace), origin, case.method, headers,
+                        case.credentials, case.mode, case.body, cookies=cookies)
+    if any(e.role == "request" and e.response.is_redirect for e in found.exchanges):
+        return found
+    request = model.FetchRequest(found.url, origin, method=case.method, headers=headers,
+                                 credentials=case.credentials, mode=case.mode, body=case.body)
+    return model.decide(request, found.preflight, found.response)
 
 
 def backend_of(target: str) -> str | None:
