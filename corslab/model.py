@@ -330,75 +330,105 @@ def _which(req: FetchRequest, preflight: bool) -> str:
     return f"the response to {req.normalized_method} {req.url}"
 
 
+def classify_access(acao: str | None, acac: str | None, origin: str,
+                    include: bool) -> tuple[str, str] | None:
+    """Chromium's CheckAccess (cors.cc): None when the CORS check passes, else (error, value).
+
+    The order decides which message a learner sees: a '*' with credentials; a missing header;
+    a value with a space or comma ("multiple"); 'null'; a value that is no URL ("invalid");
+    any other value ("mismatch"); then, with credentials, an ACAC that is not exactly 'true'.
+    """
+    if acao == "*":
+        if include:
+            return "WildcardOriginNotAllowed", acao
+    elif acao is None:
+        return "MissingAllowOriginHeader", ""
+    elif acao != origin:
+        if " " in acao or "," in acao:
+            return "MultipleAllowOriginValues", acao
+        if acao == "null" or _looks_like_url(acao):
+            return "AllowOriginMismatch", acao
+        return "InvalidAllowOriginValue", acao
+    if include and acac != "true":
+        return "InvalidAllowCredentials", acac or ""
+    return None
+
+
+_REASONS = {
+    "WildcardOriginNotAllowed": lambda v, pf: reasons.wildcard_origin_not_allowed(pf),
+    "MissingAllowOriginHeader": lambda v, pf: reasons.missing_allow_origin(pf),
+    "MultipleAllowOriginValues": reasons.multiple_allow_origin_values,
+    "AllowOriginMismatch": reasons.allow_origin_mismatch,
+    "InvalidAllowOriginValue": reasons.invalid_allow_origin_value,
+    "InvalidAllowCredentials": reasons.invalid_allow_credentials,
+}
+
+
+def _explain_access(code: str, req: FetchRequest, resp: HttpResponse, preflight: bool) -> str:
+    """Plain words for a failed CORS check: what the browser saw, and the fix."""
+    origin = serialized_origin(req)
+    which = _which(req, preflight)
+    fix = _fix_headers(req, preflight)
+    acao = resp.get("access-control-allow-origin")
+    if code == "WildcardOriginNotAllowed":
+        text = (f"{which.capitalize()} allows any origin with `Access-Control-Allow-Origin: *`, "
+                "but this request is sent with credentials (credentials: 'include') and `*` "
+                f"never works with credentials. Fix: the server must name the origin instead: "
+                f"{fix}; or the page must not send credentials.")
+    elif code == "MissingAllowOriginHeader" and preflight:
+        why = "; ".join(preflight_reasons(req)) or "the request is not simple"
+        text = (f"The browser sent a preflight because {why}, and {which} had no "
+                "Access-Control-Allow-Origin header, so the browser stopped there: the "
+                f"{req.normalized_method} request itself was never sent. Fix: make whatever "
+                f"answers OPTIONS for this URL reply 2xx with {fix}.")
+    elif code == "MissingAllowOriginHeader":
+        text = (f"The request was sent and the server answered {resp.status}, but {which} has no "
+                "Access-Control-Allow-Origin header, so the browser hides the answer from the "
+                "page (the server did receive and process the request). Fix: the server, or a "
+                f"proxy in front of it, must add {fix} to this response.")
+    elif code == "MultipleAllowOriginValues":
+        text = (f"{which.capitalize()} gives Access-Control-Allow-Origin as '{acao}': several "
+                "values, or two header lines joined by the browser (often both the app and a "
+                "proxy add it). Exactly one origin is allowed. Fix: let one layer set it - remove "
+                "it from the app, or hide the upstream's copy in the proxy (nginx: "
+                f"`proxy_hide_header Access-Control-Allow-Origin;`) - and send {fix}.")
+    elif code == "AllowOriginMismatch":
+        text = (f"{which.capitalize()} allows '{acao}', but the request comes from '{origin}'. "
+                "The comparison is exact: scheme, host and port, no trailing slash, "
+                f"case-sensitive. Fix: if {origin} should be allowed, the server must answer it "
+                f"with {fix} (add it to the allowlist and echo the matching origin); if not, the "
+                "block is CORS working as intended.")
+    elif code == "InvalidAllowOriginValue":
+        text = (f"{which.capitalize()} gives Access-Control-Allow-Origin as '{acao}', which is "
+                f"not an origin. Fix: send {fix}.")
+    else:  # InvalidAllowCredentials
+        acac = resp.get("access-control-allow-credentials")
+        has = repr(acac) if acac is not None else "none"
+        text = (f"The request is sent with credentials (credentials: 'include'), so {which} must "
+                f"carry `Access-Control-Allow-Credentials: true` - exactly, lower-case - but it "
+                f"has {has}. Fix: the server (or proxy) must add it: {fix}; or the page must not "
+                "send credentials.")
+    if req.tainted_origin and code != "InvalidAllowCredentials":
+        text += (" After a cross-origin redirect the browser's origin is `null`, so only "
+                 "`Access-Control-Allow-Origin: null` or `*` can pass.")
+    return text
+
+
 def check_access(req: FetchRequest, resp: HttpResponse, preflight: bool = False) -> Verdict:
     """Fetch #concept-cors-check with Chromium's classification of a bad ACAO (cors.cc CheckAccess).
 
     ``preflight`` picks the "Response to preflight request ..." wording; the credentials mode
     is always the actual request's, as the standard says.
     """
-    origin = serialized_origin(req)
-    include = req.credentials == "include"
-    acao = resp.get("access-control-allow-origin")
-    which = _which(req, preflight)
-    fix = _fix_headers(req, preflight)
-    tag = "kPreflight" if preflight else "k"
-    taint = (" After a cross-origin redirect the browser's origin is `null`, so only "
-             "`Access-Control-Allow-Origin: null` or `*` can pass." if req.tainted_origin else "")
-    if acao == "*":
-        if not include:
-            return Verdict(True)
-        return _refused("cors", reasons.wildcard_origin_not_allowed(preflight),
-                        f"{which.capitalize()} allows any origin with `Access-Control-Allow-Origin: *`, "
-                        "but this request is sent with credentials (credentials: 'include') and `*` "
-                        "never works with credentials. Fix: the server must name the origin "
-                        f"instead: {fix}; or the page must not send credentials.",
-                        f"{tag}WildcardOriginNotAllowed")
-    if acao is None:
-        if preflight:
-            text = (f"The browser sent a preflight because {'; '.join(preflight_reasons(req)) or 'the request is not simple'}, "
-                    f"and {which} had no Access-Control-Allow-Origin header, so the browser stopped "
-                    f"there: the {req.normalized_method} request itself was never sent. Fix: make "
-                    f"whatever answers OPTIONS for this URL reply 2xx with {fix}.")
-        else:
-            text = (f"The request was sent and the server answered {resp.status}, but {which} has no "
-                    "Access-Control-Allow-Origin header, so the browser hides the answer from the "
-                    "page (the server did receive and process the request). Fix: the server, or a "
-                    f"proxy in front of it, must add {fix} to this response.")
-        return _refused("cors", reasons.missing_allow_origin(preflight), text + taint,
-                        f"{tag}MissingAllowOriginHeader")
-    if acao != origin:
-        if " " in acao or "," in acao:
-            return _refused("cors", reasons.multiple_allow_origin_values(acao, preflight),
-                            f"{which.capitalize()} gives Access-Control-Allow-Origin as '{acao}': "
-                            "several values, or two header lines joined by the browser (often both "
-                            "the app and a proxy add it). Exactly one origin is allowed. Fix: let "
-                            "one layer set it - remove it from the app, or hide the upstream's copy "
-                            "in the proxy (nginx: `proxy_hide_header Access-Control-Allow-Origin;`) "
-                            f"- and send {fix}." + taint,
-                            f"{tag}MultipleAllowOriginValues")
-        if acao == "null" or _looks_like_url(acao):
-            return _refused("cors", reasons.allow_origin_mismatch(acao, preflight),
-                            f"{which.capitalize()} allows '{acao}', but the request comes from "
-                            f"'{origin}'. The comparison is exact: scheme, host and port, no trailing "
-                            f"slash, case-sensitive. Fix: if {origin} should be allowed, the server "
-                            f"must answer it with {fix} (add it to the allowlist and echo the "
-                            "matching origin); if not, the block is CORS working as intended." + taint,
-                            f"{tag}AllowOriginMismatch")
-        return _refused("cors", reasons.invalid_allow_origin_value(acao, preflight),
-                        f"{which.capitalize()} gives Access-Control-Allow-Origin as '{acao}', which "
-                        f"is not an origin. Fix: send {fix}." + taint,
-                        f"{tag}InvalidAllowOriginValue")
-    if include:
-        acac = resp.get("access-control-allow-credentials")
-        if acac != "true":
-            return _refused("cors", reasons.invalid_allow_credentials(acac or "", preflight),
-                            f"The request is sent with credentials (credentials: 'include'), so "
-                            f"{which} must carry `Access-Control-Allow-Credentials: true` - exactly, "
-                            f"lower-case - but it has {repr(acac) if acac is not None else 'none'}. "
-                            f"Fix: the server (or proxy) must add it: {fix}; or the page must not "
-                            "send credentials.",
-                            f"{tag}InvalidAllowCredentials")
-    return Verdict(True)
+    failure = classify_access(resp.get("access-control-allow-origin"),
+                              resp.get("access-control-allow-credentials"),
+                              serialized_origin(req), req.credentials == "include")
+    if failure is None:
+        return Verdict(True)
+    code, value = failure
+    return _refused("cors", _REASONS[code](value, preflight),
+                    _explain_access(code, req, resp, preflight),
+                    ("kPreflight" if preflight else "k") + code)
 
 
 def check_preflight(req: FetchRequest, resp: HttpResponse) -> Verdict:
@@ -408,72 +438,72 @@ def check_preflight(req: FetchRequest, resp: HttpResponse) -> Verdict:
     status); then the 2xx status; then ACAM/ACAH must parse; then the method; then the headers.
     """
     if resp.is_redirect:
-        location = resp.get("location")
         return _refused("cors", reasons.preflight_disallowed_redirect(),
-                        f"The preflight (OPTIONS {req.url}) was answered with a redirect ({resp.status} "
-                        f"to {location}); browsers never follow redirects for preflights. Fix: call "
-                        "the final URL directly (watch trailing slashes and http -> https), or have "
-                        "the server answer OPTIONS at this URL without redirecting.",
-                        "kPreflightDisallowedRedirect")
+                        f"The preflight (OPTIONS {req.url}) was answered with a redirect "
+                        f"({resp.status} to {resp.get('location')}); browsers never follow "
+                        "redirects for preflights. Fix: call the final URL directly (watch trailing "
+                        "slashes and http -> https), or have the server answer OPTIONS at this URL "
+                        "without redirecting.", "kPreflightDisallowedRedirect")
     access = check_access(req, resp, preflight=True)
     if not access.ok:
         return access
     if not 200 <= resp.status <= 299:
         path = urlsplit(req.url).path or "/"
         return _refused("cors", reasons.preflight_invalid_status(),
-                        f"The preflight answer carried the right CORS headers but its status was "
-                        f"{resp.status}, and a preflight needs 200-299. Usually the app has no OPTIONS "
-                        f"route for {path} (404/405) or checks authentication first (401/403 - "
-                        "a preflight never carries cookies or Authorization). Fix: answer OPTIONS "
-                        "for this path with 204 (or 200) before any authentication check.",
-                        "kPreflightInvalidStatus")
+                        "The preflight answer carried the right CORS headers but its status was "
+                        f"{resp.status}, and a preflight needs 200-299. Usually the app has no "
+                        f"OPTIONS route for {path} (404/405) or checks authentication first "
+                        "(401/403 - a preflight never carries cookies or Authorization). Fix: "
+                        "answer OPTIONS for this path with 204 (or 200) before any authentication "
+                        "check.", "kPreflightInvalidStatus")
     include = req.credentials == "include"
-    acam, acah = resp.get("access-control-allow-methods"), resp.get("access-control-allow-headers")
+    no_star = " `*` is not a wildcard for requests with credentials."
+    acam = resp.get("access-control-allow-methods")
+    acah = resp.get("access-control-allow-headers")
     methods = fh.parse_allow_list(acam)
     if methods is None:
         return _refused("cors", reasons.invalid_allow_methods(),
-                        f"Access-Control-Allow-Methods on the preflight answer is '{acam}', which is "
-                        "not a comma-separated list of method names (each must be a token: no "
+                        f"Access-Control-Allow-Methods on the preflight answer is '{acam}', which "
+                        "is not a comma-separated list of method names (each must be a token: no "
                         "spaces inside, no quotes). Fix: e.g. `Access-Control-Allow-Methods: GET, "
                         "POST, PUT, DELETE`.", "kInvalidAllowMethodsPreflightResponse")
     allowed_headers = fh.parse_allow_list(acah)
     if allowed_headers is None:
         return _refused("cors", reasons.invalid_allow_headers(),
-                        f"Access-Control-Allow-Headers on the preflight answer is '{acah}', which is "
-                        "not a comma-separated list of header names. Fix: e.g. "
+                        f"Access-Control-Allow-Headers on the preflight answer is '{acah}', which "
+                        "is not a comma-separated list of header names. Fix: e.g. "
                         "`Access-Control-Allow-Headers: Content-Type, Authorization`.",
                         "kInvalidAllowHeadersPreflightResponse")
     method = req.normalized_method
     method_ok = (method in methods or fh.is_safelisted_method(method)
                  or (not include and "*" in methods))
     if not method_ok:
-        star = (" `*` is not a wildcard for requests with credentials." if include and "*" in methods
-                else "")
+        star = no_star if include and "*" in methods else ""
         case = (f" The match is case-sensitive: '{method}' is not '{method.upper()}'."
                 if method.upper() in methods else "")
+        listed = ", ".join(methods) or "none"
         return _refused("cors", reasons.method_disallowed(method),
-                        f"The preflight answer allows the methods [{', '.join(methods) or 'none'}], "
-                        f"which do not include {method}.{case}{star} Fix: add {method} to "
-                        "Access-Control-Allow-Methods on the OPTIONS response (server or proxy).",
+                        f"The preflight answer allows the methods [{listed}], which do not include "
+                        f"{method}.{case}{star} Fix: add {method} to Access-Control-Allow-Methods "
+                        "on the OPTIONS response (server or proxy).",
                         "kMethodDisallowedByPreflightResponse")
     headers, _ = effective_headers(req)
     unsafe = fh.unsafe_request_header_names(headers)
     lowered = [h.lower() for h in allowed_headers]
-    notes = []
     if not include and "*" in lowered:
-        if "authorization" in unsafe and "authorization" not in lowered:
-            notes.append(AUTHORIZATION_NOTE)
-        return Verdict(True, notes=notes)
-    for name in unsafe:
+        # Chromium: '*' covers every name, Authorization too (the standard disagrees: see note).
+        covered_by_star = "authorization" in unsafe and "authorization" not in lowered
+        return Verdict(True, notes=[AUTHORIZATION_NOTE] if covered_by_star else [])
+    for name in unsafe:  # sorted, as Chromium meets them in the request's header list
         if name not in lowered:
-            star = (" `*` is not a wildcard for requests with credentials."
-                    if include and "*" in lowered else "")
+            star = no_star if include and "*" in lowered else ""
+            listed = ", ".join(allowed_headers) or "none"
             return _refused("cors", reasons.header_disallowed(name),
-                            f"The page sets the header {name}, which is not CORS-safelisted, so the "
-                            f"preflight asked for it (Access-Control-Request-Headers: {','.join(unsafe)}); "
-                            f"the answer's Access-Control-Allow-Headers "
-                            f"[{', '.join(allowed_headers) or 'none'}] does not include it.{star} Fix: "
-                            f"add {name} to Access-Control-Allow-Headers on the OPTIONS response.",
+                            f"The page sets the header {name}, which is not CORS-safelisted, so "
+                            "the preflight asked for it (Access-Control-Request-Headers: "
+                            f"{','.join(unsafe)}); the answer's Access-Control-Allow-Headers "
+                            f"[{listed}] does not include it.{star} Fix: add {name} to "
+                            "Access-Control-Allow-Headers on the OPTIONS response.",
                             "kHeaderDisallowedByPreflightResponse")
     return Verdict(True)
 
@@ -561,8 +591,9 @@ def decide(req: FetchRequest, preflight: HttpResponse | None = None,
     if not is_cross_origin(req):
         text = "Same origin: CORS does not apply; the page reads the response (except Set-Cookie)."
     else:
-        text = (f"Allowed: the response passes the CORS check{' after a preflight' if needed else ''}; "
-                f"page JavaScript can read the body and the headers {', '.join(exposed) or '(none)'}.")
+        after = " after a preflight" if needed else ""
+        text = (f"Allowed: the response passes the CORS check{after}; page JavaScript can read "
+                f"the body and the headers {', '.join(exposed) or '(none)'}.")
         hidden = sorted({n for n, _ in response.headers} - set(exposed))
         if hidden:
             text += (f" Hidden from the page: {', '.join(hidden)} (list a header in "

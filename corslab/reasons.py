@@ -50,29 +50,30 @@ def missing_allow_origin(preflight: bool = False) -> str:
 def multiple_allow_origin_values(value: str, preflight: bool = False) -> str:
     """kMultipleAllowOriginValues: the value holds a space or a comma (two lines join with ", ")."""
     return _prefix(preflight) + (
-        f"The 'Access-Control-Allow-Origin' header contains multiple values '{encode_hint(value)}', but only "
-        "one is allowed." + NO_CORS_HINT)
+        "The 'Access-Control-Allow-Origin' header contains multiple values "
+        f"'{encode_hint(value)}', but only one is allowed." + NO_CORS_HINT)
 
 
 def invalid_allow_origin_value(value: str, preflight: bool = False) -> str:
     """kInvalidAllowOriginValue: not a URL Chromium can parse (e.g. ``-``)."""
     return _prefix(preflight) + (
-        f"The 'Access-Control-Allow-Origin' header contains the invalid value '{encode_hint(value)}'."
-        + NO_CORS_HINT)
+        "The 'Access-Control-Allow-Origin' header contains the invalid value "
+        f"'{encode_hint(value)}'." + NO_CORS_HINT)
 
 
 def allow_origin_mismatch(value: str, preflight: bool = False) -> str:
     """kAllowOriginMismatch: a well-formed value that is not the request's origin."""
     return _prefix(preflight) + (
-        f"The 'Access-Control-Allow-Origin' header has a value '{encode_hint(value)}' that is not equal to "
-        "the supplied origin." + NO_CORS_HINT)
+        f"The 'Access-Control-Allow-Origin' header has a value '{encode_hint(value)}' that is "
+        "not equal to the supplied origin." + NO_CORS_HINT)
 
 
 def invalid_allow_credentials(value: str, preflight: bool = False) -> str:
     """kInvalidAllowCredentials: ACAC is not exactly ``true`` (``''`` when absent)."""
     return _prefix(preflight) + (
-        f"The value of the 'Access-Control-Allow-Credentials' header in the response is "
-        f"'{encode_hint(value)}' which must be 'true' when the request's credentials mode is 'include'.")
+        "The value of the 'Access-Control-Allow-Credentials' header in the response is "
+        f"'{encode_hint(value)}' which must be 'true' when the request's credentials mode is "
+        "'include'.")
 
 
 def preflight_invalid_status() -> str:
@@ -97,19 +98,20 @@ def invalid_allow_headers() -> str:
 
 def method_disallowed(method: str) -> str:
     """kMethodDisallowedByPreflightResponse: the method as sent (``patch`` stays lower-case)."""
-    return f"Method {encode_hint(method)} is not allowed by Access-Control-Allow-Methods in preflight response."
+    return (f"Method {encode_hint(method)} is not allowed by Access-Control-Allow-Methods in "
+            "preflight response.")
 
 
 def header_disallowed(name: str) -> str:
     """kHeaderDisallowedByPreflightResponse: the lower-cased header name."""
-    return (f"Request header field {encode_hint(name)} is not allowed by Access-Control-Allow-Headers in "
-            "preflight response.")
+    return (f"Request header field {encode_hint(name)} is not allowed by "
+            "Access-Control-Allow-Headers in preflight response.")
 
 
 def redirect_contains_credentials(url: str) -> str:
     """kRedirectContainsCredentials."""
-    return (f"Redirect location '{encode_hint(url)}' contains a username and password, which is disallowed "
-            "for cross-origin requests.")
+    return (f"Redirect location '{encode_hint(url)}' contains a username and password, which is "
+            "disallowed for cross-origin requests.")
 
 
 def disallowed_by_mode() -> str:
@@ -119,7 +121,7 @@ def disallowed_by_mode() -> str:
 
 # Not CORS-policy lines: what Blink throws before any network traffic (fetch() rejects with a
 # TypeError whose message is this), from third_party/blink/renderer/core/fetch/request.cc and
-# headers.cc (read in public Chromium sources; not in the reference - the browser tests confirm them).
+# headers.cc (read in public Chromium sources, not in the reference; tests/browser confirms them).
 TYPE_ERROR_PREFIX = "Failed to execute 'fetch' on 'Window': "
 
 
