@@ -189,12 +189,16 @@ def text_report(result, seen: bool = True) -> str:
     elif r.opaque:
         out.append("OPAQUE: the request is sent, the page gets status 0, no headers, no body.")
     else:
-        out.append("BLOCKED: " + (r.reason or ""))
-        if r.console:
+        label = {"type-error": "THROWS (fetch() rejects before sending anything)",
+                 "fetch-api": "REFUSED before the network",
+                 "network": "FAILED (a network error)"}.get(r.kind, "BLOCKED")
+        out.append(f"{label}: {r.reason or ''}")
+        if r.console and r.console != r.reason:
             out.append("  console: " + r.console)
     out.append("  " + r.explanation)
     for note in r.notes:
-        out.append("  note: " + note)
+        if not note.startswith("The browser drops the header"):  # listed at the top already
+            out.append("  note: " + note)
     return "\n".join(out)
 
 
