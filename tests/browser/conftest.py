@@ -126,36 +126,43 @@ class OriginPage:
     page: object
     console: list[str] = field(default_factory=list)
     preflight_urls: list[str] = field(default_factory=list)
-    cors_errors: dict = field(default_factory=dict)  # url -> corsErrorStatus
+    cors_errors: list[tuple[str, dict]] = field(default_factory=list)  # (url, corsErrorStatus)
     finished: list[str] = field(default_factory=list)  # first URLs of requests that are done
     _urls: dict = field(default_factory=dict)  # requestId -> url
 
     def fetch(self, url: str, key: str, method="GET", headers=(), credentials="same-origin",
               mode="cors", body=None) -> Observation:
-        """Run fetch(url) on this page; ``key`` (the case's trace) finds its console and network events."""
+        """Run fetch(url) on this page; ``key`` (the case's trace) finds its console and network
+        events among those that arrive from now on (a URL may be fetched twice: the cache tests)."""
+        marks = len(self.console), len(self.preflight_urls), len(self.cors_errors), len(self.finished)
         args = {"url": url, "method": method, "headers": [list(h) for h in headers],
                 "credentials": credentials, "mode": mode, "body": body}
         result = self.page.evaluate("args => window.corslab.run(args)", args)
+
+        def since(events, mark, text=lambda e: e):
+            return [e for e in events[mark:] if key in text(e)]
+
         # Console and DevTools events travel apart from the promise: wait (briefly) for the console
         # line of a failure, and for the request's last network event - DevTools reports a preflight
         # before that, so once it is here the preflight count is final. A TypeError thrown at once
         # (a body on GET...) has neither; a request Blink refuses up front has only its console line.
+        def settled() -> bool:
+            lines = since(self.console, marks[0])
+            if any(line.startswith("Fetch API cannot load") for line in lines):
+                return True  # refused before the network: there will be no network events
+            return bool(lines or not result["error"]) and bool(since(self.finished, marks[3]))
+
         if result["error"] in (None, "TypeError: Failed to fetch"):
             deadline = time.monotonic() + 2.0
-            while time.monotonic() < deadline and not self._settled(key, result["error"] is not None):
+            while time.monotonic() < deadline and not settled():
                 self.page.wait_for_timeout(10)
+        errors = since(self.cors_errors, marks[2], text=lambda e: e[0])
         return Observation(
             result=result,
-            console=[text for text in self.console if key in text],
-            preflights=sum(key in u for u in self.preflight_urls),
-            cors_error=next((e for u, e in self.cors_errors.items() if key in u), None),
+            console=since(self.console, marks[0]),
+            preflights=len(since(self.preflight_urls, marks[1])),
+            cors_error=errors[0][1] if errors else None,
         )
-
-    def _settled(self, key: str, failed: bool) -> bool:
-        lines = [text for text in self.console if key in text]
-        if any(text.startswith("Fetch API cannot load") for text in lines):
-            return True  # refused before the network: there will be no network events
-        return (lines or not failed) and any(key in url for url in self.finished)
 
     # DevTools protocol listeners
     def _on_request(self, event):
@@ -172,7 +179,7 @@ class OriginPage:
     def _on_failed(self, event):
         url = self._urls.get(event["requestId"])
         if url and event.get("corsErrorStatus"):
-            self.cors_errors[url] = event["corsErrorStatus"]
+            self.cors_errors.append((url, event["corsErrorStatus"]))
         self._on_finished(event)
 
 
