@@ -1,7 +1,7 @@
 // CORS playground: runs a real fetch() from this page's origin and shows what JavaScript sees.
 //
 // Tests (and curious learners) can drive it without the form:
-//   await window.corslab.run({url, method, headers: [[name, value], ...], credentials, mode, body})
+//   await window.corslab.run({url, method, headers: [[name, value], ...], credentials, mode, body, cache})
 //   -> {ok, status, type, headers: [[name, value], ...], body, error}
 // The last result is also written, as JSON, to #result[data-corslab-result].
 "use strict";
@@ -24,8 +24,11 @@
     return headers;
   }
 
-  async function run({url, method = "GET", headers = [], credentials = "same-origin", mode = "cors", body = null}) {
-    const init = {method, headers, credentials, mode, cache: "no-store"};
+  async function run({url, method = "GET", headers = [], credentials = "same-origin", mode = "cors", body = null,
+                      cache = "default"}) {
+    // cache: fetch()'s cache mode. Besides the HTTP cache it decides the preflight cache too: with
+    // "no-store", "reload" or "no-cache" Chromium sends the preflight every time.
+    const init = {method, headers, credentials, mode, cache};
     if (body !== null && body !== undefined && body !== "") init.body = body;
     let result;
     try {
@@ -138,6 +141,7 @@
         credentials: $("credentials").value,
         mode: $("mode").value,
         body: $("body").value,
+        cache: $("cache").value,
       });
     } finally {
       button.disabled = false;

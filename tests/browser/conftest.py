@@ -131,12 +131,12 @@ class OriginPage:
     _urls: dict = field(default_factory=dict)  # requestId -> url
 
     def fetch(self, url: str, key: str, method="GET", headers=(), credentials="same-origin",
-              mode="cors", body=None) -> Observation:
+              mode="cors", body=None, cache="default") -> Observation:
         """Run fetch(url) on this page; ``key`` (the case's trace) finds its console and network
         events among those that arrive from now on (a URL may be fetched twice: the cache tests)."""
         marks = len(self.console), len(self.preflight_urls), len(self.cors_errors), len(self.finished)
         args = {"url": url, "method": method, "headers": [list(h) for h in headers],
-                "credentials": credentials, "mode": mode, "body": body}
+                "credentials": credentials, "mode": mode, "body": body, "cache": cache}
         result = self.page.evaluate("args => window.corslab.run(args)", args)
 
         def since(events, mark, text=lambda e: e):
