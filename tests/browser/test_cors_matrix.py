@@ -156,6 +156,12 @@ def echo_cases() -> list[Case]:
         Case("echo-acah-star-omit", app, e, f"/h?{me}&acah=*", "GET", x),
         Case("echo-acah-star-include", app, e, f"/h?{me}&acac=true&acah=*", "GET", x, credentials="include"),
         Case("echo-acah-star-authorization", app, e, f"/h?{me}&acah=*", "GET", (("Authorization", "Bearer lab"),)),
+        Case("echo-acah-star-authorization-include", app, e, f"/h?{me}&acac=true&acah=*", "GET",
+             (("Authorization", "Bearer lab"),), credentials="include"),
+        Case("echo-accept-language-129-bytes", app, e, f"/h?{me}&acah=accept-language", "GET",
+             (("Accept-Language", "fr" + ",fr" * 42 + "r"),)),
+        Case("echo-method-lowercase-put-normalized", app, e, f"/h?{me}&acam=PUT", "put"),
+        Case("echo-head-simple", app, e, f"/h?{me}", "HEAD"),
         Case("echo-acah-unparsable", app, e, f"/h?{me}&acah=header%20name%20with%20space", "GET", x),
         Case("echo-content-type-json-preflight", app, e, f"/h?{me}&acah=content-type", "POST", JSON, body="{}"),
         Case("echo-content-type-json-not-allowed", app, e, f"/h?{me}", "POST", JSON, body="{}"),
@@ -172,6 +178,10 @@ def echo_cases() -> list[Case]:
         Case("echo-preflight-bad-origin-and-status", app, e,
              f"/p?pf_acao=null&pf_acam=PUT&preflight_status=500&{me}", *put),
         Case("echo-preflight-ok-actual-missing-acao", app, e, f"/p?pf_acao={{origin}}&pf_acam=PUT", *put),
+        Case("echo-preflight-star-include", app, e, f"/p?pf_acao=*&pf_acac=true&pf_acam=PUT&{me}&acac=true",
+             *put, credentials="include"),
+        Case("echo-preflight-acac-missing-include", app, e, f"/p?pf_acao={{origin}}&pf_acam=PUT&{me}&acac=true",
+             *put, credentials="include"),
         # Actual responses: any status passes the CORS check; redirects are checked hop by hop
         Case("echo-status-403", app, e, f"/s?{me}&status=403"),
         Case("echo-status-500-no-acao", app, e, "/s?status=500"),
@@ -195,6 +205,8 @@ def echo_cases() -> list[Case]:
         Case("echo-aceh-star-include", app, e, f"/x?{me}&acac=true&hdr=X-Secret:s&aceh=*", credentials="include"),
         Case("echo-aceh-two-lines", app, e, f"/x?{me}&hdr=X-Secret:s&hdr=X-Other:o&aceh=X-Secret&aceh=X-Other"),
         Case("echo-aceh-request-id-lower", app, e, f"/x?{me}&aceh=x-request-id"),
+        Case("echo-aceh-set-cookie-never", app, e,
+             f"/x?{me}&hdr=X-Secret:s&hdr={q('Set-Cookie:echo=1; Path=/x')}&aceh=Set-Cookie,%20X-Secret"),
     ]
 
 
