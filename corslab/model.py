@@ -36,6 +36,10 @@ Headers = list[tuple[str, str]]
 
 CREDENTIALS_MODES = ("omit", "same-origin", "include")
 MODES = ("cors", "no-cors", "same-origin")
+CACHE_MODES = ("default", "no-store", "reload", "no-cache", "force-cache", "only-if-cached")
+# Chromium maps these fetch() cache modes to load flags that skip the preflight cache lookup
+# (preflight_controller.cc RetrieveCacheFlags); "no-store" also keeps the answer out of it.
+CACHE_MODES_SKIPPING_PREFLIGHT_CACHE = ("no-store", "reload", "no-cache")
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 MAX_REDIRECTS = 20  # Fetch "HTTP-redirect fetch": the 21st redirect is a network error
 DEFAULT_MAX_AGE = 5  # Chromium kDefaultTimeout: Access-Control-Max-Age absent or unparsable
@@ -70,6 +74,7 @@ class FetchRequest:
     tainted_origin: bool = False
     redirects: int = 0
     first_url: str | None = None
+    cache: str = "default"  # fetch()'s cache mode: only its effect on the preflight cache
 
     def __post_init__(self):
         parse_url(self.url)  # a CorsLabError naming the bad URL
@@ -79,6 +84,8 @@ class FetchRequest:
                                f"not {self.credentials!r}")
         if self.mode not in MODES:
             raise CorsLabError(f"mode must be one of {', '.join(MODES)}, not {self.mode!r}")
+        if self.cache not in CACHE_MODES:
+            raise CorsLabError(f"cache must be one of {', '.join(CACHE_MODES)}, not {self.cache!r}")
         self.headers = [(str(n), str(v)) for n, v in self.headers]  # JSON gives lists
 
     @property
@@ -193,6 +200,10 @@ def validate(req: FetchRequest) -> Verdict | None:
                         "A GET or HEAD request cannot have a body; fetch() throws. Send the data "
                         "in the query string, or use POST.")
     cross = is_cross_origin(req)
+    if req.cache == "only-if-cached" and req.mode != "same-origin":
+        return _refused("type-error", reasons.type_error_only_if_cached(),
+                        "cache 'only-if-cached' works only with mode 'same-origin'; fetch() "
+                        "throws. Use another cache mode.")
     if req.mode == "no-cors" and not fh.is_safelisted_method(req.normalized_method):
         return _refused("type-error", reasons.type_error_no_cors_method(req.normalized_method),
                         f"mode 'no-cors' allows only GET, HEAD and POST; {req.normalized_method} "
@@ -694,6 +705,8 @@ class PreflightCache:
     ``chromium=True`` (default): a new preflight answer replaces every entry for that
     (origin, URL), as Chromium keeps one PreflightResult per (origin, URL). ``chromium=False``:
     entries accumulate, as the standard describes.
+    A request with fetch() cache mode "no-store", "reload" or "no-cache" never uses the cache
+    (Chromium), and a "no-store" one leaves its answer out of it.
     ``clock`` is injectable so tests can move time.
     """
 
@@ -714,6 +727,8 @@ class PreflightCache:
 
     def store(self, req: FetchRequest, resp: HttpResponse) -> int:
         """Remember a preflight answer that passed :func:`check_preflight`; return its max-age."""
+        if req.cache == "no-store":  # Chromium: LOAD_DISABLE_CACHE, nothing is appended
+            return 0
         max_age = parse_max_age(resp.get("access-control-max-age"))
         origin, url = self._key(req)
         if self.chromium:
@@ -736,6 +751,8 @@ class PreflightCache:
 
     def covers(self, req: FetchRequest) -> bool:
         """True when a fresh entry makes the preflight unnecessary (#cors-preflight-fetch)."""
+        if req.cache in CACHE_MODES_SKIPPING_PREFLIGHT_CACHE:
+            return False
         live = self._live(req)
         if not live:
             return False

@@ -192,11 +192,11 @@ class ProbeSession:
     def probe(self, url: str, origin: str, method: str = "GET",
               headers=(), credentials: str = "same-origin", mode: str = "cors",
               body: str | None = None, timeout: float | None = None,
-              cookies: dict[str, str] | None = None) -> ProbeResult:
+              cookies: dict[str, str] | None = None, cache: str = "default") -> ProbeResult:
         """See :func:`probe`."""
         if cookies:
             self.set_cookies(url, cookies)
-        req = _checked_request(url, origin, method, headers, credentials, mode, body)
+        req = _checked_request(url, origin, method, headers, credentials, mode, body, cache)
         return _Run(self, req, timeout if timeout is not None else self.timeout).go()
 
     def set_cookies(self, url: str, cookies: dict[str, str]) -> None:
@@ -209,20 +209,23 @@ class ProbeSession:
 def probe(url: str, origin: str, method: str = "GET", headers=(),
           credentials: str = "same-origin", mode: str = "cors", body: str | None = None,
           timeout: float = 5, cookies: dict[str, str] | None = None,
-          session: ProbeSession | None = None) -> ProbeResult:
+          session: ProbeSession | None = None, cache: str = "default") -> ProbeResult:
     """Send what a page at ``origin`` would send for ``fetch(url, {...})``; report what it gets.
 
     ``headers``: (name, value) pairs as the page sets them. ``cookies``: put into the session's
     jar for ``url``'s site before sending (they travel only with ``credentials="include"``, or
-    for same-origin requests). Bad input raises CorsLabError with one line naming the bad part.
+    for same-origin requests). ``cache``: fetch()'s cache mode, which matters here only for a
+    session's preflight cache. Bad input raises CorsLabError with one line naming the bad part.
     """
     session = session or ProbeSession(timeout=timeout)
-    return session.probe(url, origin, method, headers, credentials, mode, body, timeout, cookies)
+    return session.probe(url, origin, method, headers, credentials, mode, body, timeout, cookies,
+                         cache)
 
 
 # -- internals -----------------------------------------------------------------------------------
 
-def _checked_request(url, origin, method, headers, credentials, mode, body) -> FetchRequest:
+def _checked_request(url, origin, method, headers, credentials, mode, body,
+                     cache="default") -> FetchRequest:
     if not isinstance(method, str) or not fh.is_token(method):
         raise CorsLabError(f"the method {method!r} is not a valid HTTP method token "
                            "(letters, digits and !#$%&'*+-.^_`|~, e.g. PUT)")
@@ -240,7 +243,7 @@ def _checked_request(url, origin, method, headers, credentials, mode, body) -> F
             raise CorsLabError(f"the value of header {name} contains a line break or NUL; "
                                "remove it")
         pairs.append((name, value))
-    return FetchRequest(url, origin, method, pairs, credentials, mode, body)
+    return FetchRequest(url, origin, method, pairs, credentials, mode, body, cache=cache)
 
 
 def parse_header_line(line: str) -> tuple[str, str]:

@@ -33,6 +33,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mode", default="cors", choices=("cors", "no-cors", "same-origin"),
                         help="fetch()'s request mode (default cors)")
     parser.add_argument("--body", default=None, help="a request body (a string)")
+    parser.add_argument("--cache", default="default",
+                        choices=("default", "no-store", "reload", "no-cache", "force-cache",
+                                 "only-if-cached"),
+                        help="fetch()'s cache mode (default default)")
     parser.add_argument("--cookie", action="append", default=[], metavar="NAME=VALUE",
                         help="a cookie the browser already holds for URL's site (repeatable)")
     parser.add_argument("--timeout", type=float, default=5.0,
@@ -54,6 +58,6 @@ def run(args: argparse.Namespace) -> int:
     if args.timeout <= 0:
         raise CorsLabError(f"--timeout must be a positive number of seconds, not {args.timeout:g}")
     result = probe(args.url, args.origin, args.method, headers, args.credentials, args.mode,
-                   args.body, timeout=args.timeout, cookies=cookies or None)
+                   args.body, timeout=args.timeout, cookies=cookies or None, cache=args.cache)
     print(result.to_json(indent=2) if args.json else result.report())
     return 0 if result.allowed else 1

@@ -137,6 +137,10 @@ def type_error_no_cors_method(method: str) -> str:
     return TYPE_ERROR_PREFIX + f"'{method}' is unsupported in no-cors mode."
 
 
+def type_error_only_if_cached() -> str:
+    return TYPE_ERROR_PREFIX + "'only-if-cached' can be set only with 'same-origin' mode"
+
+
 def type_error_body_with_get_or_head() -> str:
     return TYPE_ERROR_PREFIX + "Request with GET/HEAD method cannot have body."
 

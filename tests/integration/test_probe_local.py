@@ -305,3 +305,16 @@ def test_headers_may_be_given_as_a_dict(server):
     assert r.allowed and dict(server.log[0]["headers"])["Accept-Language"] == "fr"
     probe(server.origin + "/d", APP_ORIGIN, headers=["Accept-Language: de"])
     assert dict(server.log[1]["headers"])["Accept-Language"] == "de"
+
+
+def test_a_no_store_fetch_preflights_again_despite_the_cache(server):
+    """Chromium: fetch(..., {cache: 'no-store'}) skips the preflight cache (and does not fill it)."""
+    server.answer("OPTIONS", "/u", 204, [("Access-Control-Allow-Origin", APP_ORIGIN),
+                                         ("Access-Control-Allow-Methods", "PUT"),
+                                         ("Access-Control-Max-Age", "600")])
+    server.answer("PUT", "/u", 200, [("Access-Control-Allow-Origin", APP_ORIGIN)])
+    session = ProbeSession(cache_preflights=True)
+    session.probe(server.origin + "/u", APP_ORIGIN, "PUT")
+    again = session.probe(server.origin + "/u", APP_ORIGIN, "PUT", cache="no-store")
+    assert again.allowed and not again.preflight_from_cache
+    assert [e["method"] for e in server.log] == ["OPTIONS", "PUT", "OPTIONS", "PUT"]

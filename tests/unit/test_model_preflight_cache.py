@@ -137,3 +137,26 @@ def test_decide_says_how_long_the_browser_reuses_the_answer():
                             ("access-control-allow-credentials", "true")])
     d = decide(put(), answer(max_age="86400"), ok)
     assert any("for 7200 s" in n for n in d.notes)
+
+
+@pytest.mark.parametrize("mode, used, kept", [
+    ("default", True, True), ("force-cache", True, True), ("no-store", False, False),
+    ("reload", False, True), ("no-cache", False, True),
+])
+def test_fetch_cache_modes_that_skip_the_preflight_cache(mode, used, kept):
+    """Chromium preflight_controller.cc: no-store/reload/no-cache (LOAD_DISABLE_CACHE,
+    LOAD_BYPASS_CACHE, LOAD_VALIDATE_CACHE) skip the cache lookup; only no-store skips storing."""
+    cache = PreflightCache(clock=Clock())
+    cache.store(put(), answer())
+    probe_req = FetchRequest(URL, APP_ORIGIN, "PUT", [("X-Trace-Id", "1")], credentials="include",
+                             cache=mode)
+    assert cache.covers(probe_req) is used
+    fresh = PreflightCache(clock=Clock())
+    fresh.store(probe_req, answer())
+    assert fresh.covers(put()) is kept
+
+
+def test_only_if_cached_needs_same_origin_mode():
+    """Fetch #dom-request: 'only-if-cached' with a mode other than 'same-origin' throws."""
+    d = decide(FetchRequest(URL, APP_ORIGIN, cache="only-if-cached"))
+    assert d.kind == "type-error" and "only-if-cached" in d.reason
