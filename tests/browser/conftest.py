@@ -14,6 +14,7 @@ One browser per session, one page per origin, reused by every test.
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import dataclass, field
 
@@ -30,7 +31,8 @@ PLAYGROUND = "/playground.html"
 # ---- parity figures, printed at the end of the run ----------------------------------------------
 
 class Parity:
-    """Agreement between the model and Chromium, per dimension (allowed, preflight, exposed, reason)."""
+    """Agreement between the model and Chromium per dimension (allowed, preflight, exposed, reason,
+    wire, cache), printed as "parity: allowed 150/150, ..." at the end of the run."""
 
     def __init__(self):
         self.figures: dict[str, list[int]] = {}  # dimension -> [agree, total]
@@ -69,6 +71,9 @@ def pytest_terminal_summary(terminalreporter):
 def browser():
     from playwright.sync_api import sync_playwright
 
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"the browser tests drive the system Chromium at {CHROMIUM}, which is missing; "
+                    "install it (Debian: apt-get install chromium) - not `playwright install`")
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
@@ -207,13 +212,8 @@ class Pages:
 
 
 @pytest.fixture(scope="session")
-def lab(stack):
-    """The running stack (the ``stack`` fixture starts it once per session)."""
-    return stack
-
-
-@pytest.fixture(scope="session")
-def browser_context(browser, lab):
+def browser_context(browser, stack):
+    """One browser profile for the session, against the running stack (tests/conftest.py)."""
     context = browser.new_context()
     yield context
     context.close()
