@@ -156,24 +156,13 @@
     return "/v1/users";
   }
 
-  function normaliseServices(data) {
-    // Accept {"services": [...]} or {"services": {name: {...}}} or a bare list.
-    let services = data && data.services !== undefined ? data.services : data;
-    if (services && !Array.isArray(services)) {
-      services = Object.entries(services).map(([name, s]) => ({name, ...s}));
-    }
-    return (services || []).map((s) => ({
-      ...s,
-      origin: s.origin || (s.url ? new URL(s.url).origin : `http://${s.host || "localhost"}:${s.port}`),
-    }));
-  }
-
   async function loadTargets() {
     const select = $("target");
     let services = [];
     try {
       const response = await fetch("/_lab/topology.json", {cache: "no-store"});
-      if (response.ok) services = normaliseServices(await response.json());
+      // {"services": [{"name", "origin", "method", "role", ...}], ...} from servers/pages.py
+      if (response.ok) services = (await response.json()).services || [];
     } catch (err) {
       // No topology: "any URL" still works.
     }
