@@ -263,7 +263,7 @@ class _Run:
         self.exchanges: list[Exchange] = []
 
     def result(self, **kw) -> ProbeResult:
-        sent, dropped = model.effective_headers(self.req)
+        _, dropped = model.effective_headers(self.req)
         kw.setdefault("preflight_needed", model.preflight_needed(self.req))
         kw.setdefault("exposed_headers", [])
         result = ProbeResult(request=self.req, exchanges=self.exchanges, dropped_headers=dropped,
@@ -285,7 +285,6 @@ class _Run:
                                error=refused.error)
         cache = self.session.preflight_cache
         hop, from_cache, notes = self.req, False, []
-        first_preflight = None
         while True:
             preflight_answer = None
             if model.preflight_needed(hop):
@@ -304,7 +303,6 @@ class _Run:
                                            preflight_from_cache=from_cache, final_url=hop.url)
                     if cache is not None:
                         cache.store(hop, ex.response)
-                    first_preflight = first_preflight or ex
             ex = self.send_request(hop)
             if ex.response.is_redirect:
                 nxt, verdict = model.follow_redirect(hop, ex.response)
