@@ -180,7 +180,7 @@ def up(names: list[str] | None = None, timeout: float = START_TIMEOUT) -> list[S
         for svc in to_start:
             _spawn(svc, commands[svc.name])
             started.append(svc.name)
-        _wait_healthy(services, timeout)
+        _wait_healthy(services, {name: _children[name] for name in started}, timeout)
     except BaseException:
         down(started)
         raise
@@ -200,16 +200,21 @@ def _spawn(svc: topology.Service, command: list[str]) -> None:
         raise CorsLabError(f"cannot start {svc.name}: {exc}") from None
     finally:
         log.close()
+    stale = _children.pop(svc.name, None)  # an earlier child stopped by another process
+    if stale is not None:
+        stale.poll()
     _children[svc.name] = proc
     _pidfile(svc.name).write_text(f"{proc.pid} {_start_time(proc.pid) or '?'}\n")
 
 
-def _wait_healthy(services: list[topology.Service], timeout: float) -> None:
+def _wait_healthy(services: list[topology.Service], started: dict[str, subprocess.Popen],
+                  timeout: float) -> None:
+    """Wait until every service answers; fail fast if one this call ``started`` exits."""
     pending = {svc.name: svc for svc in services}
     deadline = time.monotonic() + timeout
     while pending:
         for name, svc in list(pending.items()):
-            proc = _children.get(name)
+            proc = started.get(name)
             if proc is not None and proc.poll() is not None:
                 raise CorsLabError(
                     f"{name} exited with status {proc.returncode} while starting. "

@@ -51,12 +51,10 @@ SCENARIOS = [
     Scenario("method-not-in-cached-answer", f"{ME}&acam=PUT&acma=600", Fetch("PUT"), Fetch("DELETE")),
     Scenario("two-headers-one-answer", f"{ME}&acah=X-Foo,%20X-Bar&acma=600", Fetch("GET", X), Fetch("GET", Y)),
     Scenario("header-not-in-cached-answer", f"{ME}&acah=X-Foo&acma=600", Fetch("GET", X), Fetch("GET", Y)),
-    pytest.param(
-        Scenario("no-store-skips-the-cache", f"{ME}&acam=PUT&acma=600", Fetch(), Fetch(cache="no-store")),
-        marks=pytest.mark.xfail(strict=True, reason=(
-            "the model has no cache mode: Chromium skips its preflight cache for fetch(..., {cache: "
-            "'no-store' | 'reload' | 'no-cache'}) and preflights again; FetchRequest cannot say so")),
-        id="no-store-skips-the-cache"),
+    Scenario("no-store-skips-the-cache", f"{ME}&acam=PUT&acma=600", Fetch(), Fetch(cache="no-store")),
+    Scenario("reload-skips-the-cache", f"{ME}&acam=PUT&acma=600", Fetch(), Fetch(cache="reload")),
+    Scenario("no-cache-skips-the-cache", f"{ME}&acam=PUT&acma=600", Fetch(), Fetch(cache="no-cache")),
+    Scenario("force-cache-uses-the-cache", f"{ME}&acam=PUT&acma=600", Fetch(), Fetch(cache="force-cache")),
 ]
 
 
@@ -80,7 +78,7 @@ def test_preflight_cache_matches_chromium(scenario: Scenario, pages, logged_in, 
     probe_url = url.replace(f"trace={trace}", f"trace=probe-{trace}")
     for f in (scenario.first, scenario.second):
         found = session.probe(probe_url, origin, f.method, list(f.headers), f.credentials,
-                              cookies=logged_in)
+                              cookies=logged_in, cache=f.cache)
         sent = sum(e.role == "preflight" for e in found.exchanges)
         model.append((sent, found.allowed))
 
