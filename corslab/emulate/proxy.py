@@ -310,7 +310,7 @@ def serve(emulator: Emulator, host: str, port: int) -> None:
     bound_host, bound_port = server.server_address[:2]
     print(f"ready on http://{bound_host}:{bound_port}/", flush=True)
     try:
-        server.serve_forever(poll_interval=0.2)
+        server.serve_forever(poll_interval=0.05)  # how soon a stop signal takes effect
     finally:
         server.server_close()
 
