@@ -93,10 +93,10 @@ def _clear_seen(request):
 
 
 class Emulator:
-    """A real ``python -m corslab.emulate.cli`` process."""
+    """A real ``python -m corslab emulate`` process (the contract's entry point)."""
 
     def __init__(self, product: str, config: str | Path, upstream: str, targets: dict[str, str] | None = None):
-        cmd = [sys.executable, "-m", "corslab.emulate.cli", product, str(config), "--port", "0",
+        cmd = [sys.executable, "-m", "corslab", "emulate", product, str(config), "--port", "0",
                "--upstream", upstream]
         for name, url in (targets or {}).items():
             cmd += ["--target", f"{name}={url}"]
@@ -166,8 +166,8 @@ def preflight(url: str, origin: str, method: str = "PUT", request_headers: str |
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    """Run ``python -m corslab.emulate.cli ARGS`` to completion (for config errors)."""
-    return subprocess.run([sys.executable, "-m", "corslab.emulate.cli", *args], cwd=REPO,
+    """Run ``python -m corslab emulate ARGS`` to completion (for config errors)."""
+    return subprocess.run([sys.executable, "-m", "corslab", "emulate", *args], cwd=REPO,
                           capture_output=True, text=True, timeout=30)
 
 
