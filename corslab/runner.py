@@ -279,13 +279,21 @@ def _stray_pid(svc: topology.Service) -> int | None:
     if found is None:
         return None
     pid, cmd = found
-    ours = (f"servers.run {svc.name}" in cmd or str(runtime_dir() / "nginx" / svc.name) in cmd
-            or ("corslab emulate" in cmd and f"--port {svc.port}" in cmd))
+    ours = str(runtime_dir() / "nginx" / svc.name) in cmd or (
+        _cwd(pid) == ROOT
+        and (f"servers.run {svc.name}" in cmd or ("corslab emulate" in cmd and f"--port {svc.port}" in cmd)))
     if not ours:
         return None
     try:  # signal the group leader (nginx's master, not a worker that happens to hold the socket)
         return os.getpgid(pid)
     except ProcessLookupError:
+        return None
+
+
+def _cwd(pid: int) -> Path | None:
+    try:
+        return Path(os.readlink(f"/proc/{pid}/cwd"))
+    except OSError:
         return None
 
 

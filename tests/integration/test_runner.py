@@ -27,7 +27,8 @@ def cli(*args, env=None) -> subprocess.CompletedProcess:
 
 
 def our_processes() -> list[str]:
-    """Every process whose command line points into our runtime folder or runs servers.run."""
+    """Every process of this checkout's lab: nginx with our runtime folder in its command line, or
+    a service or emulator started from this checkout (another checkout's lab is not ours)."""
     found = []
     runtime = str(runner.runtime_dir())
     for proc in Path("/proc").iterdir():
@@ -38,7 +39,13 @@ def our_processes() -> list[str]:
             state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
         except OSError:
             continue
-        if state != "Z" and (runtime in cmd or "servers.run" in cmd or "corslab emulate" in cmd):
+        if state == "Z":
+            continue
+        try:
+            here = Path(os.readlink(proc / "cwd")) == ROOT  # started from this checkout
+        except OSError:
+            here = False
+        if runtime in cmd or (here and ("servers.run" in cmd or "corslab emulate" in cmd)):
             found.append(f"{proc.name}: {cmd}")
     return found
 
