@@ -47,12 +47,12 @@ if [ ! -x .venv/bin/python ]; then
   echo "Creating .venv"
   python3 -m venv .venv
 fi
-stamp=".venv/.installed-$(cat "$requirements" servers/requirements.txt requirements.txt | sha256sum | cut -c1-16)-$requirements"
-if [ ! -e "$stamp" ]; then
+# A stamp per requirements content: nothing to do when it is there. The test set includes the lab's.
+hash=$(cat requirements.txt servers/requirements.txt requirements-test.txt | sha256sum | cut -c1-16)
+if [ ! -e ".venv/.installed-$hash-tests" ] && { [ "$want_tests" = yes ] || [ ! -e ".venv/.installed-$hash-lab" ]; }; then
   echo "Installing Python packages from $requirements"
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -r "$requirements"
-  touch "$stamp"
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r "$requirements"
+  touch ".venv/.installed-$hash-$([ "$want_tests" = yes ] && echo tests || echo lab)"
 fi
 
 # ---- Node packages for the tests ------------------------------------------------------------
