@@ -16,12 +16,20 @@ What this emulates:
   regex / host-only / normalised-default-port origin matching; a single flat entry echoed to every
   Origin; ``Vary: Origin`` unless allow-all; ACAO cleared (even the upstream's) on a mismatch, but
   **ACAC: true sent even on a mismatch**; ``*`` + credentials turned into the reflected Origin;
+  a ``*`` anywhere in a list of several origins wins over every other entry (it is seen while the
+  entry cache is built, before any entry is compared); origins are parsed like LuaSocket's
+  ``url.parse`` (case kept, so ``http://FOO.test`` is not ``http://foo.test``);
   ACEH only on actual responses; ``allow_origin_absent`` (3.10+) and ``private_network``.
 
 What it does not model: other plugins (a config using one is refused), consumers, upstreams and
 load balancing, route ``headers``/``snis``/regex priorities, path_handling "v1", TLS, Kong's own
 headers (``Via``, ``Server``, ``X-Kong-*-Latency``), ``Vary`` merging (Kong appends a second
 ``Vary`` line; we do the same), PCRE vs Python ``re`` differences in origin regexes.
+
+UNVERIFIED: an empty ``Origin:`` header. The stored handler.lua tests ``not req_origin`` (an empty
+string is truthy in Lua, so it would count as present); cors-ground-truth.md §2.2 cites fix #14368
+making it "present and non-empty". We follow the ground truth (empty = absent). Whether a global
+cors plugin adds headers to Kong's own "no Route matched" 404 is not modelled (we add none).
 """
 
 from __future__ import annotations
@@ -272,22 +280,33 @@ def _host_match(pattern: str, host: str) -> bool:
 
 
 def normalize_origin(value: str) -> tuple[str, str]:
-    """handler.lua normalize_origin: (domain, host); drops :80 for http and :443 for https."""
-    parts = urlsplit(value)
-    if "://" not in value or not parts.hostname:
+    """handler.lua normalize_origin: (domain, host); drops :80 for http and :443 for https.
+
+    Parsed the way LuaSocket's ``socket.url.parse`` does it: no lower-casing (``http://FOO.test``
+    stays as it is, so it does not equal ``http://foo.test``), userinfo dropped, and whatever
+    follows the last ``:`` of the authority kept as the port, even when it is not a number.
+    """
+    rest = value.split("#", 1)[0]
+    scheme = None
+    m = re.match(r"([A-Za-z0-9][A-Za-z0-9+.-]*):", rest)
+    if m:
+        scheme, rest = m.group(1), rest[m.end():]
+    authority = re.match(r"//([^/]*)", rest)
+    host = port = None
+    if authority:
+        auth = re.sub(r"^[^@]*@", "", authority.group(1), count=1)
+        m = re.search(r":([^:\]]*)$", auth)
+        if m:
+            port, auth = m.group(1), auth[:m.start()]
+        if auth:
+            ipv6 = re.fullmatch(r"\[(.+)\]", auth)
+            host = ipv6.group(1) if ipv6 else auth
+    if host is None:
         return value, value
-    port = parts.port if _valid_port(parts) else None
-    if (parts.scheme, port) in (("http", 80), ("https", 443)):
+    if (scheme, port) in (("http", "80"), ("https", "443")):
         port = None
-    domain = f"{parts.scheme}://{parts.hostname}" + (f":{port}" if port else "")
-    return domain, parts.hostname
-
-
-def _valid_port(parts) -> bool:
-    try:
-        return parts.port is not None
-    except ValueError:
-        return False
+    domain = (f"{scheme}://" if scheme else "") + host + (f":{port}" if port is not None else "")
+    return domain, host
 
 
 def configure_origin(conf: CorsConf, headers: Headers, header_filter: bool, req_origin: str | None) -> bool:
@@ -301,11 +320,11 @@ def configure_origin(conf: CorsConf, headers: Headers, header_filter: bool, req_
         headers.set("Access-Control-Allow-Origin", origins[0])  # echoed whatever the Origin
         return False
     if req_origin:
+        if "*" in origins:  # found while building the entry cache, before any entry is matched
+            headers.set("Access-Control-Allow-Origin", "*")
+            return True
         domain, host = normalize_origin(req_origin)
         for entry in origins:
-            if entry == "*":
-                headers.set("Access-Control-Allow-Origin", "*")
-                return True
             by_host = ":" not in entry
             if not FLAT.match(entry):
                 regex = entry if entry.endswith("$") else entry + "$"

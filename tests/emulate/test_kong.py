@@ -26,6 +26,7 @@ SPEC_ROUTES = {
     "two-full": ["http://foo.test", "https://bar.test:1234"],
     "mixed": ["bar.test", "(.*\\.)?foo\\.test"],
     "star-in-list": ["foo.bar", "*"],
+    "star-after-match": ["http://foo.test", "*"],
 }
 
 
@@ -281,6 +282,27 @@ def test_flat_and_regex_entries_mixed(spec, wire):
 def test_star_anywhere_in_the_list_allows_all(spec, wire):
     """Fix #13334 (3.8): origins={"foo.bar","*"} gives ACAO "*"."""
     assert acao(wire, spec, "star-in-list", "http://anything.example") == "*"
+
+
+def test_star_in_the_list_wins_even_over_an_entry_that_matches_first(spec, wire):
+    """Kong/kong kong/plugins/cors/handler.lua configure_origin(): the ``entry == "*"`` check runs while
+    the entry cache is built, before any entry is compared with the Origin, so origins={"http://foo.test","*"}
+    answers ``*`` to http://foo.test too (not the echoed origin); Vary: Origin was already added."""
+    status, headers, _ = wire.preflight(f"{spec}/star-after-match", "http://foo.test", "GET")
+    assert status == 200
+    assert wire.one(headers, "access-control-allow-origin") == "*"
+    assert wire.one(headers, "vary") == "Origin"
+
+
+@pytest.mark.parametrize("origin,expected", [
+    ("http://FOO.test", None),  # socket.url.parse keeps the case; the compare is exact
+    ("http://foo.test", "http://foo.test"),
+])
+def test_origin_host_is_compared_case_sensitively(spec, wire, origin, expected):
+    """Kong/kong kong/plugins/cors/handler.lua normalize_origin(): LuaSocket's url.parse does not lower-case
+    the host, and flat entries are compared with ``==`` (regexes use ngx.re.find "ajo", no "i" flag)."""
+    assert acao(wire, spec, "two-full", origin) == expected
+    assert acao(wire, spec, "regex-host", origin) == expected
 
 
 def test_star_without_credentials_sends_star_and_no_vary(spec, wire):
