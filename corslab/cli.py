@@ -61,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `python -m corslab status | head`: the reader left, nothing to say
+        sys.stderr.close()
+        return 0
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -7,6 +7,8 @@ import os
 import socket
 from pathlib import Path
 
+from corslab.errors import CorsLabError
+
 
 def is_free(port: int, host: str = "127.0.0.1") -> bool:
     """True if a server could bind host:port right now (the test a starting service faces)."""
@@ -14,10 +16,16 @@ def is_free(port: int, host: str = "127.0.0.1") -> bool:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
+        except socket.gaierror as exc:  # a host name that does not resolve
+            raise CorsLabError(f"cannot bind {host!r}: {exc.strerror}; set CORSLAB_BIND to an IP "
+                               f"address of this machine (default 127.0.0.1)") from None
         except OSError as exc:
             if exc.errno in (errno.EADDRINUSE, errno.EACCES):
                 return False
-            raise
+            raise CorsLabError(
+                f"cannot bind {host}:{port}: {exc.strerror}; the lab binds to CORSLAB_BIND "
+                f"(default 127.0.0.1) - set it to an address of this machine"
+            ) from None
     return True
 
 

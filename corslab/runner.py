@@ -173,29 +173,43 @@ def up(names: list[str] | None = None, timeout: float = START_TIMEOUT) -> list[S
             "cannot start the stack: " + "; ".join(conflicts)
             + ". Stop that program (or `python -m corslab down` if it is an old lab run) and retry."
         )
-    commands = {svc.name: command_for(svc) for svc in to_start}  # fails early: nginx missing
+    commands = {svc.name: command_for(svc) for svc in to_start if svc.kind != "flask"}  # nginx missing?
 
-    started = []
+    started: dict[str, int] = {}  # name -> pid, for this call
     try:
+        flask = [svc for svc in to_start if svc.kind == "flask"]
+        if flask:
+            started.update(_spawn_flask(flask))
         for svc in to_start:
-            _spawn(svc, commands[svc.name])
-            started.append(svc.name)
-        _wait_healthy(services, {name: _children[name] for name in started}, timeout)
+            if svc.kind != "flask":
+                started[svc.name] = _spawn(svc, commands[svc.name])
+        _wait_healthy(services, started, timeout)
     except BaseException:
-        down(started)
+        down(list(started))
         raise
     return status([s.name for s in services])
 
 
-def _spawn(svc: topology.Service, command: list[str]) -> None:
+def _child_env() -> dict[str, str]:
+    return dict(os.environ, PYTHONUNBUFFERED="1",
+                PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+
+
+def _log_start(name: str, command: list[str]) -> None:
+    with open(_logfile(name), "ab") as log:
+        log.write(f"\n--- {time.strftime('%Y-%m-%d %H:%M:%S')} starting: {' '.join(command)}\n".encode())
+
+
+def _write_pidfile(name: str, pid: int) -> None:
+    _pidfile(name).write_text(f"{pid} {_start_time(pid) or '?'}\n")
+
+
+def _spawn(svc: topology.Service, command: list[str]) -> int:
+    _log_start(svc.name, command)
     log = open(_logfile(svc.name), "ab")
-    log.write(f"\n--- {time.strftime('%Y-%m-%d %H:%M:%S')} starting: {' '.join(command)}\n".encode())
-    log.flush()
-    env = dict(os.environ, PYTHONUNBUFFERED="1",
-               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     try:
         proc = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log,
-                                stderr=subprocess.STDOUT, env=env, start_new_session=True)
+                                stderr=subprocess.STDOUT, env=_child_env(), start_new_session=True)
     except OSError as exc:
         raise CorsLabError(f"cannot start {svc.name}: {exc}") from None
     finally:
@@ -204,20 +218,53 @@ def _spawn(svc: topology.Service, command: list[str]) -> None:
     if stale is not None:
         stale.poll()
     _children[svc.name] = proc
-    _pidfile(svc.name).write_text(f"{proc.pid} {_start_time(proc.pid) or '?'}\n")
+    _write_pidfile(svc.name, proc.pid)
+    return proc.pid
 
 
-def _wait_healthy(services: list[topology.Service], started: dict[str, subprocess.Popen],
-                  timeout: float) -> None:
+def _spawn_flask(services: list[topology.Service]) -> dict[str, int]:
+    """Start every Flask service with one ``servers.run --detach``: Flask is imported once and
+    each service forked from there (see servers/run.py), each in its own session and log."""
+    names = [svc.name for svc in services]
+    command = [sys.executable, "-m", "servers.run", "--detach", str(runtime_dir()), *names]
+    for name in names:
+        _log_start(name, [sys.executable, "-m", "servers.run", name, "(forked by the runner)"])
+    try:
+        result = subprocess.run(command, cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True,
+                                text=True, env=_child_env(), timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise CorsLabError(f"cannot start the Flask services ({', '.join(names)}): {exc}") from None
+    pids = {}
+    for line in result.stdout.splitlines():
+        name, _, pid = line.partition(" ")
+        if name in names and pid.isdigit():
+            pids[name] = int(pid)
+            _write_pidfile(name, pids[name])
+    if result.returncode != 0 or set(pids) != set(names):
+        down(list(pids))
+        last = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        raise CorsLabError(f"cannot start the Flask services ({', '.join(names)}): {last}")
+    return pids
+
+
+def _alive(name: str, pid: int) -> bool:
+    proc = _children.get(name)
+    if proc is not None and proc.pid == pid:
+        proc.poll()  # reap our own child, so its death shows
+    return _start_time(pid) is not None
+
+
+def _wait_healthy(services: list[topology.Service], started: dict[str, int], timeout: float) -> None:
     """Wait until every service answers; fail fast if one this call ``started`` exits."""
     pending = {svc.name: svc for svc in services}
     deadline = time.monotonic() + timeout
     while pending:
         for name, svc in list(pending.items()):
-            proc = started.get(name)
-            if proc is not None and proc.poll() is not None:
+            if name in started and not _alive(name, started[name]):
+                proc = _children.get(name)
+                status = f" with status {proc.returncode}" if proc is not None and proc.returncode is not None else ""
                 raise CorsLabError(
-                    f"{name} exited with status {proc.returncode} while starting. "
+                    f"{name} exited{status} while starting. "
                     f"The end of its log ({_logfile(name)}):\n{tail(name, 15)}"
                 )
             if is_healthy(svc, timeout=0.3):
@@ -279,9 +326,10 @@ def _stray_pid(svc: topology.Service) -> int | None:
     if found is None:
         return None
     pid, cmd = found
+    # It holds this service's port; it is ours if it is nginx with our prefix, or a service or
+    # emulator started from this checkout.
     ours = str(runtime_dir() / "nginx" / svc.name) in cmd or (
-        _cwd(pid) == ROOT
-        and (f"servers.run {svc.name}" in cmd or ("corslab emulate" in cmd and f"--port {svc.port}" in cmd)))
+        _cwd(pid) == ROOT and ("servers.run" in cmd or "corslab emulate" in cmd))
     if not ours:
         return None
     try:  # signal the group leader (nginx's master, not a worker that happens to hold the socket)
