@@ -14,9 +14,14 @@ meets in a cluster:
 - an allowed Origin is always echoed (never ``*``), with or without credentials;
 - ``allowMethods: ["*"]`` / ``allowHeaders: ["*"]`` echo the request's ACRM / ACRH;
 - preflights are answered at the gateway with **200** (GEP: 200 or 204); a preflight from another
-  origin is also answered there (``forward_not_matching_preflights: false``): 200 without ACAO;
+  origin is also answered there (``forward_not_matching_preflights: false``, set by
+  internal/xds/translator/cors.go in current Envoy Gateway; an older stored version of that file
+  does not set it, so Envoy's default (forward upstream) applied - UNVERIFIED which release
+  changed it): 200 without ACAO;
 - ``maxAge`` defaults to 5 (CRD default), so ACMA is always sent; ``allowCredentials`` defaults to
   false and then ACAC is never sent;
+- ACEH on actual responses *and* on an allowed preflight (Envoy's local reply runs the CORS
+  filter's encodeHeaders; httproute-cors.go expects it on the preflight);
 - no ``Vary`` (Envoy never adds it); ACAM/ACAH/ACMA only on preflights; a disallowed origin's
   actual response is passed through untouched (upstream CORS headers leak);
 - ``exposeHeaders: ["*"]`` is sent as ``*`` even with credentials - Envoy Gateway's behaviour,

@@ -20,7 +20,9 @@ Envoy's behaviour, emulated:
 - a disallowed-origin preflight is **forwarded upstream** by default (Istio ``unmatchedPreflights:
   FORWARD``) and comes back untouched; ``IGNORE`` answers it with 200 and no ACAO;
 - actual responses: only for an allowed origin, ACAO is **set** (overwriting the upstream's) to the
-  Origin, with ACAC and ACEH; a disallowed origin leaves the upstream's response untouched, so
+  Origin, with ACAC and ACEH; the preflight Envoy answers itself goes through the same encoder step,
+  so an allowed preflight carries ACEH too (the Gateway API conformance test httproute-cors.go
+  expects access-control-expose-headers on the preflight); a disallowed origin leaves the upstream's response untouched, so
   **upstream CORS headers leak through**; no ACAM/ACAH/ACMA on actual responses; **no Vary**.
 
 What it does not model: virtual-host level policies and their field-by-field merge with the route's,
@@ -49,6 +51,10 @@ from corslab.emulate.proxy import (
     serve as serve_proxy,
 )
 
+#: Envoy's router local reply for an unreachable upstream (status 503, text/plain); the CORS filter's
+#: encodeHeaders still runs on it, so an allowed Origin gets ACAO on the 503 too.
+UPSTREAM_CONNECT_ERROR = ("upstream connect error or disconnect/reset before headers. reset reason: connection "
+                          "failure, transport failure reason: delayed connect error: 111")
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH")
 HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$")
 NOT_RE2 = re.compile(r"\(\?<?[=!]|\\[1-9]")  # lookarounds and backreferences: RE2 refuses them
@@ -140,8 +146,7 @@ class EnvoyProxy(Emulator):
             headers.set("access-control-max-age", policy.max_age)
         if policy.allow_private_network_access and req.headers.get("Access-Control-Request-Private-Network") == "true":
             headers.set("access-control-allow-private-network", "true")
-        req.state["preflight_reply"] = True
-        return Response(200, headers)
+        return Response(200, headers)  # its own encodeHeaders still runs on it (see on_response)
 
     def upstream_for(self, req: Request) -> str:
         cluster = req.state["route"].cluster
@@ -149,9 +154,16 @@ class EnvoyProxy(Emulator):
 
     def on_response(self, req: Request, resp: Response) -> None:
         resp.headers = Headers((k.lower(), v) for k, v in resp.headers)  # Envoy's HTTP/1 codec lowercases names
+        if resp.local and resp.status == 502:  # the router's local reply when the upstream cannot be reached
+            resp.status, resp.reason = 503, "Service Unavailable"
+            resp.body = UPSTREAM_CONNECT_ERROR.encode()
+            resp.headers = Headers([("content-type", "text/plain")])
         origin = req.state.get("latched_origin")
-        if not origin or req.state.get("preflight_reply"):
+        if not origin:
             return  # origin did not match: the upstream's response is not modified
+        # Also for the preflight answered above: a decoder filter's local reply goes through the whole
+        # encoder chain (filter_manager.cc ActiveStreamDecoderFilter::encodeHeaders -> encodeHeaders(nullptr)),
+        # so the CORS filter's own encodeHeaders adds ACEH to an allowed preflight too.
         policy = req.state["route"].cors
         resp.headers.set("access-control-allow-origin", origin)
         if policy.allow_credentials:

@@ -125,6 +125,17 @@ def test_cors_preflight_request_from_an_exact_matching_origin_should_be_allowed(
     assert upstream.paths("OPTIONS") == [], "GEP-1767: the gateway answers the preflight directly"
 
 
+def test_preflight_carries_the_expose_headers(gw, wire):
+    """kubernetes-sigs/gateway-api conformance/tests/httproute-cors.go, "CORS preflight request from an exact
+    matching origin should be allowed": access-control-expose-headers x-header-3, x-header-4 on the preflight.
+    Envoy's local reply runs its encoder chain, so cors_filter.cc encodeHeaders adds ACEH there too
+    (envoyproxy/envoy source/common/http/filter_manager.cc ActiveStreamDecoderFilter::encodeHeaders)."""
+    _, headers, _ = wire.preflight(f"{gw}/cors-1", "https://www.foo.com", "GET", "x-header-1, x-header-2")
+    assert squash(wire.one(headers, "access-control-expose-headers")) in ("x-header-3,x-header-4", "x-header-4,x-header-3")
+    _, headers, _ = wire.preflight(f"{gw}/cors-1", "https://foobar.com", "GET")
+    assert wire.one(headers, "access-control-expose-headers") is None, "no latched origin: encodeHeaders adds nothing"
+
+
 @pytest.mark.parametrize("origin", ["https://www.bar.com", "https://xpto.www.bar.com"])
 def test_cors_preflight_request_from_a_wildcard_matching_origin_should_be_allowed(gw, wire, origin):
     """httproute-cors.go: https://*.bar.com matches www.bar.com and any number of labels (xpto.www.bar.com)."""

@@ -138,6 +138,42 @@ def test_exact_origin_match_is_case_sensitive(lab, wire):
     assert wire.one(headers, "access-control-allow-origin") is None
 
 
+def test_allowed_preflight_also_gets_expose_headers(lab, wire):
+    """envoyproxy/envoy source/common/http/filter_manager.cc ActiveStreamDecoderFilter::encodeHeaders: a decoder
+    filter's local reply runs the whole encoder chain (encodeHeaders(nullptr, ...)), so cors_filter.cc
+    encodeHeaders adds ACEH to the preflight it answered itself; kubernetes-sigs/gateway-api
+    conformance/tests/httproute-cors.go "CORS preflight request from an exact matching origin should be
+    allowed" expects access-control-expose-headers on the preflight from Envoy-based gateways."""
+    status, headers, _ = wire.preflight(f"{lab}/v1/users", APP, "PUT", "content-type")
+    assert status == 200
+    assert wire.one(headers, "access-control-expose-headers") == "X-Request-Id"
+    assert wire.one(headers, "access-control-allow-origin") == APP
+
+
+def test_ignored_unmatched_preflight_gets_no_expose_headers(lab, wire):
+    """cors_filter.cc encodeHeaders returns early when no origin was latched (origin not allowed)."""
+    _, headers, _ = wire.preflight(f"{lab}/v1/users", EVIL)
+    assert wire.one(headers, "access-control-expose-headers") is None
+
+
+def test_unreachable_upstream_is_envoys_503_with_cors_headers(emulator, wire):
+    """Envoy's router answers a connection failure with 503 text/plain "upstream connect error or
+    disconnect/reset before headers. reset reason: connection failure ..." (the message Envoy/Istio users see,
+    e.g. istio-proxy "503 ... delayed connect error: 111"); the CORS filter's encodeHeaders still runs on
+    that local reply, so an allowed Origin gets ACAO/ACAC on the 503 (cors_filter.cc encodeHeaders)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = sock.getsockname()[1]
+    base = emulator("istio", LAB_CONFIG, targets={"api": f"http://127.0.0.1:{dead}"})
+    status, headers, body = wire.send(f"{base}/v1/users", "GET", {"Origin": APP})
+    assert status == 503
+    assert body.startswith(b"upstream connect error or disconnect/reset before headers")
+    assert wire.one(headers, "access-control-allow-origin") == APP
+    assert wire.one(headers, "access-control-allow-credentials") == "true"
+
+
 def test_path_outside_the_route_is_envoys_404(lab, upstream, wire):
     """No route matched -> Envoy's local 404 (NR); the request never reaches the API."""
     status, _, _ = wire.send(f"{lab}/other", "GET", {"Origin": APP})
