@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -419,6 +420,11 @@ class KongEmulator(Emulator):
         return req.state["route"].preserve_host
 
     def on_response(self, req: Request, resp: Response) -> None:
+        if resp.local and resp.status == 502 and "route" in req.state:  # the upstream could not be reached
+            body = {"message": "An invalid response was received from the upstream server",
+                    "request_id": uuid.uuid4().hex}  # request_id: Kong 3.x error bodies carry one
+            resp.body = json.dumps(body).encode()
+            resp.headers = Headers([("Content-Type", "application/json; charset=utf-8")])
         conf: CorsConf | None = req.state.get("cors")
         if conf is None or req.state.get("skip_response_headers"):
             return

@@ -180,9 +180,28 @@ def test_cors_headers_are_added_to_upstream_errors_too(emulator, confdir, wire):
     port = dead.getsockname()[1]
     dead.close()
     url = emulator("kong", LAB_CONFIG, targets={"api": f"http://127.0.0.1:{port}"})
-    status, headers, _ = wire.send(f"{url}/v1/users", "GET", {"Origin": APP})
+    status, headers, body = wire.send(f"{url}/v1/users", "GET", {"Origin": APP})
     assert status == 502
     assert wire.one(headers, "access-control-allow-origin") == APP
+    assert wire.one(headers, "vary") == "Origin"
+
+
+def test_unreachable_upstream_is_kongs_502_json_with_cors_headers(emulator, wire):
+    """Kong/kong spec/03-plugins/13-cors/01-access_spec.lua "works even when upstream timeouts": a 502 still
+    gets ACAO, ACEH and Vary: Origin from header_filter; the body is Kong's JSON error
+    {"message": "An invalid response was received from the upstream server"} (S502_MESSAGE in Kong's
+    spec/02-integration error_default_type spec; newer releases add "request_id")."""
+    dead = socket.socket()
+    dead.bind(("127.0.0.1", 0))
+    port = dead.getsockname()[1]
+    dead.close()
+    url = emulator("kong", LAB_CONFIG, targets={"api": f"http://127.0.0.1:{port}"})
+    status, headers, body = wire.send(f"{url}/v1/users", "GET", {"Origin": APP})
+    assert status == 502
+    assert json.loads(body)["message"] == "An invalid response was received from the upstream server"
+    assert wire.one(headers, "content-type") == "application/json; charset=utf-8"
+    assert wire.one(headers, "access-control-allow-origin") == APP
+    assert wire.one(headers, "access-control-expose-headers") == "X-Request-Id"
 
 
 # --- 01-access_spec.lua: the origins table ------------------------------------------------------
