@@ -62,6 +62,7 @@ class Case:
     credentials: str = "omit"
     mode: str = "cors"
     body: str | None = None
+    cache: str = "default"  # fetch()'s cache mode
 
     def url(self, trace: str) -> str:
         sep = "&" if "?" in self.path else "?"
@@ -243,12 +244,15 @@ def model_verdict(case: Case, origin: str, trace: str, cookies: dict[str, str]):
     from corslab import model, probe
 
     headers = list(case.headers)
-    found = probe.probe(case.url("probe-" + trace), origin, case.method, headers,
-                        case.credentials, case.mode, case.body, cookies=cookies)
+    request = model.FetchRequest(case.url("probe-" + trace), origin, method=case.method,
+                                 headers=headers, credentials=case.credentials, mode=case.mode,
+                                 body=case.body, cache=case.cache)
+    if model.validate(request):  # fetch() throws before any traffic: nothing to probe
+        return model.decide(request)
+    found = probe.probe(request.url, origin, case.method, headers, case.credentials, case.mode,
+                        case.body, cookies=cookies, cache=case.cache)
     if any(e.role == "request" and e.response.is_redirect for e in found.exchanges):
         return found
-    request = model.FetchRequest(found.url, origin, method=case.method, headers=headers,
-                                 credentials=case.credentials, mode=case.mode, body=case.body)
     return model.decide(request, found.preflight, found.response)
 
 
@@ -278,15 +282,24 @@ def on_the_wire(entries: list[dict]) -> list[tuple]:
 def test_model_verdict_equals_chromium(case: Case, pages, logged_in, parity):
     """Fetch standard: main fetch, CORS check, CORS-preflight fetch, HTTP-redirect fetch - as
     Chromium applies them, with Chromium's console texts (cors_error_string.cc)."""
+    compare_with_chromium(case, pages, logged_in, parity)
+
+
+def compare_with_chromium(case: Case, pages, logged_in, parity) -> None:
+    """Run ``case`` in Chromium and through the model; count each dimension in ``parity`` and
+    fail with every disagreement (shared with tests/browser/test_fuzz_parity.py)."""
     origin = SERVICES[case.page].origin
     trace = new_trace(case.name)
     seen_by = pages.at(origin).fetch(case.url(trace), key=f"trace={trace}", method=case.method,
                                      headers=case.headers, credentials=case.credentials,
-                                     mode=case.mode, body=case.body)
+                                     mode=case.mode, body=case.body, cache=case.cache)
 
     # The browser-side observation of the preflight agrees with what reached a directly called backend.
     if SERVICES[case.target].kind == "flask":
-        options = [r for r in seen(case.target, trace) if r["method"] == "OPTIONS"]
+        # A preflight is an OPTIONS with Access-Control-Request-Method (fetch(url, {method:
+        # "OPTIONS"}) sends a plain OPTIONS as the actual request).
+        options = [r for r in seen(case.target, trace) if r["method"] == "OPTIONS" and any(
+            k.lower() == "access-control-request-method" for k, _ in r["headers"])]
         assert len(options) == seen_by.preflights, (
             f"DevTools saw {seen_by.preflights} preflight(s) but {case.target} logged {len(options)}")
 
