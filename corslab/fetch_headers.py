@@ -135,15 +135,37 @@ def is_simple_range(value: str) -> bool:
     return True
 
 
-def is_safelisted_request_header(name: str, value: str) -> bool:
-    """Fetch #cors-safelisted-request-header (name, value).
+_DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?")  # 1*DIGIT [ "." 1*DIGIT ]
+_DIGITS = re.compile(r"[0-9]+")
 
-    Chromium also safelists some client hints it adds itself (``dpr``, ``save-data`` ...); a
-    page script setting those is rare, so the model follows the standard's list.
+# Chromium safelists more than the standard (services/network/public/cpp/cors/cors.cc
+# IsCorsSafelistedHeader): the client hints it may add itself, and Intervention - whoever sets
+# them, a page script too. Their value rules, observed in Chromium 156 here: a 1.5-style number
+# for dpr/device-memory/downlink, digits for width/viewport-width/rtt, "on" (any case) for
+# save-data, an effective connection type for ect, anything for intervention. They count toward
+# the 128 and 1024-byte limits like the others, and are not no-CORS-safelisted.
+CHROMIUM_SAFELISTED_HEADERS = {
+    "dpr": lambda v: _DECIMAL.fullmatch(v) is not None,
+    "device-memory": lambda v: _DECIMAL.fullmatch(v) is not None,
+    "downlink": lambda v: _DECIMAL.fullmatch(v) is not None,
+    "width": lambda v: _DIGITS.fullmatch(v) is not None,
+    "viewport-width": lambda v: _DIGITS.fullmatch(v) is not None,
+    "rtt": lambda v: _DIGITS.fullmatch(v) is not None,
+    "save-data": lambda v: v.lower() == "on",
+    "ect": lambda v: v in ("slow-2g", "2g", "3g", "4g"),
+    "intervention": lambda v: True,
+}
+
+
+def is_safelisted_request_header(name: str, value: str) -> bool:
+    """Fetch #cors-safelisted-request-header (name, value), plus Chromium's own additions
+    (:data:`CHROMIUM_SAFELISTED_HEADERS`: ``DPR: 2`` or ``Save-Data: on`` send no preflight).
     """
     if len(value.encode("latin-1", "replace")) > SAFELISTED_VALUE_LIMIT:
         return False
     lower = name.lower()
+    if lower in CHROMIUM_SAFELISTED_HEADERS:
+        return CHROMIUM_SAFELISTED_HEADERS[lower](value)
     if lower == "accept":
         return not _has_unsafe_byte(value)
     if lower in ("accept-language", "content-language"):
