@@ -8,7 +8,7 @@ What this emulates:
   with ``service:``), ``plugins`` (global, or nested under / pointing at a service or route); the
   most specific ``cors`` instance wins (route, then service, then global);
 - the route match: ``paths`` as prefixes (longest wins, ``~`` marks a regex), ``methods``,
-  ``hosts``; ``strip_path`` (default true!) and ``preserve_host`` (default false); no route ->
+  ``hosts``; a route that sets methods or hosts outranks one that does not (priority points); ``strip_path`` (default true!) and ``preserve_host`` (default false); no route ->
   404 ``{"message":"no Route matched with those values"}``;
 - the cors schema (``origins`` entries must be ``*`` or a valid regex, ``methods`` one_of, ...)
   and the handler: preflight = OPTIONS + non-empty Origin + Access-Control-Request-Method,
@@ -251,22 +251,32 @@ def cors_schema(path: str, where: str, config) -> CorsConf:
 
 
 def match_route(config: KongConfig, req: Request) -> tuple[Route, str] | None:
-    """The route Kong would pick, with the path prefix it matched (longest plain prefix wins)."""
+    """The route Kong would pick, with the path prefix it matched.
+
+    traditional_compat router (https://developer.konghq.com/gateway/routing/traditional/): a route
+    gets a "priority point" for each of methods and hosts it sets, and more points win first; then,
+    among equals, a plain prefix beats a regex path and the longest prefix wins (UNVERIFIED: Kong's
+    docs also order regex paths by ``regex_priority``, which is not modelled; first one wins here).
+    """
     host = (req.headers.get("Host") or "").split(":")[0].lower()
-    best = None
+    best, best_key = None, None
     for route in config.routes:
         if route.methods and req.method not in route.methods:
             continue
         if route.hosts and not any(_host_match(h, host) for h in route.hosts):
             continue
+        points = bool(route.methods) + bool(route.hosts)
         for p in route.paths or [""]:
             if p.startswith("~"):
                 m = re.match(p[1:], req.path)
-                if m and (best is None or best[2] < 0):
-                    best = (route, m.group(0), 0)
-            elif req.path.startswith(p) and (best is None or len(p) > best[2]):
-                best = (route, p, len(p))
-    return (best[0], best[1]) if best else None
+                found, key = (m.group(0), (points, 0, 0)) if m else (None, None)
+            elif req.path.startswith(p):
+                found, key = p, (points, 1, len(p))
+            else:
+                continue
+            if found is not None and (best_key is None or key > best_key):
+                best, best_key = (route, found), key
+    return best
 
 
 def _host_match(pattern: str, host: str) -> bool:

@@ -167,6 +167,22 @@ def test_no_matching_route_is_a_404_from_kong(lab, upstream, wire):
     assert upstream.seen == []
 
 
+def test_route_with_methods_outranks_a_longer_path(emulator, confdir, upstream, wire):
+    """https://developer.konghq.com/gateway/routing/traditional/ (traditional_compat priority): "For the
+    presence of each of a route's methods, host, headers, and snis, a priority point will be added", and
+    routes with more points are considered first - before the path length is compared."""
+    doc = {"_format_version": "3.0", "services": [
+        {"name": "a", "url": "http://a.invalid/a", "routes": [{"name": "short-get", "paths": ["/v1"], "methods": ["GET"]}]},
+        {"name": "b", "url": "http://b.invalid/b", "routes": [{"name": "long-any", "paths": ["/v1/users"]}]},
+    ]}
+    path = confdir / "kong-points.yml"
+    path.write_text(json.dumps(doc))
+    base = emulator("kong", path)
+    wire.send(f"{base}/v1/users", "GET")
+    wire.send(f"{base}/v1/users", "POST", body=b"{}")
+    assert upstream.paths() == ["/a/users", "/b"], "GET takes the route with methods; POST the longer path"
+
+
 def test_path_is_kept_when_strip_path_is_false(lab, upstream, wire):
     """kong.yml sets strip_path: false, so /v1/health reaches the API as /v1/health."""
     wire.send(f"{lab}/v1/health?x=1", "GET")
