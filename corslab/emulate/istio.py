@@ -110,6 +110,8 @@ class EnvoyRoute:
 class EnvoyProxy(Emulator):
     """Envoy with the CORS filter first in the chain and a router after it (first route wins)."""
 
+    lowercase_header_names = True  # Envoy's HTTP/1 codec writes "content-length", "date", ... in lower case
+
     def __init__(self, routes: list[EnvoyRoute], upstream: str, targets: dict[str, str]):
         super().__init__(upstream)
         self.routes = routes
@@ -153,7 +155,6 @@ class EnvoyProxy(Emulator):
         return self.targets.get(cluster) or self.targets.get(cluster.split(".")[0]) or self.upstream
 
     def on_response(self, req: Request, resp: Response) -> None:
-        resp.headers = Headers((k.lower(), v) for k, v in resp.headers)  # Envoy's HTTP/1 codec lowercases names
         if resp.local and resp.status == 502:  # the router's local reply when the upstream cannot be reached
             resp.status, resp.reason = 503, "Service Unavailable"
             resp.body = UPSTREAM_CONNECT_ERROR.encode()

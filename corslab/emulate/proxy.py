@@ -138,6 +138,8 @@ class Emulator:
 
     #: Forward the client's Host header (ALB, Envoy) or use the upstream's (Kong's preserve_host=false).
     preserve_host = True
+    #: Write every response header name in lower case, as Envoy's HTTP/1 codec does.
+    lowercase_header_names = False
 
     def __init__(self, upstream: str):
         self.upstream = upstream
@@ -267,7 +269,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif resp.status in (204, 304):
             headers.remove("Content-Length")
         for name, value in headers:
-            self.send_header(name, value)
+            self.send_header(name.lower() if self.emulator.lowercase_header_names else name, value)
         self.end_headers()
         if not no_body and resp.body:
             self.wfile.write(resp.body)

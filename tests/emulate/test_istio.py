@@ -174,6 +174,26 @@ def test_unreachable_upstream_is_envoys_503_with_cors_headers(emulator, wire):
     assert wire.one(headers, "access-control-allow-credentials") == "true"
 
 
+def test_envoy_writes_header_names_in_lower_case(lab):
+    """envoyproxy/envoy test/extensions/filters/http/cors/cors_filter_integration_test.cc TestRouteConfigSuccess:
+    the HTTP/1 response carries "content-length", "access-control-allow-origin", ... - Envoy's codec writes
+    every header name in lower case, its own and the upstream's."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(lab)
+    for method, headers in (("OPTIONS", {"Origin": APP, "Access-Control-Request-Method": "PUT"}),
+                            ("GET", {"Origin": APP})):
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        conn.request(method, "/v1/users", headers=headers)
+        resp = conn.getresponse()
+        resp.read()
+        names = [k for k, _ in resp.getheaders()]
+        conn.close()
+        assert names and all(k == k.lower() for k in names), names
+        assert "content-length" in names
+
+
 def test_path_outside_the_route_is_envoys_404(lab, upstream, wire):
     """No route matched -> Envoy's local 404 (NR); the request never reaches the API."""
     status, _, _ = wire.send(f"{lab}/other", "GET", {"Origin": APP})
