@@ -28,9 +28,14 @@ Envoy's behaviour, emulated:
 What it does not model: virtual-host level policies and their field-by-field merge with the route's,
 ``filter_enabled``/``shadow_enabled`` percentages, route matches other than URI and method,
 header-based routing, retries, timeouts, mTLS, weights (the first destination is used), RE2 vs
-Python ``re`` beyond refusing lookarounds and backreferences, the filter running on Envoy's own
-local replies (it does not here), Envoy's own headers (``x-envoy-upstream-service-time``,
-``server: envoy``, ``x-request-id`` generation).
+Python ``re`` beyond refusing lookarounds and backreferences, Envoy's own headers other than
+``server`` (``x-envoy-upstream-service-time``, ``x-request-id`` generation).
+
+Envoy's own answers that are modelled: the preflight 200, the 404 "NR" for no route, the router's
+503 for an unreachable upstream (the CORS filter's encodeHeaders runs on all of them when the
+Origin was latched), ``server: envoy`` (``istio-envoy`` for Istio) on every response, replacing the
+upstream's Server header (HTTP connection manager default ``server_header_transformation:
+OVERWRITE``), and lower-case header names.
 """
 
 from __future__ import annotations
@@ -112,10 +117,11 @@ class EnvoyProxy(Emulator):
 
     lowercase_header_names = True  # Envoy's HTTP/1 codec writes "content-length", "date", ... in lower case
 
-    def __init__(self, routes: list[EnvoyRoute], upstream: str, targets: dict[str, str]):
+    def __init__(self, routes: list[EnvoyRoute], upstream: str, targets: dict[str, str], server: str = "envoy"):
         super().__init__(upstream)
         self.routes = routes
         self.targets = targets
+        self.server = server  # HCM server_name; Istio's proxies call themselves "istio-envoy"
 
     def on_request(self, req: Request) -> Response | None:
         route = next((r for r in self.routes if r.matches(req)), None)
@@ -155,10 +161,11 @@ class EnvoyProxy(Emulator):
         return self.targets.get(cluster) or self.targets.get(cluster.split(".")[0]) or self.upstream
 
     def on_response(self, req: Request, resp: Response) -> None:
+        resp.headers.set("server", self.server)  # server_header_transformation OVERWRITE (the default)
         if resp.local and resp.status == 502:  # the router's local reply when the upstream cannot be reached
             resp.status, resp.reason = 503, "Service Unavailable"
             resp.body = UPSTREAM_CONNECT_ERROR.encode()
-            resp.headers = Headers([("content-type", "text/plain")])
+            resp.headers = Headers([("content-type", "text/plain"), ("server", self.server)])
         origin = req.state.get("latched_origin")
         if not origin:
             return  # origin did not match: the upstream's response is not modified
@@ -307,4 +314,4 @@ def _cors_policy(path: str, where: str, cors) -> EnvoyCorsPolicy:
 
 def serve(config: IstioConfig, *, host: str, port: int, upstream: str, targets: dict[str, str]) -> None:
     check_targets(targets, {r.cluster for r in config.routes}, config.path)
-    serve_proxy(EnvoyProxy(config.routes, upstream, targets), host, port)
+    serve_proxy(EnvoyProxy(config.routes, upstream, targets, server="istio-envoy"), host, port)

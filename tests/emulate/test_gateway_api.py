@@ -136,6 +136,16 @@ def test_preflight_carries_the_expose_headers(gw, wire):
     assert wire.one(headers, "access-control-expose-headers") is None, "no latched origin: encodeHeaders adds nothing"
 
 
+def test_envoy_says_server_envoy_on_every_response(gw, wire):
+    """envoyproxy/envoy test/extensions/filters/http/cors/cors_filter_integration_test.cc: {"server", "envoy"}
+    on the preflight and on proxied responses (HTTP connection manager server_name default "envoy",
+    server_header_transformation OVERWRITE replaces the upstream's Server header)."""
+    _, headers, _ = wire.preflight(f"{gw}/cors-1", "https://www.foo.com", "GET")
+    assert wire.values(headers, "server") == ["envoy"]
+    _, headers, _ = wire.send(f"{gw}/cors-1", "GET", {"Origin": "https://www.foo.com"})
+    assert wire.values(headers, "server") == ["envoy"]
+
+
 @pytest.mark.parametrize("origin", ["https://www.bar.com", "https://xpto.www.bar.com"])
 def test_cors_preflight_request_from_a_wildcard_matching_origin_should_be_allowed(gw, wire, origin):
     """httproute-cors.go: https://*.bar.com matches www.bar.com and any number of labels (xpto.www.bar.com)."""

@@ -194,6 +194,19 @@ def test_envoy_writes_header_names_in_lower_case(lab):
         assert "content-length" in names
 
 
+def test_every_response_says_server_istio_envoy(lab, wire):
+    """Envoy's HTTP connection manager default server_header_transformation OVERWRITE writes its server_name on
+    every response, replacing the upstream's (envoyproxy/envoy cors_filter_integration_test.cc expects
+    {"server", "envoy"} on the preflight); Istio's proxies name themselves "istio-envoy" (the header Istio users
+    see, e.g. on the sidecar's 503 "upstream connect error ...")."""
+    for method, headers in (("OPTIONS", {"Origin": APP, "Access-Control-Request-Method": "PUT"}),
+                            ("GET", {"Origin": APP}), ("GET", {})):
+        _, got, _ = wire.send(f"{lab}/v1/users", method, headers)
+        assert wire.values(got, "server") == ["istio-envoy"]
+    _, got, _ = wire.send(f"{lab}/nowhere", "GET")
+    assert wire.values(got, "server") == ["istio-envoy"]
+
+
 def test_path_outside_the_route_is_envoys_404(lab, upstream, wire):
     """No route matched -> Envoy's local 404 (NR); the request never reaches the API."""
     status, _, _ = wire.send(f"{lab}/other", "GET", {"Origin": APP})
