@@ -33,7 +33,10 @@ most one condition of each type, unique priorities 1-50000, known attribute keys
 
 What it does not model: host-header, http-header, query-string and source-ip conditions, redirect
 and authenticate actions, weighted forwarding and stickiness, URL/host rewrite transforms, TLS and
-the request-side (mTLS header renaming) attributes, health checks, ``X-Amzn-Trace-Id``. Whether the
+the request-side (mTLS header renaming) attributes, health checks, ``X-Amzn-Trace-Id``.
+An unreachable target gets ALB's own 502 page (``Server: awselb/2.0``); that the listener's
+response-header attributes are added to ALB-generated errors too follows the docs' "all responses"
+and is otherwise UNVERIFIED. Whether the
 API rejects a ``*`` origin with ``true`` credentials is UNVERIFIED; it is accepted here, as ALB
 has no documented check.
 """
@@ -69,6 +72,11 @@ RESPONSE_HEADER_ATTRIBUTES = {
     "x_frame_options": "X-Frame-Options",
 }
 SERVER_ENABLED = "routing.http.response.server.enabled"
+#: ALB's own 502 when a target cannot be reached ("The load balancer received a TCP RST from the target
+#: when attempting to establish a connection", load-balancer-troubleshooting.html#http-502-issues). The
+#: page is the one ALB users see (Server: awselb/2.0); its exact bytes are UNVERIFIED in AWS's docs.
+BAD_GATEWAY_PAGE = ("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+                    "<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n")
 CONTENT_TYPES = ("text/plain", "text/css", "text/html", "application/javascript", "application/json")
 STATUS_CODE = re.compile(r"^(2|4|5)\d\d$")
 METHOD_VALUE = re.compile(r"^[A-Z_-]{1,40}$")
@@ -270,6 +278,9 @@ class AlbEmulator(Emulator):
         return self.targets.get(req.state["target_group"], self.upstream)
 
     def on_response(self, req: Request, resp: Response) -> None:
+        if resp.local and resp.status == 502 and "target_group" in req.state:  # the target refused the connection
+            resp.headers = Headers([("Server", "awselb/2.0"), ("Content-Type", "text/html")])
+            resp.body = BAD_GATEWAY_PAGE.encode()
         for name, value in self.config.headers.items():
             resp.headers.set(name, value)  # "updates the header value to the configured value"
         if not self.config.server_enabled:

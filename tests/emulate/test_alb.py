@@ -140,6 +140,24 @@ def test_fixed_response_server_header_removed_when_disabled(emulator, confdir, w
     assert wire.one(headers, "server") == "awselb/2.0"
 
 
+def test_unreachable_target_is_albs_own_502_with_the_listener_headers(emulator, wire):
+    """https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html
+    (HTTP 502: "The load balancer received a TCP RST from the target when attempting to establish a
+    connection"): ALB answers 502 itself, Server: awselb/2.0; header-modification.html: the configured
+    response headers go on "all responses" (UNVERIFIED for ALB-generated errors)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = sock.getsockname()[1]
+    base = emulator("alb", LAB_CONFIG, targets={"api": f"http://127.0.0.1:{dead}"})
+    status, headers, body = wire.send(f"{base}/v1/users", "GET", {"Origin": APP})
+    assert status == 502
+    assert wire.one(headers, "server") == "awselb/2.0"
+    assert b"502 Bad Gateway" in body
+    assert wire.one(headers, "access-control-allow-origin") == APP
+
+
 def bad(config_change) -> dict:
     config = json.loads((REPO / LAB_CONFIG).read_text())
     config_change(config)
