@@ -26,9 +26,10 @@ load balancing, route ``headers``/``snis``/regex priorities, path_handling "v1",
 headers (``Via``, ``Server``, ``X-Kong-*-Latency``), ``Vary`` merging (Kong appends a second
 ``Vary`` line; we do the same), PCRE vs Python ``re`` differences in origin regexes.
 
-UNVERIFIED: an empty ``Origin:`` header. The stored handler.lua tests ``not req_origin`` (an empty
-string is truthy in Lua, so it would count as present); cors-ground-truth.md §2.2 cites fix #14368
-making it "present and non-empty". We follow the ground truth (empty = absent). Whether a global
+An empty ``Origin:`` header counts as absent, as after fix #14368 (cors-ground-truth.md §2.2).
+Before it, Kong 3.9 with two or more origins failed an assertion in normalize_origin and sent an
+empty reply (Kong/kong issue #14352); an older stored handler.lua tests only ``not req_origin``.
+Which release first shipped the fix is UNVERIFIED. Whether a global
 cors plugin adds headers to Kong's own "no Route matched" 404 is not modelled (we add none).
 """
 
