@@ -365,10 +365,12 @@ def configure_credentials(conf: CorsConf, headers: Headers, allow_all: bool, hea
 
 
 def _vary(headers: Headers, header_filter: bool) -> None:
+    # handler.lua writes the name in lower case ("vary"), and nginx sends it as written
+    # (Kong/kong issue #8978 shows "vary: Origin" next to the upstream's capitalised headers).
     if header_filter:
-        headers.add("Vary", "Origin")  # kong.response.add_header: keeps the upstream's Vary line
+        headers.add("vary", "Origin")  # kong.response.add_header: keeps the upstream's Vary line
     else:
-        headers.set("Vary", "Origin")
+        headers.set("vary", "Origin")
 
 
 def _number(value: float) -> str:

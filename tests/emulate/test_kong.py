@@ -183,6 +183,22 @@ def test_route_with_methods_outranks_a_longer_path(emulator, confdir, upstream, 
     assert upstream.paths() == ["/a/users", "/b"], "GET takes the route with methods; POST the longer path"
 
 
+def test_vary_is_written_in_lower_case_next_to_the_upstreams_vary(lab):
+    """Kong/kong kong/plugins/cors/handler.lua add_vary_header(): kong.response.add_header("vary", "Origin") in
+    header_filter - a second line, name as written; Kong/kong issue #8978 shows "vary: Origin" on a real response."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(lab)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    conn.request("GET", "/v1/users", headers={"Origin": APP})
+    resp = conn.getresponse()
+    resp.read()
+    lines = [(k, v) for k, v in resp.getheaders() if k.lower() == "vary"]
+    conn.close()
+    assert ("vary", "Origin") in lines and len(lines) == 2, lines
+
+
 def test_path_is_kept_when_strip_path_is_false(lab, upstream, wire):
     """kong.yml sets strip_path: false, so /v1/health reaches the API as /v1/health."""
     wire.send(f"{lab}/v1/health?x=1", "GET")
