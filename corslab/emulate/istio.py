@@ -112,6 +112,31 @@ class EnvoyRoute:
     priority: tuple = ()
 
 
+#: Response headers the CORS filter registers as inline headers (cors_filter.cc RegisterCustomInlineHeader).
+CORS_INLINE = ("access-control-allow-origin", "access-control-allow-credentials", "access-control-allow-methods",
+               "access-control-allow-headers", "access-control-max-age", "access-control-expose-headers",
+               "access-control-allow-private-network")
+
+
+def coalesce_inline(headers: Headers) -> Headers:
+    """HeaderMapImpl::insertByKey: a repeated *inline* header is appended to the first with "," (empty
+    values dropped), so an upstream's two ACAO lines reach the client as one "a,b" line; other names keep
+    their repeated lines."""
+    out: list[tuple[str, str]] = []
+    where: dict[str, int] = {}
+    for name, value in headers:
+        low = name.lower()
+        if low not in CORS_INLINE:
+            out.append((name, value))
+        elif low not in where:
+            where[low] = len(out)
+            out.append((name, value))
+        elif value:
+            first_name, first = out[where[low]]
+            out[where[low]] = (first_name, f"{first},{value}" if first else value)
+    return Headers(out)
+
+
 class EnvoyProxy(Emulator):
     """Envoy with the CORS filter first in the chain and a router after it (first route wins)."""
 
@@ -161,6 +186,7 @@ class EnvoyProxy(Emulator):
         return self.targets.get(cluster) or self.targets.get(cluster.split(".")[0]) or self.upstream
 
     def on_response(self, req: Request, resp: Response) -> None:
+        resp.headers = coalesce_inline(resp.headers)
         resp.headers.set("server", self.server)  # server_header_transformation OVERWRITE (the default)
         if resp.local and resp.status == 502:  # the router's local reply when the upstream cannot be reached
             resp.status, resp.reason = 503, "Service Unavailable"

@@ -2,7 +2,8 @@
 
 The upstream is a small ``http.server`` on a free port. It answers every method with a JSON echo of
 what reached it, always sends ``X-Request-Id`` (like the lab's API), and on request sends CORS
-headers of its own (``?upstream_cors=1``) or duplicate header lines (``?dup=1``), so the tests can
+headers of its own (``?upstream_cors=1``), duplicate header lines (``?dup=1``) or two ACAO lines
+(``?dup_acao=1``), so the tests can
 show whether a product overrides, clears or leaks them. Every request that reached it is recorded:
 a preflight answered at the proxy never shows up there.
 """
@@ -56,6 +57,9 @@ class Upstream:
                     self.send_header("Access-Control-Allow-Origin", UPSTREAM_ORIGIN)
                     self.send_header("Access-Control-Allow-Credentials", "true")
                     self.send_header("Access-Control-Allow-Methods", "PATCH")
+                if "dup_acao" in query:  # a misconfigured app: two ACAO lines
+                    self.send_header("Access-Control-Allow-Origin", UPSTREAM_ORIGIN)
+                    self.send_header("Access-Control-Allow-Origin", "*")
                 if "dup" in query:
                     self.send_header("X-Dup", "one")
                     self.send_header("X-Dup", "two")

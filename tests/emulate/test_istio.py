@@ -207,6 +207,16 @@ def test_every_response_says_server_istio_envoy(lab, wire):
     assert wire.values(got, "server") == ["istio-envoy"]
 
 
+def test_upstreams_repeated_acao_lines_reach_the_client_as_one_joined_line(lab, wire):
+    """envoyproxy/envoy source/common/http/header_map_impl.cc HeaderMapImpl::insertByKey + appendToHeader: the
+    CORS headers are inline headers (cors_filter.cc RegisterCustomInlineHeader), and a repeated inline header
+    is appended to the first with ","; a disallowed origin leaves the upstream's value otherwise untouched."""
+    _, headers, _ = wire.send(f"{lab}/v1/users?dup_acao=1", "GET", {"Origin": EVIL})
+    assert wire.values(headers, "access-control-allow-origin") == [f"{wire.UPSTREAM_ORIGIN},*"]
+    _, headers, _ = wire.send(f"{lab}/v1/users?dup=1", "GET", {"Origin": EVIL})
+    assert wire.values(headers, "x-dup") == ["one", "two"], "other headers keep their lines"
+
+
 def test_path_outside_the_route_is_envoys_404(lab, upstream, wire):
     """No route matched -> Envoy's local 404 (NR); the request never reaches the API."""
     status, _, _ = wire.send(f"{lab}/other", "GET", {"Origin": APP})
