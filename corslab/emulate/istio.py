@@ -35,7 +35,8 @@ Envoy's own answers that are modelled: the preflight 200, the 404 "NR" for no ro
 503 for an unreachable upstream (the CORS filter's encodeHeaders runs on all of them when the
 Origin was latched), ``server: envoy`` (``istio-envoy`` for Istio) on every response, replacing the
 upstream's Server header (HTTP connection manager default ``server_header_transformation:
-OVERWRITE``), and lower-case header names.
+OVERWRITE``), lower-case header names, and repeated CORS response headers from the upstream joined
+into one line with "," (they are Envoy inline headers).
 """
 
 from __future__ import annotations
