@@ -29,7 +29,12 @@ headers (``Via``, ``Server``, ``X-Kong-*-Latency``), ``Vary`` merging (Kong appe
 An empty ``Origin:`` header counts as absent, as after fix #14368 (cors-ground-truth.md §2.2).
 Before it, Kong 3.9 with two or more origins failed an assertion in normalize_origin and sent an
 empty reply (Kong/kong issue #14352); an older stored handler.lua tests only ``not req_origin``.
-Which release first shipped the fix is UNVERIFIED. Whether a global
+Which release first shipped the fix is UNVERIFIED.
+
+Kong's own error bodies: 404 ``{"message":"no Route matched with those values"}`` and, for an
+unreachable upstream, 502 ``{"message":"An invalid response was received from the upstream
+server","request_id":...}``. Recent Kong releases put a ``request_id`` in every error body; from
+which release is UNVERIFIED, so the 404 here keeps the bare message. Whether a global
 cors plugin adds headers to Kong's own "no Route matched" 404 is not modelled (we add none).
 """
 
