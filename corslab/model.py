@@ -505,7 +505,12 @@ def check_preflight(req: FetchRequest, resp: HttpResponse) -> Verdict:
         # Chromium: '*' covers every name, Authorization too (the standard disagrees: see note).
         covered_by_star = "authorization" in unsafe and "authorization" not in lowered
         return Verdict(True, notes=[AUTHORIZATION_NOTE] if covered_by_star else [])
-    for name in unsafe:  # sorted, as Chromium meets them in the request's header list
+    # Which header a refusal names when two or more are missing: the model takes the first in
+    # sorted order. Chromium names the first in its request-header list, which Blink builds from
+    # a hash map (HTTPHeaderMap), so it follows hash-table order - e.g. x-2, x-3, x-6, x-9, x-8
+    # for X-1..X-9 (observed in Chromium 156 here; it changes with the set of names). Not
+    # modelled: only the name in that message can differ, never the verdict.
+    for name in unsafe:
         if name not in lowered:
             star = no_star if include and "*" in lowered else ""
             listed = ", ".join(allowed_headers) or "none"
