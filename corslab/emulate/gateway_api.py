@@ -28,7 +28,8 @@ meets in a cluster:
   although the GEP says a gateway "cannot use the ``*``" then.
 
 Config checks are the CRD's: CORSOrigin pattern, ``*`` not alongside other entries (origins,
-methods, headers), the method enum, header-name pattern, list sizes, ``maxAge >= 1``, one CORS
+methods, headers - the allowHeaders rule, with its "other methods" wording, is in some releases'
+CRDs and not in others' httproute_types.go: UNVERIFIED which), the method enum, header-name pattern, list sizes, ``maxAge >= 1``, one CORS
 filter per rule. What it does not model: Gateways, listeners and hostnames (every HTTPRoute is
 attached), header/query matches, other filters, weights (the first backendRef is used), the
 route status conditions.
