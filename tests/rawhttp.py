@@ -25,6 +25,10 @@ class Reply:
         assert len(values) <= 1, f"{name} sent {len(values)} times: {values}"
         return values[0] if values else None
 
+    @property
+    def acao(self) -> str | None:
+        return self.one("access-control-allow-origin")
+
     def cors(self) -> dict[str, list[str]]:
         return {k: self.all(k) for k, _ in self.headers if k.startswith("access-control-")}
 

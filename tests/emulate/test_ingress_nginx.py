@@ -29,6 +29,7 @@ import pytest
 
 from corslab.emulate import ingress_nginx as ing
 from corslab.errors import CorsLabError
+from tests.rawhttp import Reply
 
 REPO = Path(__file__).resolve().parents[2]
 LAB_INGRESS = REPO / "infra" / "k8s" / "ingress.yaml"
@@ -165,23 +166,6 @@ class Emulator:
         body = resp.read()
         conn.close()
         return Reply(resp.status, [(k.lower(), v) for k, v in resp.getheaders()], body)
-
-
-class Reply:
-    def __init__(self, status, headers, body):
-        self.status, self.headers, self.body = status, headers, body
-
-    def all(self, name: str) -> list[str]:
-        return [v for k, v in self.headers if k == name.lower()]
-
-    def one(self, name: str) -> str | None:
-        values = self.all(name)
-        assert len(values) <= 1, f"{name} sent {len(values)} times: {values}"
-        return values[0] if values else None
-
-    @property
-    def acao(self):
-        return self.one("Access-Control-Allow-Origin")
 
 
 def manifest(*ingresses: dict) -> str:
