@@ -155,6 +155,9 @@ CHROMIUM_SAFELISTED_HEADERS = {
     "ect": lambda v: v in ("slow-2g", "2g", "3g", "4g"),
     "intervention": lambda v: True,
 }
+# The client hints among them: Chromium removes a script's copies on every redirect.
+CLIENT_HINT_HEADERS = frozenset({
+    "dpr", "device-memory", "downlink", "width", "viewport-width", "rtt", "ect"})
 
 
 def is_safelisted_request_header(name: str, value: str) -> bool:

@@ -634,17 +634,31 @@ def follow_redirect(req: FetchRequest, resp: HttpResponse) -> tuple[FetchRequest
     redirect answer itself first; a hop from a cross-origin URL to yet another origin taints the
     origin to ``null`` for the rest of the chain (also A -> B -> A); 301/302 turn POST into GET
     and 303 turns everything but GET/HEAD into GET, dropping the body; Authorization is removed
-    on a cross-origin hop (Fetch commit 9004f4e).
+    on a cross-origin hop (Fetch commit 9004f4e); client hints (DPR, Width...) on every hop
+    (Chromium).
     """
     verdict = check_response(req, resp)
     if not verdict.ok:
         return None, verdict
     location = urljoin(req.url, resp.get("location") or "")
     parts = urlsplit(location)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None, _refused("network", "net::ERR_UNSAFE_REDIRECT",
-                              f"The redirect points to '{location}', which is not an http(s) URL; "
-                              "fetch() fails. Fix the Location header on the server.")
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        # Chromium 156 here: the network stack refuses data:, file:, about:, blob: (and an http
+        # URL without a host) as unsafe and ws:/wss: as unknown, with no CORS line; any other
+        # scheme (ftp:, mailto:, javascript: ...) reaches the CORS loader, which refuses it.
+        fix = "Fix the Location header on the server."
+        if scheme in ("ws", "wss"):
+            return None, _refused("network", "net::ERR_UNKNOWN_URL_SCHEME",
+                                  f"The redirect points to '{location}', a WebSocket URL; fetch() "
+                                  f"fails. {fix}")
+        if scheme in ("http", "https", "data", "file", "about", "blob") or req.mode != "cors":
+            return None, _refused("network", "net::ERR_UNSAFE_REDIRECT",
+                                  f"The redirect points to '{location}', which is not an http(s) "
+                                  f"URL; fetch() fails. {fix}")
+        return None, _refused("cors", reasons.cors_disabled_scheme(),
+                              f"The redirect points to '{location}'; a CORS request can only go on "
+                              f"to http(s) URLs. {fix}", "kCorsDisabledScheme")
     if req.redirects + 1 > MAX_REDIRECTS:
         return None, _refused("network", "net::ERR_TOO_MANY_REDIRECTS",
                               f"More than {MAX_REDIRECTS} redirects: fetch() gives up with a network "
@@ -673,6 +687,9 @@ def follow_redirect(req: FetchRequest, resp: HttpResponse) -> tuple[FetchRequest
         headers = [(n, v) for n, v in headers if n.lower() not in REQUEST_BODY_HEADERS]
     if not same_origin(current, target):
         headers = [(n, v) for n, v in headers if n.lower() != "authorization"]
+    # Chromium recomputes client hints for each hop and removes the script's copies on every
+    # redirect (observed in Chromium 156 here: DPR, Width... reach the first URL only).
+    headers = [(n, v) for n, v in headers if n.lower() not in fh.CLIENT_HINT_HEADERS]
     return replace(req, url=location, method=method, body=body, headers=headers,
                    tainted_origin=tainted, redirects=req.redirects + 1,
                    first_url=req.first_url or req.url), Verdict(True)

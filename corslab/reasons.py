@@ -114,6 +114,14 @@ def redirect_contains_credentials(url: str) -> str:
             "disallowed for cross-origin requests.")
 
 
+def cors_disabled_scheme() -> str:
+    """kCorsDisabledScheme: a CORS request redirected to a scheme other than http(s) - the list
+    as Chromium 156 here prints it."""
+    return ("Cross origin requests are only supported for protocol schemes: chrome, "
+            "chrome-experimental-site-token-provider, chrome-extension, chrome-untrusted, data, "
+            "http, https, isolated-app.")
+
+
 def disallowed_by_mode() -> str:
     """kDisallowedByMode."""
     return "Cross origin requests are not allowed by request mode."

@@ -88,6 +88,7 @@ class Observation:
     console: list[str]  # console messages that mention the URL
     preflights: int  # preflight requests Chromium sent for the URL (DevTools protocol)
     cors_error: dict | None = None  # DevTools' corsErrorStatus for the URL, for diagnostics
+    net_error: str | None = None  # DevTools' errorText of a failed load (net::ERR_...)
 
     @property
     def readable(self) -> bool:
@@ -116,6 +117,10 @@ class Observation:
         error = self.result["error"]
         if error and error != "TypeError: Failed to fetch":
             return error.removeprefix("TypeError: ")
+        if self.net_error and self.net_error != "net::ERR_FAILED":
+            # A network error, not a CORS one: the console's "Failed to load resource: net::..."
+            # (which names no URL, so it is read from DevTools instead).
+            return self.net_error
         return None
 
     @property
@@ -132,6 +137,7 @@ class OriginPage:
     console: list[str] = field(default_factory=list)
     preflight_urls: list[str] = field(default_factory=list)
     cors_errors: list[tuple[str, dict]] = field(default_factory=list)  # (url, corsErrorStatus)
+    net_errors: list[tuple[str, str]] = field(default_factory=list)  # (url, errorText)
     finished: list[str] = field(default_factory=list)  # first URLs of requests that are done
     _urls: dict = field(default_factory=dict)  # requestId -> url
 
@@ -139,7 +145,8 @@ class OriginPage:
               mode="cors", body=None, cache="default") -> Observation:
         """Run fetch(url) on this page; ``key`` (the case's trace) finds its console and network
         events among those that arrive from now on (a URL may be fetched twice: the cache tests)."""
-        marks = len(self.console), len(self.preflight_urls), len(self.cors_errors), len(self.finished)
+        marks = (len(self.console), len(self.preflight_urls), len(self.cors_errors), len(self.finished),
+                 len(self.net_errors))
         args = {"url": url, "method": method, "headers": [list(h) for h in headers],
                 "credentials": credentials, "mode": mode, "body": body, "cache": cache}
         result = self.page.evaluate("args => window.corslab.run(args)", args)
@@ -162,11 +169,13 @@ class OriginPage:
             while time.monotonic() < deadline and not settled():
                 self.page.wait_for_timeout(10)
         errors = since(self.cors_errors, marks[2], text=lambda e: e[0])
+        net_errors = since(self.net_errors, marks[4], text=lambda e: e[0])
         return Observation(
             result=result,
             console=since(self.console, marks[0]),
             preflights=len(since(self.preflight_urls, marks[1])),
             cors_error=errors[0][1] if errors else None,
+            net_error=net_errors[0][1] if net_errors else None,
         )
 
     # DevTools protocol listeners
@@ -185,6 +194,8 @@ class OriginPage:
         url = self._urls.get(event["requestId"])
         if url and event.get("corsErrorStatus"):
             self.cors_errors.append((url, event["corsErrorStatus"]))
+        if url and event.get("errorText"):
+            self.net_errors.append((url, event["errorText"]))
         self._on_finished(event)
 
 
