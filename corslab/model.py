@@ -646,13 +646,15 @@ def follow_redirect(req: FetchRequest, resp: HttpResponse) -> tuple[FetchRequest
     if scheme not in ("http", "https") or not parts.hostname:
         # Chromium 156 here: the network stack refuses data:, file:, about:, blob: (and an http
         # URL without a host) as unsafe and ws:/wss: as unknown, with no CORS line; any other
-        # scheme (ftp:, mailto:, javascript: ...) reaches the CORS loader, which refuses it.
+        # scheme (ftp:, mailto:, javascript: ...) reaches the CORS loader, which refuses it in
+        # mode "cors" (in "no-cors" the network stack calls it unknown).
         fix = "Fix the Location header on the server."
-        if scheme in ("ws", "wss"):
+        if scheme in ("ws", "wss") or (req.mode != "cors" and scheme not in (
+                "http", "https", "data", "file", "about", "blob")):
             return None, _refused("network", "net::ERR_UNKNOWN_URL_SCHEME",
-                                  f"The redirect points to '{location}', a WebSocket URL; fetch() "
-                                  f"fails. {fix}")
-        if scheme in ("http", "https", "data", "file", "about", "blob") or req.mode != "cors":
+                                  f"The redirect points to '{location}', a URL fetch() cannot "
+                                  f"load; it fails. {fix}")
+        if scheme in ("http", "https", "data", "file", "about", "blob"):
             return None, _refused("network", "net::ERR_UNSAFE_REDIRECT",
                                   f"The redirect points to '{location}', which is not an http(s) "
                                   f"URL; fetch() fails. {fix}")
@@ -667,14 +669,16 @@ def follow_redirect(req: FetchRequest, resp: HttpResponse) -> tuple[FetchRequest
         bare = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
         if req.mode == "cors" and (req.tainted_origin or is_cross_origin(req)
                                    or not same_origin(req.origin, origin_of(bare))):
-            return None, _refused("cors", reasons.redirect_contains_credentials(location),
+            # Chromium 156 here prints the location as '' (its failedParameter is empty).
+            return None, _refused("cors", reasons.redirect_contains_credentials(""),
                                   "The redirect's Location contains user:password@, which the "
                                   "browser refuses for cross-origin requests. Fix: remove the "
                                   "credentials from the Location URL on the server.",
                                   "kRedirectContainsCredentials")
-        return None, _refused("network", "net::ERR_UNSAFE_REDIRECT",
-                              "The redirect's Location contains user:password@; the model does not "
-                              "follow such redirects. Fix: remove the credentials from the URL.")
+        # Not a CORS request: the standard would follow it; Chromium 156 here aborts the load.
+        return None, _refused("network", "net::ERR_ABORTED",
+                              "The redirect's Location contains user:password@; Chromium aborts "
+                              "the load. Fix: remove the credentials from the Location URL.")
     target = origin_of(location)
     current = origin_of(req.url)
     tainted = req.tainted_origin or (not same_origin(target, current)

@@ -109,7 +109,8 @@ def header_disallowed(name: str) -> str:
 
 
 def redirect_contains_credentials(url: str) -> str:
-    """kRedirectContainsCredentials."""
+    """kRedirectContainsCredentials. Chromium 156 here passes no location (failedParameter ''),
+    so its console says ``Redirect location ''``: the model passes ``""`` to match."""
     return (f"Redirect location '{encode_hint(url)}' contains a username and password, which is "
             "disallowed for cross-origin requests.")
 

@@ -58,3 +58,24 @@ def test_a_cors_redirect_to_another_scheme_is_a_cors_error(location):
     nxt, verdict = hop(FetchRequest(ECHO + "/r", APP_ORIGIN), location)
     assert nxt is None and verdict.kind == "cors" and verdict.error == "kCorsDisabledScheme"
     assert verdict.reason == reasons.cors_disabled_scheme()
+
+
+@pytest.mark.parametrize("location", ["ftp://localhost/x", "mailto:x@y", "javascript:1",
+                                      "ws://localhost:8097/x"])
+def test_a_no_cors_redirect_to_another_scheme_is_an_unknown_scheme(location):
+    """Observed in Chromium 156 here: no CORS loader check in mode no-cors, net::ERR_UNKNOWN_URL_SCHEME."""
+    nxt, verdict = hop(FetchRequest(ECHO + "/r", APP_ORIGIN, mode="no-cors"), location)
+    assert nxt is None and verdict.kind == "network" and verdict.reason == "net::ERR_UNKNOWN_URL_SCHEME"
+
+
+def test_a_cors_redirect_with_credentials_names_no_location():
+    """Observed in Chromium 156 here: "Redirect location '' contains a username and password"."""
+    nxt, verdict = hop(FetchRequest(ECHO + "/r", APP_ORIGIN), "http://user:pw@localhost:8097/x")
+    assert nxt is None and verdict.reason == reasons.redirect_contains_credentials("")
+
+
+def test_a_no_cors_redirect_with_credentials_is_aborted():
+    """Observed in Chromium 156 here: a no-cors fetch() redirected to user:pw@ fails, net::ERR_ABORTED."""
+    nxt, verdict = hop(FetchRequest(ECHO + "/r", APP_ORIGIN, mode="no-cors"),
+                       "http://user:pw@localhost:8097/x")
+    assert nxt is None and verdict.kind == "network" and verdict.reason == "net::ERR_ABORTED"

@@ -86,11 +86,12 @@ def test_more_than_twenty_redirects_is_a_network_error():
 
 
 def test_userinfo_in_a_cross_origin_location_is_refused():
-    """Chromium CheckRedirectLocation: kRedirectContainsCredentials (WPT cors/redirect-userinfo.htm)."""
+    """Chromium CheckRedirectLocation: kRedirectContainsCredentials (WPT cors/redirect-userinfo.htm).
+    The location in the message is empty: observed in Chromium 156 here (failedParameter '')."""
     url = "http://user:pass@localhost:8096/v1/users"
     nxt, v = hop(FetchRequest(B + "/r", A), url)
-    assert nxt is None
-    assert v.reason == (f"Redirect location '{url}' contains a username and password, which is "
+    assert nxt is None and v.error == "kRedirectContainsCredentials"
+    assert v.reason == ("Redirect location '' contains a username and password, which is "
                         "disallowed for cross-origin requests.")
 
 
