@@ -6,6 +6,11 @@ statuses, redirects to the echo, to another origin or to the stack), and each ca
 exactly as the hand-written matrix does (test_cors_matrix.compare_with_chromium: allowed, preflight,
 exposed, wire, reason - counted in the session's parity figures).
 
+What it found (each fixed in the model, with a unit test): Chromium's own safelisted request
+headers (client hints, Intervention), client hints removed on redirect, the order of fetch()'s
+TypeErrors, redirects to other schemes and to user:pw@ URLs; and one gap left open (strict xfail):
+which missing header a refusal names.
+
 The committed run is small and fixed (seed 156, 120 cases). Explore with more:
 
     CORSLAB_FUZZ_SEED=7 CORSLAB_FUZZ_CASES=2000 python -m pytest tests/browser/test_fuzz_parity.py -q
@@ -30,10 +35,12 @@ PAGES = ("frontend", "admin", "untrusted")
 ECHO = SERVICES["echo"].origin
 OTHER_ECHO = ECHO.replace("//localhost:", "//127.0.0.1:")  # the same echo, another origin
 STACK = ("api", "api-appcors", "cors-proxy", "ingress", "alb", "gateway")
-STACK_PATHS = ("/v1/users", "/v1/me", "/v1/users/1")
+# Never an existing user's id: Chromium's request comes first and the probe's second, so a DELETE
+# of /v1/users/1 would leave the probe a 404 (and the shared stack without user 1).
+STACK_PATHS = ("/v1/users", "/v1/me", "/v1/users/999")
 
 METHODS = ("GET", "GET", "HEAD", "POST", "POST", "PUT", "DELETE", "PATCH", "patch", "put", "get",
-           "Post", "OPTIONS", "X-CUSTOM", "QUERY", "purge")
+           "Post", "OPTIONS", "X-CUSTOM", "QUERY", "purge", "TRACE", "connect", "B@D", "M!")
 
 LONG = "a" * 120
 HEADER_CHOICES = {
@@ -44,14 +51,15 @@ HEADER_CHOICES = {
                      "text/plain(x)", "text/html", "", "text/plain;" + "a" * 115,
                      "text/plain;" + "a" * 118, "text/plain\t"],
     "accept": ["*/*", "application/json", 'text/"x"', "a@b", "text/html, */*;q=0.8",
-               "x" * 128, "x" * 129, "{json}", ""],
+               "x" * 128, "x" * 129, "{json}", "", "a\x01", "\xe9"],
     "accept-language": ["fr", "en-US,en;q=0.9", "fr@x", "fr(1)", "fr_FR", "de-DE ", "*",
                         "f" * 128, "f" * 129, ""],
     "content-language": ["de", "de/x", "de-DE", "en, fr", "de;q=1", "c" * 127, "d!"],
     "range": ["bytes=0-", "bytes=0-10", "bytes=-5", "bytes=5-1", "bytes=0-1,2-3", "bytes = 0-",
               "Bytes=0-", "bytes=00-1", "bytes=" + "9" * 30 + "-", "bytes=1-1", "bytes=0-\t"],
     "authorization": ["Bearer lab", "Basic YTpi"],
-    "x-foo": ["1", "", " spaced value "],
+    "x-foo": ["1", "", " spaced value ", "a\x01b", "del\x7f", "caf\xe9", "nul\x00"],
+    "bad name": ["1"],
     "x-trace-id": ["t1"],
     "dpr": ["2", "1.5", "x"],
     "save-data": ["on", "off"],
@@ -125,14 +133,21 @@ def aceh_values(rnd: random.Random) -> list[str]:
 
 def echo_answer(rnd: random.Random, page_origin: str, method: str, headers: tuple,
                 prefix: str = "") -> list[tuple[str, str]]:
-    """The CORS part of an echo query: (parameter, value) pairs."""
-    params = [(prefix + "acao", v) for v in acao_values(rnd, page_origin)]
-    if rnd.random() < 0.6:
-        params += [(prefix + "acac", v) for v in acac_values(rnd)]
-    if rnd.random() < 0.7:
-        params += [(prefix + "acam", v) for v in acam_values(rnd, method)]
-    if rnd.random() < 0.6:
-        params += [(prefix + "acah", v) for v in acah_values(rnd, headers)]
+    """The CORS part of an echo query: (parameter, value) pairs. Half the answers are mostly
+    right (each header the fitting value, 80 % of the time), so that allowed cases are common."""
+    right = rnd.random() < 0.5
+
+    def pick(fitting: list[str], variants: list[str]) -> list[str]:
+        return fitting if right and rnd.random() < 0.8 else variants
+
+    names = ", ".join(n for n, _ in headers) or "X-Foo"
+    params = [(prefix + "acao", v) for v in pick(["{origin}"], acao_values(rnd, page_origin))]
+    if right or rnd.random() < 0.6:
+        params += [(prefix + "acac", v) for v in pick(["true"], acac_values(rnd))]
+    if right or rnd.random() < 0.7:
+        params += [(prefix + "acam", v) for v in pick([method], acam_values(rnd, method))]
+    if right or rnd.random() < 0.6:
+        params += [(prefix + "acah", v) for v in pick([names], acah_values(rnd, headers))]
     if rnd.random() < 0.3:
         params.append((prefix + "acma", rnd.choice(["0", "-1", "600", "soon", "99999"])))
     return params
@@ -140,7 +155,11 @@ def echo_answer(rnd: random.Random, page_origin: str, method: str, headers: tupl
 
 def redirect_target(rnd: random.Random, page_origin: str, method: str, headers: tuple,
                     unique: str) -> str:
-    kind = rnd.choice(("same", "same", "cross", "stack"))
+    kind = rnd.choice(("same", "same", "cross", "stack", "odd"))
+    if kind == "odd":  # user:password@ in the Location, or not http(s) at all
+        return rnd.choice((ECHO.replace("//", "//user:pw@") + f"/r2?acao=*&u={unique}",
+                           OTHER_ECHO.replace("//", "//user@") + f"/r2?acao=*&u={unique}",
+                           "data:,hello", "ftp://localhost/x", "//127.0.0.1:8097/r2?acao=null"))
     if kind == "stack":
         return SERVICES[rnd.choice(STACK)].origin + rnd.choice(STACK_PATHS) + f"?u={unique}"
     base = ECHO if kind == "same" else OTHER_ECHO
@@ -161,7 +180,7 @@ def make_case(rnd: random.Random, index: int) -> Case:
     cache = rnd.choices(("default", "no-store", "reload", "no-cache", "force-cache", "only-if-cached"),
                         weights=(80, 5, 5, 5, 4, 1))[0]
     body = None
-    if method.upper() not in ("GET", "HEAD") and rnd.random() < 0.6:
+    if rnd.random() < (0.6 if method.upper() not in ("GET", "HEAD") else 0.03):
         body = rnd.choice(('{"a": 1}', "x"))
     if rnd.random() < 0.1:  # one of the stack's own services, as it is
         target = rnd.choice(STACK)
@@ -196,8 +215,17 @@ def fuzz_cases() -> list[Case]:
     return [make_case(rnd, i) for i in range(COUNT)]
 
 
-CASES = fuzz_cases()
-XFAIL: dict[str, str] = {}  # case name -> why Chromium cannot be modelled (strict xfail)
+HEADER_ORDER = ("Chromium names the first missing header in Blink's hash-table order, the model the "
+                "first in sorted order (corslab/model.py check_preflight): only the reason differs")
+# Case name -> why Chromium cannot be modelled (strict xfail). The generated ones are those the
+# exploration runs met (seed 5, 800 cases); the last is written by hand to show the gap every run.
+XFAIL: dict[str, str] = {"fuzz-5-352": HEADER_ORDER, "fuzz-5-544": HEADER_ORDER,
+                         "fuzz-5-574": HEADER_ORDER, "header-order-x1-to-x9": HEADER_ORDER}
+CASES = fuzz_cases() + [
+    # Chromium 156 here names x-2 (its order: x-2, x-3, x-6, x-9, x-8, x-4, x-1, x-5, x-7).
+    Case("header-order-x1-to-x9", "frontend", "echo", "/f?acao=*&acam=PUT", "PUT",
+         tuple((f"X-{i}", "1") for i in range(1, 10))),
+]
 
 
 @pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=XFAIL[c.name]))
