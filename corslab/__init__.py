@@ -6,6 +6,11 @@ The package is split by concept (see DESIGN.md):
   runner    - the native runner behind `python -m corslab up|down|status|logs`
   nginxconf - renders the nginx method configs for native runs and compose
   compose   - renders docker-compose.yml from the topology
+  ports     - who holds a TCP port
+  origins, fetch_headers, reasons, model - the Fetch standard's CORS protocol as Chromium applies
+              it: origins, header rules, Chromium's console texts, the verdict
+  probe, probe_cli, probe_display - send what a browser would send; report, CLI and Jupyter view
+  emulate/  - the products of methods 3-5 (ingress-nginx, Gateway API, Kong, Istio, ALB, API GW)
 """
 
 __version__ = "0.1.0"
