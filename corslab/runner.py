@@ -124,9 +124,8 @@ def status(names: list[str] | None = None) -> list[ServiceState]:
 # ---- commands -------------------------------------------------------------------------------
 
 def command_for(svc: topology.Service) -> list[str]:
-    """How to start ``svc`` natively (nginx configs are written into its prefix first)."""
-    if svc.kind == "flask":
-        return [sys.executable, "-m", "servers.run", svc.name]
+    """How to start an nginx or emulator service natively (nginx configs are written into its
+    prefix first). Flask services start together, forked from one process: ``_spawn_flask``."""
     if svc.kind == "nginx":
         return _prepare_nginx(svc)
     if svc.kind == "emulator":
@@ -173,7 +172,8 @@ def up(names: list[str] | None = None, timeout: float = START_TIMEOUT) -> list[S
             "cannot start the stack: " + "; ".join(conflicts)
             + ". Stop that program (or `python -m corslab down` if it is an old lab run) and retry."
         )
-    commands = {svc.name: command_for(svc) for svc in to_start if svc.kind != "flask"}  # nginx missing?
+    # Built before anything starts, so a missing nginx fails early with nothing to undo.
+    commands = {svc.name: command_for(svc) for svc in to_start if svc.kind != "flask"}
 
     started: dict[str, int] = {}  # name -> pid, for this call
     try:
