@@ -1,7 +1,8 @@
 """``python -m corslab VERB``: the lab from the command line.
 
 Verbs: up, down, status, logs (the native stack), probe (what would a browser do?), emulate (run
-a product's CORS behaviour from its own config). Every verb answers --help; bad input gives one
+a product's CORS behaviour from its own config), lab (the labs), scan (an attacker's probe of an
+API), explain (a console error in plain words), generate (a secure config for a product). Every verb answers --help; bad input gives one
 clear line and a non-zero exit. Imports stay lazy so a verb starts fast.
 """
 
@@ -17,6 +18,10 @@ from corslab.errors import CorsLabError
 DELEGATED = {
     "probe": ("corslab.probe_cli", "send what a browser would send and say what it would allow"),
     "emulate": ("corslab.emulate.cli", "serve a product's CORS behaviour from its own config file"),
+    "lab": ("corslab.labs.cli", "the labs: list, start, check, reset a broken setup to repair"),
+    "scan": ("corslab.scan_cli", "probe a live API the way an attacker would and report findings"),
+    "explain": ("corslab.explain_cli", "explain a browser console's CORS error and how to fix it"),
+    "generate": ("corslab.generate_cli", "print a verified, secure CORS config for a product"),
 }
 
 
