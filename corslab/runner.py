@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import http.client
+import json
 import math
 import os
 import signal
@@ -87,6 +88,15 @@ class ServiceState:
     state: str  # healthy | unhealthy | orphan | docker | external | down | taken
     pid: int | None = None
     detail: str = ""
+
+    @property
+    def serving(self) -> bool:
+        """True when the service answers like the lab's: ours, or a stack already there (compose)."""
+        return self.state in SERVING
+
+
+#: States in which a service answers as the lab's: started by us, or by compose (or another way).
+SERVING = ("healthy", "docker", "external")
 
 
 # ---- identity of our processes --------------------------------------------------------------
@@ -216,6 +226,47 @@ def is_healthy(svc: topology.Service, timeout: float = 0.5) -> bool:
         conn.close()
 
 
+def answers_like_lab(svc: topology.Service, timeout: float = 0.5) -> bool:
+    """True if what listens on ``svc``'s port answers its health check as the lab's service does:
+    2xx with the JSON the lab's apps send (``{"status": "ok", ...}`` or ``{"ok": true, ...}``),
+    naming this site or service where the answer names one. A compose container behind
+    docker-proxy does; an unrelated program on the port does not."""
+    conn = http.client.HTTPConnection("127.0.0.1", svc.port, timeout=timeout)
+    try:
+        conn.request("GET", svc.health, headers={"Host": f"{svc.host}:{svc.port}"})
+        reply = conn.getresponse()
+        body = reply.read(4096)
+        if not 200 <= reply.status < 300:
+            return False
+        answer = json.loads(body)
+    except (OSError, http.client.HTTPException, ValueError):
+        return False
+    finally:
+        conn.close()
+    if not isinstance(answer, dict) or not (answer.get("status") == "ok" or answer.get("ok") is True):
+        return False
+    site = svc.app_args.get("site")
+    return answer.get("site", site) == site and answer.get("service", svc.name) == svc.name
+
+
+def served_elsewhere(svc: topology.Service) -> tuple[str, str] | None:
+    """("docker" or "external", who) when ``svc``'s port is held by a program the runner did not
+    start that answers like the lab's service (a compose stack, typically); None otherwise."""
+    if ports.is_free(svc.port, topology.BIND_HOST) or not answers_like_lab(svc):
+        return None
+    found = ports.owner(svc.port)
+    if found is None:
+        return "external", "a program this user cannot see (a container engine, maybe)"
+    pid, cmd = found
+    program = os.path.basename(cmd.split()[0]) if cmd.split() else ""
+    label = "docker" if program in CONTAINER_PROXIES else "external"
+    return label, f"pid {pid} ({cmd})"
+
+
+#: Programs that publish a container's port on the host: Docker's, Podman's and rootless ones.
+CONTAINER_PROXIES = ("docker-proxy", "rootlessport", "rootlesskit", "slirp4netns", "pasta", "conmon")
+
+
 def state_of(svc: topology.Service) -> ServiceState:
     pid = _our_pid(svc.name)
     row = ServiceState(svc.name, svc.url, svc.method, "down", pid)
@@ -229,9 +280,13 @@ def state_of(svc: topology.Service) -> ServiceState:
         row.state, row.pid = "orphan", session
         row.detail = (f"the lab's own {_describe(members)}, left running without its pid file or "
                       f"its parent; `python -m corslab up` replaces it, `down` stops it")
+    elif (elsewhere := served_elsewhere(svc)) is not None:
+        row.state, who = elsewhere
+        row.detail = f"served by {who}; the lab uses it as it is"
     elif not ports.is_free(svc.port, topology.BIND_HOST):
         row.state = "taken"
-        row.detail = f"port {svc.port} is held by {ports.describe_owner(svc.port)}"
+        row.detail = (f"port {svc.port} is held by {ports.describe_owner(svc.port)}, which does not "
+                      f"answer {svc.health} like the lab's {svc.name}")
     return row
 
 
@@ -282,8 +337,9 @@ def _prepare_nginx(svc: topology.Service) -> list[str]:
 def up(names: list[str] | None = None, timeout: float = START_TIMEOUT) -> list[ServiceState]:
     """Start every service that is not running, wait until all are healthy, return the table.
 
-    Idempotent: services already running (ours, healthy) are left alone. A port held by another
-    program, a missing nginx, or a service that dies while starting raises CorsLabError with the
+    Idempotent: services already running (ours, healthy) are left alone, and so are services
+    another program already serves the lab's way (a compose stack: state "docker"); the lab's own
+    processes an earlier run left behind are replaced. A port held by another program, a missing nginx, or a service that dies while starting raises CorsLabError with the
     fix; services this call started are stopped again in that case.
     """
     timeout = check_timeout(timeout, "the start timeout")
@@ -298,6 +354,8 @@ def up(names: list[str] | None = None, timeout: float = START_TIMEOUT) -> list[S
         if _our_pid(svc.name) is not None:
             continue
         if not ports.is_free(svc.port, topology.BIND_HOST):
+            if served_elsewhere(svc) is not None:
+                continue  # a stack already there (compose): use it
             conflicts.append(f"port {svc.port} ({svc.name}) is held by {ports.describe_owner(svc.port)}")
             continue
         to_start.append(svc)

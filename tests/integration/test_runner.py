@@ -295,3 +295,71 @@ def test_an_unusable_runtime_folder_is_one_clear_line(tmp_path, setting, message
         (line,) = result.stderr.strip().splitlines()
         assert line.startswith(f"corslab {verb}: error: " + message.format(file=a_file)), line
     assert not list(ROOT.glob("*.pid"))
+
+
+# ---- a stack already there (compose): used, not refused ------------------------------------------
+
+def _stand_in(svc: topology.Service, argv0: str, cwd: Path) -> subprocess.Popen:
+    """The service's real app, served the way a container does it: not by the runner, from
+    another folder, under another program name (``docker-proxy`` publishes a compose container's
+    port on the host, so that is the name the kit sees)."""
+    code = f"from servers.run import serve; serve({svc.name!r}, '127.0.0.1')"
+    # Under another argv[0] Python does not find its virtual environment: hand it our sys.path.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *filter(None, sys.path)])}
+    proc = subprocess.Popen([argv0, "-c", code], executable=sys.executable, cwd=cwd, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 15
+    while not runner.is_healthy(svc):
+        assert proc.poll() is None and time.monotonic() < deadline, "the stand-in did not start"
+        time.sleep(0.05)
+    return proc
+
+
+@pytest.mark.parametrize("argv0,state", [("docker-proxy", "docker"), ("python3", "external")])
+def test_a_service_another_program_serves_the_labs_way_is_used_not_refused(tmp_path, argv0, state):
+    """A compose stack publishes the lab's ports through docker-proxy: status shows those services
+    healthy as "docker" (exit 0), and `up` uses them instead of refusing the port."""
+    victim = topology.SERVICES["echo"]
+    runner.down([victim.name])
+    stand_in = _stand_in(victim, argv0, tmp_path)
+    try:
+        (row,) = runner.status([victim.name])
+        assert row.state == state and row.serving and f"pid {stand_in.pid}" in row.detail, row
+        status = cli("status")
+        assert status.returncode == 0, status.stdout
+        assert f"{state} - served by pid {stand_in.pid}" in status.stdout
+        started = cli("up")
+        assert started.returncode == 0, started.stderr
+        assert "the lab uses it as it is" in started.stdout
+        assert stand_in.poll() is None and runner._our_pid(victim.name) is None  # used, not replaced
+        assert cli("down", victim.name).stdout.strip() == "stopped: nothing was running"
+        assert stand_in.poll() is None, "down never stops what the lab did not start"
+    finally:
+        stand_in.terminate()
+        stand_in.wait(10)
+        assert cli("up").returncode == 0
+
+
+def test_a_port_held_by_something_that_is_not_the_lab_service_is_still_refused(tmp_path):
+    """Only a healthy lab service is used: a program on the port that answers the health path
+    with something else (here a plain 200 text) is "taken", and `up` refuses with its pid."""
+    victim = topology.SERVICES["api-appcors"]
+    runner.down([victim.name])
+    (tmp_path / "v1").mkdir()
+    (tmp_path / "v1" / "health").write_text("ok\n")
+    other = subprocess.Popen([sys.executable, "-m", "http.server", str(victim.port), "--bind",
+                              "127.0.0.1"], cwd=tmp_path, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while not runner.is_healthy(victim):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        (row,) = runner.status([victim.name])
+        assert row.state == "taken" and not row.serving and f"pid {other.pid}" in row.detail
+        result = cli("up")
+        assert result.returncode == 2 and f"port {victim.port} ({victim.name}) is held by pid {other.pid}" in result.stderr
+    finally:
+        other.terminate()
+        other.wait(10)
+        assert cli("up").returncode == 0
