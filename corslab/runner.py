@@ -26,12 +26,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from corslab import nginxconf, ports, topology
+from corslab import nginxconf, nginxhost, ports, topology
 from corslab.errors import CorsLabError
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 20.0  # seconds; a cold start takes about one
 STOP_TIMEOUT = 5.0
+KILL_WAIT = 2.0  # seconds for SIGKILLed processes to vanish
 
 # Children started by this Python process, so we can reap them (no zombies in a notebook kernel).
 _children: dict[str, subprocess.Popen] = {}
@@ -321,15 +322,13 @@ def _emulator_config(svc: topology.Service) -> Path:
 
 
 def _prepare_nginx(svc: topology.Service) -> list[str]:
-    binary = nginxconf.nginx_binary()
-    prefix = runtime_dir() / "nginx" / svc.name
-    (prefix / "tmp").mkdir(parents=True, exist_ok=True)
+    """Write the service's config into its nginx prefix (``nginx/<name>/`` of the runtime folder)
+    and return nginx's command line; nginx is hosted like everywhere in the kit (nginxhost)."""
+    prefix = nginxhost.prepare(runtime_dir() / "nginx" / svc.name)
     site = prefix / f"{svc.name}.conf"
     site.write_text(nginxconf.render_site(svc))
-    main = prefix / "nginx.conf"
-    main.write_text(nginxconf.render_main(site, prefix))
-    # -e: the error log before the config is read (the default /var/log/nginx needs root).
-    return [binary, "-p", str(prefix), "-c", str(main), "-e", str(prefix / "error.log")]
+    conf = nginxhost.write_config(nginxconf.render_main(site, prefix), prefix)
+    return nginxhost.command(prefix, conf)
 
 
 # ---- up / down ------------------------------------------------------------------------------
@@ -492,17 +491,11 @@ def down(names: list[str] | None = None, timeout: float = STOP_TIMEOUT) -> list[
         _signal_all(session, members, signal.SIGTERM)
         stopping[svc.name] = (members, svc)
     stopped = [svc.name for svc in services if svc.name in stopping]
-    deadline = time.monotonic() + timeout
-    while stopping and time.monotonic() < deadline:
-        for name, (members, svc) in list(stopping.items()):
-            proc = _children.get(name)
-            if proc is not None:
-                proc.poll()  # reap our own child so it does not linger as a zombie
-            if all(_start_time(pid) is None for pid in members) and ports.is_free(svc.port, topology.BIND_HOST):
-                del stopping[name]
-        time.sleep(0.01)
-    for name, (members, _svc) in stopping.items():  # did not stop in time: no mercy
-        _signal_all(None, members, signal.SIGKILL)
+    _wait_stopped(stopping, timeout)
+    if stopping:  # did not stop in time: no mercy, then wait for the kernel to finish them
+        for members, _svc in stopping.values():
+            _signal_all(None, members, signal.SIGKILL)
+        _wait_stopped(stopping, KILL_WAIT)
     for name in [s.name for s in services]:
         proc = _children.pop(name, None)
         if proc is not None:
@@ -512,6 +505,19 @@ def down(names: list[str] | None = None, timeout: float = STOP_TIMEOUT) -> list[
                 pass
         _pidfile(name).unlink(missing_ok=True)
     return stopped
+
+
+def _wait_stopped(stopping: dict[str, tuple[list[int], topology.Service]], timeout: float) -> None:
+    """Wait until every process in ``stopping`` is gone and its port free; drop those that are."""
+    deadline = time.monotonic() + timeout
+    while stopping and time.monotonic() < deadline:
+        for name, (members, svc) in list(stopping.items()):
+            proc = _children.get(name)
+            if proc is not None:
+                proc.poll()  # reap our own child so it does not linger as a zombie
+            if all(_start_time(pid) is None for pid in members) and ports.is_free(svc.port, topology.BIND_HOST):
+                del stopping[name]
+        time.sleep(0.01)
 
 
 def _cwd(pid: int) -> Path | None:

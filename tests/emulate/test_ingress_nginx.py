@@ -1023,3 +1023,140 @@ def test_stack_ingress_refuses_the_untrusted_origin_but_shows_its_quirks():
     for spelling in (admin.upper(), "x" + admin):
         assert not policy.is_allowed_origin(spelling)
         assert _stack_request("GET", "/v1/users", spelling).acao == spelling
+
+
+# --- under a parallel load of launches ----------------------------------------------------------
+# Two launches that race for one port (tests pick "free" ports by binding port 0 and closing it,
+# so parallel launches can be handed the same one) used to both print "ready": the loser's nginx
+# failed to bind, but its readiness check - a TCP connect - reached the winner's nginx. Its client
+# then talked to the other emulator, and was refused mid-run once that one stopped (about one
+# launch pair in three here). Readiness now waits for nginx's own pid file, which nginx writes only
+# after binding its listening sockets (src/core/nginx.c: ngx_init_cycle, then ngx_create_pidfile).
+
+
+def _launch(config: Path, port: int, upstream: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "corslab", "emulate", "ingress-nginx",
+                             str(config), "--port", str(port), "--upstream", upstream],
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _first_line(proc: subprocess.Popen, timeout: float = 20) -> str:
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.append(proc.stdout.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout)
+    return lines[0].strip() if lines else ""
+
+
+def _stop_all(procs: list[subprocess.Popen]) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.mark.parametrize("round_", range(4))
+def test_two_launches_racing_for_one_port_never_both_claim_it(tmp_path, backend, round_):
+    """Started at the same instant on the same port: exactly one emulator says `ready`, the other
+    exits 2 with nginx's bind error in one line - never a `ready` for a port it does not serve."""
+    configs = []
+    for i in range(2):
+        configs.append(tmp_path / f"ingress-{i}.yaml")
+        configs[i].write_text(manifest({"name": f"race-{i}", "annotations": {
+            "cors-allow-origin": f"http://racer{i}.test"}}))
+    port = free_port()
+    procs = [_launch(config, port, backend.url) for config in configs]
+    try:
+        lines = [_first_line(proc) for proc in procs]
+        winners = [i for i, line in enumerate(lines) if line == f"ready on http://127.0.0.1:{port}"]
+        assert len(winners) == 1, lines
+        (winner,) = winners
+        loser = procs[1 - winner]
+        assert loser.wait(15) == 2
+        error = loser.stderr.read().strip()
+        assert len(error.splitlines()) == 1, error
+        assert error.startswith("corslab emulate: error: ") and "already in use" in error, error
+        for _ in range(20):  # the port is served by the winner, with the winner's config
+            origin = f"http://racer{winner}.test"
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/v1/x", headers={"Origin": origin})
+            reply = conn.getresponse()
+            reply.read()
+            conn.close()
+            assert reply.status == 200 and reply.getheader("Access-Control-Allow-Origin") == origin
+    finally:
+        _stop_all(procs)
+
+
+def test_parallel_launches_each_serve_their_own_config_under_load(tmp_path, backend):
+    """Six emulators launched at once, then 40 concurrent requests each: every connection is
+    answered (no refusal, no reset) by the emulator it was sent to, with that emulator's origin."""
+    count, per = 6, 40
+    ports_used: set[int] = set()
+    procs, origins = [], []
+    for i in range(count):
+        config = tmp_path / f"ingress-{i}.yaml"
+        config.write_text(manifest({"name": f"load-{i}", "annotations": {
+            "cors-allow-origin": f"http://load{i}.test"}}))
+        port = free_port()
+        while port in ports_used:
+            port = free_port()
+        ports_used.add(port)
+        procs.append((port, _launch(config, port, backend.url)))
+        origins.append(f"http://load{i}.test")
+    failures: list[str] = []
+
+    def hammer(port: int, origin: str) -> None:
+        for _ in range(per // 4):
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                conn.request("GET", "/v1/users", headers={"Origin": origin})
+                reply = conn.getresponse()
+                reply.read()
+                conn.close()
+                if reply.status != 200 or reply.getheader("Access-Control-Allow-Origin") != origin:
+                    failures.append(f"{port}: {reply.status} {reply.getheader('Access-Control-Allow-Origin')}")
+            except OSError as exc:
+                failures.append(f"{port}: {exc!r}")
+
+    try:
+        lines = [_first_line(proc) for _port, proc in procs]
+        assert lines == [f"ready on http://127.0.0.1:{port}" for port, _proc in procs], lines
+        threads = [threading.Thread(target=hammer, args=(port, origin))
+                   for (port, _proc), origin in zip(procs, origins) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert failures == []
+    finally:
+        _stop_all([proc for _port, proc in procs])
+
+
+def test_a_body_over_the_controllers_default_proxy_body_size_gets_413(backend):
+    """ingress-nginx's ConfigMap default proxy-body-size is 1m, written into every location as
+    client_max_body_size (docs: user-guide/nginx-configuration/configmap, proxy-body-size). A
+    larger declared body is refused with 413 in nginx's find-config phase
+    (ngx_http_core_find_config_handler), before the rewrite phase where the CORS block's `if`s set
+    $cors - so the 413 carries no CORS header, and a page sees a CORS error, not the 413."""
+    em = Emulator(LAB_INGRESS, backend.url)
+    try:
+        for size, expected in ((1024 * 1024, 200), (1024 * 1024 + 1, 413)):
+            conn = http.client.HTTPConnection("127.0.0.1", em.port, timeout=10)
+            conn.request("POST", f"/v1/users?size={size}", body=b"x" * size,
+                         headers={"Origin": "http://localhost:3000", "Content-Type": "text/plain"})
+            reply = conn.getresponse()
+            reply.read()
+            conn.close()
+            assert reply.status == expected, size
+            acao = reply.getheader("Access-Control-Allow-Origin")
+            assert acao == ("http://localhost:3000" if expected == 200 else None), size
+        assert backend.reached("POST", f"/v1/users?size={1024 * 1024}")
+        assert not backend.reached("POST", f"/v1/users?size={1024 * 1024 + 1}")
+    finally:
+        em.stop()
