@@ -131,7 +131,8 @@ def _start_time(pid: int) -> str | None:
 def _stat(pid: int) -> list[str] | None:
     """The fields of /proc/PID/stat after the command name: [state, ppid, pgrp, session, ...]."""
     try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].decode().split()
     except (OSError, IndexError):
         return None
 
@@ -156,19 +157,23 @@ def _our_pid(name: str) -> int | None:
     return None
 
 
-def _session_members(sid: int) -> list[int]:
-    """Every live process of session ``sid``: a service's leader, its children, nginx's workers.
+def _sessions() -> dict[int, list[int]]:
+    """Every live process of the machine by session id, from one pass over /proc.
 
     Each service is started as the leader of a session of its own, and its processes stay in it
     even when the leader is gone (``kill -9`` of an nginx master leaves its workers serving). A
     session id cannot be reused while a process is in the session, so its members are ours."""
-    members = []
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            fields = _stat(int(proc.name))
-            if fields and fields[0] != "Z" and fields[3] == str(sid):
-                members.append(int(proc.name))
-    return members
+    sessions: dict[int, list[int]] = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return sessions
+    for name in names:
+        if name.isdigit():
+            fields = _stat(int(name))
+            if fields and fields[0] != "Z":
+                sessions.setdefault(int(fields[3]), []).append(int(name))
+    return sessions
 
 
 def _orphan_session(svc: topology.Service) -> int | None:
@@ -191,22 +196,27 @@ def _orphan_session(svc: topology.Service) -> int | None:
     return int(fields[3])
 
 
-def _lab_processes(svc: topology.Service) -> tuple[int | None, list[int]]:
-    """(session, its live processes) of ``svc``: the pid file's session, or an orphan's."""
+def _lab_processes(svc: topology.Service,
+                   sessions: dict[int, list[int]] | None = None) -> tuple[int | None, list[int]]:
+    """(session, its live processes) of ``svc``: the pid file's session, or an orphan's.
+    ``sessions`` is a snapshot from ``_sessions()`` (taken here when not given)."""
     recorded = _recorded(svc.name)
     if recorded is not None:
         pid, _started = recorded
         if _our_pid(svc.name) is not None:
-            return pid, _session_members(pid) or [pid]
+            members = (_sessions() if sessions is None else sessions).get(pid)
+            return pid, members or [pid]
         if _start_time(pid) is None:  # the leader is gone; its session may live on
-            members = _session_members(pid) if Path("/proc").is_dir() else []
+            members = (_sessions() if sessions is None else sessions).get(pid)
             if members:
                 return pid, members
         _pidfile(svc.name).unlink(missing_ok=True)  # stale: the pid now belongs to another program
     if not Path("/proc").is_dir():
         return None, []
     sid = _orphan_session(svc)
-    return (sid, _session_members(sid)) if sid is not None else (None, [])
+    if sid is None:
+        return None, []
+    return sid, (_sessions() if sessions is None else sessions).get(sid, [])
 
 
 def _describe(pids: list[int]) -> str:
@@ -268,7 +278,7 @@ def served_elsewhere(svc: topology.Service) -> tuple[str, str] | None:
 CONTAINER_PROXIES = ("docker-proxy", "rootlessport", "rootlesskit", "slirp4netns", "pasta", "conmon")
 
 
-def state_of(svc: topology.Service) -> ServiceState:
+def state_of(svc: topology.Service, sessions: dict[int, list[int]] | None = None) -> ServiceState:
     pid = _our_pid(svc.name)
     row = ServiceState(svc.name, svc.url, svc.method, "down", pid)
     if pid is not None:
@@ -276,7 +286,7 @@ def state_of(svc: topology.Service) -> ServiceState:
         if row.state == "unhealthy":
             row.detail = f"running but not answering {svc.health}; see `python -m corslab logs {svc.name}`"
         return row
-    session, members = _lab_processes(svc)
+    session, members = _lab_processes(svc, sessions)
     if members:
         row.state, row.pid = "orphan", session
         row.detail = (f"the lab's own {_describe(members)}, left running without its pid file or "
@@ -292,7 +302,8 @@ def state_of(svc: topology.Service) -> ServiceState:
 
 
 def status(names: list[str] | None = None) -> list[ServiceState]:
-    return [state_of(svc) for svc in _select(names)]
+    sessions = _sessions()
+    return [state_of(svc, sessions) for svc in _select(names)]
 
 
 # ---- commands -------------------------------------------------------------------------------
@@ -343,8 +354,9 @@ def up(names: list[str] | None = None, timeout: float = START_TIMEOUT) -> list[S
     """
     timeout = check_timeout(timeout, "the start timeout")
     services = _select(names)
+    sessions = _sessions()
     orphans = [svc.name for svc in services
-               if _our_pid(svc.name) is None and _lab_processes(svc)[1]]
+               if _our_pid(svc.name) is None and _lab_processes(svc, sessions)[1]]
     if orphans:  # the lab's own processes left behind (a killed parent, a lost pid file)
         down(orphans)
     to_start = []
@@ -484,8 +496,9 @@ def down(names: list[str] | None = None, timeout: float = STOP_TIMEOUT) -> list[
     timeout = check_timeout(timeout, "the stop timeout")
     services = _select(names) if names is not None else list(topology.SERVICES.values())
     stopping: dict[str, tuple[list[int], topology.Service]] = {}
+    sessions = _sessions()
     for svc in services:
-        session, members = _lab_processes(svc)
+        session, members = _lab_processes(svc, sessions)
         if not members:
             continue
         _signal_all(session, members, signal.SIGTERM)
