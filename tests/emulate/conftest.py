@@ -96,10 +96,26 @@ def _clear_seen(request):
         request.getfixturevalue("upstream").seen.clear()
 
 
+def _for_this_stack(config: str | Path) -> Path:
+    """A config of the repository as the runner feeds it to the emulator: under a port offset
+    (CORSLAB_PORT_OFFSET) a copy whose lab origins are shifted like the policy's."""
+    from corslab import topology
+
+    path = Path(config) if Path(config).is_absolute() else REPO / config
+    if not topology.PORT_OFFSET or not path.is_file():
+        return Path(config)
+    import tempfile
+
+    copy = Path(tempfile.mkdtemp(prefix="corslab-shifted-")) / path.name
+    copy.write_text(topology.shift_text(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return copy
+
+
 class Emulator:
     """A real ``python -m corslab emulate`` process (the contract's entry point)."""
 
     def __init__(self, product: str, config: str | Path, upstream: str, targets: dict[str, str] | None = None):
+        config = _for_this_stack(config)
         cmd = [sys.executable, "-m", "corslab", "emulate", product, str(config), "--port", "0",
                "--upstream", upstream]
         for name, url in (targets or {}).items():

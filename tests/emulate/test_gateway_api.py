@@ -8,6 +8,8 @@ internal/xds/translator/cors.go. Each conformance case below keeps the test case
 
 import pytest
 
+from corslab import topology
+
 ROUTES = """
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
@@ -317,12 +319,12 @@ def test_crd_validation_rejects_invalid_cors_filters(confdir, wire, filters, mes
 def test_the_labs_httproute_runs_in_the_emulator(emulator, upstream, wire):
     """infra/k8s/httproute.yaml (method 3's Gateway API form): preflight at the gateway, 200, the lab's values."""
     url = emulator("gateway-api", "infra/k8s/httproute.yaml")
-    status, headers, _ = wire.preflight(f"{url}/v1/users", "http://localhost:3001", "PUT", "content-type")
+    status, headers, _ = wire.preflight(f"{url}/v1/users", topology.ADMIN_ORIGIN, "PUT", "content-type")
     assert status == 200 and upstream.paths("OPTIONS") == []
-    assert wire.one(headers, "access-control-allow-origin") == "http://localhost:3001"
+    assert wire.one(headers, "access-control-allow-origin") == topology.ADMIN_ORIGIN
     assert wire.one(headers, "access-control-allow-methods") == "GET, POST, PUT, DELETE"
     assert wire.one(headers, "access-control-max-age") == "600"
-    status, headers, _ = wire.preflight(f"{url}/v1/users", "http://127.0.0.1:4000")
+    status, headers, _ = wire.preflight(f"{url}/v1/users", topology.UNTRUSTED_ORIGIN)
     assert status == 200 and wire.one(headers, "access-control-allow-origin") is None
 
 
