@@ -13,6 +13,7 @@ State lives in a runtime folder (``.run/`` in the repository, or $CORSLAB_RUNTIM
 
 from __future__ import annotations
 
+import errno
 import functools
 import http.client
 import json
@@ -65,7 +66,9 @@ def _usable_folder(value: str, what: str) -> Path:
         with tempfile.NamedTemporaryFile(dir=path, prefix=".corslab-write-test-"):
             pass
     except OSError as exc:
-        raise CorsLabError(f"{what} is not writable ({exc.strerror}); {fix}") from None
+        why = f" ({exc.strerror})" if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS,
+                                                    errno.ENOSPC, errno.EDQUOT) else ""
+        raise CorsLabError(f"{what} is not writable{why}; {fix}") from None
     return path
 
 
