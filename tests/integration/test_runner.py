@@ -157,8 +157,10 @@ def test_a_second_stack_runs_beside_this_one_under_a_port_offset(tmp_path):
     folder, serves methods 1-5 on the shifted ports beside the session's stack, its pages hand out
     the shifted topology, and each method allows the shifted app origin (the configs of the
     repository are fed to nginx and the emulators with their origins shifted)."""
-    highest = max(svc.default_port for svc in topology.SERVICES.values())
-    offset = topology.PORT_OFFSET + (10000 if topology.PORT_OFFSET + 10000 + highest <= 65535 else -10000)
+    # Below Linux's ephemeral ports (32768 and up), where a client's connection could hold one, and
+    # clear of this session's ports: of three offsets 7000 apart one is always far enough.
+    width = max(topology.DEFAULT_PORTS) - min(topology.DEFAULT_PORTS)
+    offset = next(o for o in (10000, 17000, 24000) if abs(o - topology.PORT_OFFSET) > width)
     env = {"CORSLAB_PORT_OFFSET": str(offset), "CORSLAB_RUNTIME": str(tmp_path / "run")}
     shifted = {name: svc.default_port + offset for name, svc in topology.SERVICES.items()}
     app = f"http://localhost:{shifted['frontend']}"
