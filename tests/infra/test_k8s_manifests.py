@@ -33,7 +33,20 @@ A = ingress_nginx.ANNOTATION_PREFIX
 
 
 def docs(name: str) -> list[dict]:
-    return [d for d in yaml.safe_load_all((K8S / name).read_text()) if d is not None]
+    """The manifest's objects as the stack runs them (lab origins shifted under CORSLAB_PORT_OFFSET)."""
+    text = topology.shift_text((K8S / name).read_text())
+    return [d for d in yaml.safe_load_all(text) if d is not None]
+
+
+def as_run(name: str) -> str:
+    """The manifest's path, or under CORSLAB_PORT_OFFSET a copy with its lab origins shifted."""
+    if not topology.PORT_OFFSET:
+        return str(K8S / name)
+    import tempfile
+
+    copy = Path(tempfile.mkdtemp(prefix="corslab-shifted-")) / name
+    copy.write_text(topology.shift_text((K8S / name).read_text()))
+    return str(copy)
 
 
 def one(name: str, kind: str) -> dict:
@@ -211,7 +224,7 @@ def test_backends_reach_the_api_deployment():
     assert service["spec"]["selector"].items() <= deployment["spec"]["template"]["metadata"]["labels"].items()
     assert deployment["spec"]["selector"]["matchLabels"] == service["spec"]["selector"]
     assert port["targetPort"] in [p["name"] for p in container["ports"]]
-    assert container["ports"][0]["containerPort"] == topology.service("api").port
+    assert container["ports"][0]["containerPort"] == topology.service("api").default_port
     assert container["readinessProbe"]["httpGet"]["path"] == topology.service("api").health
 
     ingress = one("ingress.yaml", "Ingress")
@@ -261,7 +274,7 @@ def test_ingress_states_the_lab_policy_as_the_controller_reads_it():
 def test_ingress_policy_reaches_the_generated_nginx_config():
     """nginx.tmpl: the rendered config carries the policy's values in its more_set_headers lines,
     and an origin regex built from exactly the allowed origins."""
-    text = ingress_nginx.render(ingress_nginx.load(str(K8S / "ingress.yaml")),
+    text = ingress_nginx.render(ingress_nginx.load(as_run("ingress.yaml")),
                                 upstream="http://127.0.0.1:8095")
     assert ingress_nginx.build_cors_origin_regex(policy.ALLOWED_ORIGINS) in text
     assert f"Access-Control-Allow-Methods: {policy.header_list(policy.ALLOWED_METHODS)}'" in text
@@ -275,7 +288,7 @@ def test_ingress_cannot_state_vary_origin_and_says_so():
     """Reference §1.3/§9: ingress-nginx never emits Vary (the only vary in nginx.tmpl is gzip_vary),
     although the policy asks for Vary: Origin. The generated config has none, and ingress.yaml's
     comments tell the learner so instead of hiding it."""
-    text = ingress_nginx.render(ingress_nginx.load(str(K8S / "ingress.yaml")),
+    text = ingress_nginx.render(ingress_nginx.load(as_run("ingress.yaml")),
                                 upstream="http://127.0.0.1:8095")
     assert "vary" not in text.lower()
     comments = "\n".join(line for line in (K8S / "ingress.yaml").read_text().splitlines()

@@ -9,6 +9,7 @@ through the ELBv2 / apigatewayv2 shapes.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,17 @@ from corslab import policy, topology
 from corslab.emulate import alb, apigw_http, istio, kong
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def as_run(relative: str) -> str:
+    """The config as the stack runs it: under CORSLAB_PORT_OFFSET a copy with its lab origins
+    shifted (topology.shift_text), which is what the runner feeds the emulator."""
+    path = REPO / relative
+    if not topology.PORT_OFFSET:
+        return str(path)
+    copy = Path(tempfile.mkdtemp(prefix="corslab-shifted-")) / path.name
+    copy.write_text(topology.shift_text(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return str(copy)
 
 
 def names(values) -> set[str]:
@@ -34,7 +46,7 @@ def test_policy_states_what_the_configs_are_checked_against():
 
 def test_kong_yml_states_the_policy():
     """infra/kong/kong.yml: the cors plugin of the route the API is reached on."""
-    config = kong.load(str(REPO / "infra/kong/kong.yml"))
+    config = kong.load(as_run("infra/kong/kong.yml"))
     (route,) = config.routes
     conf = route.cors or config.services[route.service].cors or config.cors
     assert set(conf.origins) == set(policy.ALLOWED_ORIGINS)
@@ -50,12 +62,12 @@ def test_kong_yml_states_the_policy():
 def test_kong_yml_service_points_at_the_compose_api():
     """The real Kong image (compose) reaches the API by its service name and port from the topology."""
     doc = yaml.safe_load((REPO / "infra/kong/kong.yml").read_text())
-    assert doc["services"][0]["url"] == f"http://api:{topology.SERVICES['api'].port}"
+    assert doc["services"][0]["url"] == f"http://api:{topology.SERVICES['api'].default_port}"
 
 
 def test_istio_virtualservice_states_the_policy():
     """infra/istio/virtualservice.yaml, as translated to Envoy's CorsPolicy."""
-    (route,) = istio.load(str(REPO / "infra/istio/virtualservice.yaml")).routes
+    (route,) = istio.load(as_run("infra/istio/virtualservice.yaml")).routes
     cors = route.cors
     assert {(m.kind, m.value) for m in cors.allow_origins} == {("exact", o) for o in policy.ALLOWED_ORIGINS}
     assert names(cors.allow_methods) == names(policy.ALLOWED_METHODS)
@@ -67,7 +79,7 @@ def test_istio_virtualservice_states_the_policy():
 
 @pytest.fixture(scope="module")
 def alb_headers() -> dict[str, str]:
-    return alb.load(str(REPO / "infra/aws/alb.json")).headers
+    return alb.load(as_run("infra/aws/alb.json")).headers
 
 
 def test_alb_states_the_policy_except_the_origin_list(alb_headers):
@@ -88,7 +100,7 @@ def test_alb_can_state_only_one_origin_and_uses_the_app(alb_headers):
 
 def test_apigw_http_states_the_policy():
     """infra/aws/apigw-http.json: CorsConfiguration states the whole policy (a real origin list)."""
-    cors = apigw_http.load(str(REPO / "infra/aws/apigw-http.json")).cors
+    cors = apigw_http.load(as_run("infra/aws/apigw-http.json")).cors
     assert set(cors["AllowOrigins"]) == set(policy.ALLOWED_ORIGINS)
     assert names(cors["AllowMethods"]) == names(policy.ALLOWED_METHODS)
     assert names(cors["AllowHeaders"]) == names(policy.ALLOWED_HEADERS)
@@ -100,7 +112,7 @@ def test_apigw_http_states_the_policy():
 def test_cloudformation_states_the_same_policy():
     """infra/aws/cloudformation.yaml: the ALB listener attributes and the HTTP API CorsConfiguration."""
     decode = pytest.importorskip("cfnlint.decode")
-    template, problems = decode.decode_str((REPO / "infra/aws/cloudformation.yaml").read_text())
+    template, problems = decode.decode_str(topology.shift_text((REPO / "infra/aws/cloudformation.yaml").read_text()))
     assert not problems, problems
     resources = template["Resources"]
     attributes = {a["Key"].split(".")[3]: a["Value"] for a in resources["ApiListener"]["Properties"]["ListenerAttributes"]}
