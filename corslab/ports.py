@@ -49,7 +49,7 @@ def owner(port: int) -> tuple[int, str] | None:
             for fd in (proc / "fd").iterdir():
                 link = os.readlink(fd)
                 if link.startswith("socket:[") and link[8:-1] in inodes:
-                    return int(proc.name), _cmdline(proc)
+                    return int(proc.name), command_line(int(proc.name))
         except OSError:  # the process ended, or it is not ours to look at
             continue
     return None
@@ -78,9 +78,10 @@ def _listening_inodes(port: int) -> set[str]:
     return inodes
 
 
-def _cmdline(proc: Path) -> str:
+def command_line(pid: int) -> str:
+    """The command line of process ``pid`` (its first 120 characters), or "?"."""
     try:
-        raw = (proc / "cmdline").read_bytes()
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return "?"
     cmd = raw.replace(b"\0", b" ").decode(errors="replace").strip()

@@ -223,7 +223,7 @@ def _lab_processes(svc: topology.Service,
 
 
 def _describe(pids: list[int]) -> str:
-    return ", ".join(f"pid {pid} ({ports._cmdline(Path('/proc', str(pid)))})" for pid in pids[:3]) + (
+    return ", ".join(f"pid {pid} ({ports.command_line(pid)})" for pid in pids[:3]) + (
         f" and {len(pids) - 3} more" if len(pids) > 3 else "")
 
 
