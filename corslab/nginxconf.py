@@ -93,7 +93,7 @@ pid {prefix}/nginx.pid;
 error_log {prefix}/error.log warn;
 
 events {{
-    worker_connections 256;
+    worker_connections 4096;  # a burst of 200 clients is 400 connections (client + upstream), idle ones too
 }}
 
 http {{

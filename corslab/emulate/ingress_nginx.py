@@ -509,7 +509,7 @@ def render(
         "daemon off;",
         f"pid {run}/nginx.pid;",
         f"error_log {run}/error.log warn;",
-        "events { worker_connections 256; }",
+        "events { worker_connections 4096; }",
         "",
         "http {",
         f"    access_log {run}/access.log;",
