@@ -70,6 +70,20 @@ SAFELISTED_TOTAL_LIMIT = 1024  # bytes over all safelisted values, #cors-unsafe-
 INT64_MAX = 2**63 - 1  # Chromium parses Range numbers as int64: longer ones are not "simple"
 
 
+# Chromium still treats User-Agent as a header a page may not set: net/http/http_util.cc keeps it
+# in kForbiddenHeaderFields ("no longer banned, but still here", crbug.com/571722). The page's
+# Headers object keeps the value, but the request carries Chromium's own User-Agent and the name
+# never counts toward a preflight (observed in Chromium 156 here). The Fetch standard dropped it
+# from #forbidden-request-header in 2015 and Firefox (since 43) sends the page's value - a header
+# that is not CORS-safelisted, so there a cross-origin fetch() with it is preflighted.
+CHROMIUM_DROPPED_REQUEST_HEADERS = frozenset({"user-agent"})
+
+
+def is_dropped_by_chromium(name: str) -> bool:
+    """A header the standard lets a page set but Chromium silently replaces with its own."""
+    return name.lower() in CHROMIUM_DROPPED_REQUEST_HEADERS
+
+
 def is_forbidden_request_header(name: str, value: str = "") -> bool:
     """Fetch #forbidden-request-header: the browser silently drops these from script headers."""
     lower = name.lower()

@@ -54,6 +54,14 @@ AUTHORIZATION_NOTE = (
     "by name, and Firefox 115+ enforces that: list Authorization explicitly to work everywhere.")
 
 
+USER_AGENT_NOTE = (
+    "Chromium replaces a page's User-Agent with its own and never counts it toward a preflight "
+    "(net/http/http_util.cc still lists it as forbidden, crbug.com/571722). The Fetch standard "
+    "no longer forbids it (#forbidden-request-header) and Firefox sends the page's value: there it "
+    "is not CORS-safelisted, so a cross-origin request with it is preflighted. Do not rely on "
+    "setting User-Agent from a page; send your own header (e.g. X-Client-Name) instead.")
+
+
 # -- the inputs ----------------------------------------------------------------------------------
 
 @dataclass
@@ -237,6 +245,9 @@ def effective_headers(req: FetchRequest) -> tuple[Headers, list[tuple[str, str]]
         if fh.is_forbidden_request_header(name, value):
             dropped.append((name, "a forbidden request header: the browser sets it itself or "
                                   "never lets a page set it, and drops it silently"))
+            continue
+        if fh.is_dropped_by_chromium(name):
+            dropped.append((name, USER_AGENT_NOTE))
             continue
         combined = f"{kept[lower][1]}, {value}" if lower in kept else value
         if req.mode == "no-cors" and not fh.is_no_cors_safelisted_request_header(name, combined):
@@ -570,7 +581,7 @@ def decide(req: FetchRequest, preflight: HttpResponse | None = None,
     except ``response`` after a failed preflight (the request is never sent).
     """
     sent, dropped = effective_headers(req)
-    notes = [f"The browser drops the header {name}: {why}." for name, why in dropped]
+    notes = [f"The browser drops the header {name}: {why.rstrip('.')}." for name, why in dropped]
     base = dict(request_headers=sent, dropped_headers=dropped)
     refused = validate(req)
     if refused:
@@ -621,6 +632,8 @@ def decide(req: FetchRequest, preflight: HttpResponse | None = None,
                      "Access-Control-Expose-Headers to let the page read it; Set-Cookie never).")
     if AUTHORIZATION_NOTE in notes:  # Chromium's answer above; the standard's beside it
         text += " " + AUTHORIZATION_NOTE
+    if any(why == USER_AGENT_NOTE for _, why in dropped):
+        text += " " + USER_AGENT_NOTE
     return Decision(True, needed, None, text, exposed, None, None, notes=notes,
                     preflight_request=pf_request, **base)
 
