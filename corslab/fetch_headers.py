@@ -104,6 +104,25 @@ def is_valid_header_value(value: str) -> bool:
     return _BAD_VALUE.search(value) is None
 
 
+def header_value_problem(value: str) -> str | None:
+    """What makes ``value`` an invalid header value, in words (None when it is valid).
+
+    A header value is a byte sequence (#header-value): no NUL, CR or LF, and - since JavaScript
+    strings become bytes as ISO-8859-1 (Fetch "ByteString") - no character above U+00FF.
+    """
+    bad = _BAD_VALUE.search(value)
+    if bad is None:
+        return None
+    char = bad.group()
+    if char in "\r\n":
+        return "contains a line break (CR or LF), which would end the header; remove it"
+    if char == "\0":
+        return "contains a NUL character; remove it"
+    return (f"contains {char!r} (U+{ord(char):04X}), which is not a Latin-1 character: header "
+            "values are bytes, and fetch() throws a TypeError for it; percent-encode or "
+            "base64-encode the text")
+
+
 def normalize_header_value(value: str) -> str:
     """Headers.append() strips leading and trailing HTTP whitespace (#concept-header-value-normalize)."""
     return value.strip(HTTP_WHITESPACE)

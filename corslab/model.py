@@ -213,10 +213,11 @@ def validate(req: FetchRequest) -> Verdict | None:
             return _refused("type-error", reasons.type_error_invalid_header_name(),
                             f"The header name {name!r} is not a valid token, so fetch() throws. "
                             "Fix the header name in the page.")
-        if not fh.is_valid_header_value(fh.normalize_header_value(value)):
+        problem = fh.header_value_problem(fh.normalize_header_value(value))
+        if problem:
             return _refused("type-error", reasons.type_error_invalid_header_value(),
-                            f"The value of header {name} contains NUL, CR or LF (or non-Latin-1 "
-                            "text), so fetch() throws. Fix the value in the page.")
+                            f"The value of header {name} {problem}. fetch() throws before "
+                            "sending anything: fix the value in the page.")
     if req.body is not None and req.normalized_method in ("GET", "HEAD"):
         return _refused("type-error", reasons.type_error_body_with_get_or_head(),
                         "A GET or HEAD request cannot have a body; fetch() throws. Send the data "

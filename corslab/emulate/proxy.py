@@ -408,6 +408,8 @@ def read_config(path: str, fmt: str):
             text = fh.read()
     except FileNotFoundError:
         raise CorsLabError(f"{path}: no such file; check the CONFIG path") from None
+    except UnicodeDecodeError as exc:
+        raise not_utf8(path, exc) from None
     except OSError as exc:
         raise CorsLabError(f"{path}: cannot read it ({exc.strerror})") from None
     if fmt == "json":
@@ -415,14 +417,24 @@ def read_config(path: str, fmt: str):
             return json.loads(text)
         except json.JSONDecodeError as exc:
             raise config_error(path, f"line {exc.lineno}", f"not valid JSON ({exc.msg})") from None
+        except RecursionError:
+            raise config_error(path, "", "the JSON is nested too deeply; flatten it") from None
     import yaml
 
+    from corslab import safe_yaml
+
     try:
-        return [doc for doc in yaml.safe_load_all(text) if doc is not None]
+        return [doc for doc in safe_yaml.load_all(text, path) if doc is not None]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"line {mark.line + 1}" if mark else ""
         raise config_error(path, line, f"not valid YAML ({getattr(exc, 'problem', exc)})") from None
+
+
+def not_utf8(path: str, exc: UnicodeDecodeError) -> CorsLabError:
+    """The one line for a config that is not UTF-8 text (a binary file, or Latin-1/UTF-16)."""
+    return CorsLabError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+                        f"{exc.start}); save the config as UTF-8")
 
 
 def expect(path: str, field: str, value, kind, what: str):
