@@ -84,7 +84,7 @@ class Exchange:
             "role": self.role, "method": self.method, "url": self.url,
             "request_headers": [list(h) for h in self.request_headers],
             "status": self.status, "headers": [list(h) for h in self.headers],
-            "elapsed_ms": round(self.elapsed * 1000, 2),
+            "elapsed_ms": round(self.elapsed * 1000, 2), "body_truncated": self.truncated,
             "ok": None if self.verdict is None else self.verdict.ok,
             "reason": None if self.verdict is None else self.verdict.reason,
         }
