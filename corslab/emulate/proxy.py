@@ -334,6 +334,13 @@ class _BadBody(Exception):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True  # a hanging client never blocks shutdown
     request_queue_size = BACKLOG
+
+    def handle_error(self, request, client_address):
+        # A client that resets or drops its connection is ordinary traffic, not a fault of the
+        # emulator: no traceback in the log for it (socketserver prints one by default).
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
     allow_reuse_address = True  # restart at once on the same port (TIME_WAIT), never steal a live one
 
 

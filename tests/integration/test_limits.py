@@ -17,7 +17,7 @@ import uuid
 
 import pytest
 
-from corslab import topology
+from corslab import runner, topology
 from tests.rawhttp import Reply, send
 
 pytestmark = pytest.mark.usefixtures("stack")
@@ -180,6 +180,8 @@ def test_emulator_answers_a_bad_chunk_size_with_400(service):
                       "Transfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n".encode(), timeout=3)
     assert reply.status == 400
     assert b"chunk size" in reply.body
+    this_run = runner.tail(service, 500).rsplit("\n--- ", 1)[-1]  # since the emulator started
+    assert "Traceback" not in this_run  # answered, not crashed
 
 
 def test_flask_cors_allows_only_the_exact_origin_spelling():
