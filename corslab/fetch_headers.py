@@ -3,8 +3,8 @@
 Pure functions over strings: which methods and request headers are CORS-safelisted, which are
 forbidden, how ``Access-Control-Allow-Methods``/``-Headers``/``-Expose-Headers`` parse, which
 response headers a page may read. Sources: Fetch (https://fetch.spec.whatwg.org/, anchors in the
-docstrings) and Chromium's ``services/network/public/cpp/cors/cors.cc`` and ``preflight_result.cc``
-(see /work/shared/reference/cors-ground-truth.md section 6).
+docstrings) and Chromium's ``services/network/public/cpp/cors/cors.cc``, ``preflight_result.cc``
+and ``net/http/http_util.cc``.
 """
 
 from __future__ import annotations

@@ -17,7 +17,10 @@ plain-words ``explanation`` that names the fix.
 Where Chromium and the standard differ the model follows Chromium and says so in ``notes``:
 ``Access-Control-Allow-Headers: *`` covers ``Authorization`` in Chromium (the standard says it
 never does), and Chromium's preflight cache keeps one answer per (origin, URL).
-Sources: /work/shared/reference/cors-ground-truth.md sections 6 and 7.
+Sources: the Fetch standard (https://fetch.spec.whatwg.org/: main fetch, #cors-preflight-fetch-0,
+#concept-cors-check, HTTP-redirect fetch); Chromium's services/network/cors/ and
+services/network/public/cpp/cors/ (cors.cc, preflight_result.cc, preflight_controller.cc); the
+web-platform-tests in fetch/api/cors/ and cors/.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@
                    headers=[("Content-Type", "application/json")], credentials="include")
     result.allowed, result.reason, result.explanation
     print(result.report())          # the readable report of `python -m corslab probe`
-    result.to_json()                # the JSON object of DESIGN.md (a str); .to_dict() for a dict
+    result.to_json()                # the probe object of docs/architecture.md (a str); .to_dict() a dict
     result                          # in Jupyter: a sequence picture (corslab.probe_display)
 
 What is sent: the preflight when the model says one is needed (OPTIONS, Origin, Access-Control-
@@ -92,7 +92,7 @@ class Exchange:
 
 @dataclass
 class ProbeResult:
-    """Everything one probe did and concluded. ``to_json()`` is the DESIGN.md probe object."""
+    """Everything one probe did and concluded. ``to_json()`` is the probe object (docs/architecture.md)."""
 
     request: FetchRequest
     preflight_needed: bool
@@ -410,7 +410,7 @@ class _Run:
         return hop.credentials == "same-origin" and not model.is_cross_origin(hop)
 
     def cookies_allowed(self, hop: FetchRequest) -> bool:
-        # Chromium on this machine never stores or sends cookies across sites (DESIGN.md).
+        # Chromium 156 (observed here) never stores or sends cookies across sites: third-party cookies are blocked.
         return self.include_credentials(hop) and not hop.tainted_origin and same_site(
             parse_origin(hop.origin), origin_of(hop.url))
 

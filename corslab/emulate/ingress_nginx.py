@@ -2,7 +2,7 @@
 
 ``python -m corslab emulate ingress-nginx infra/k8s/ingress.yaml --port 8082 --upstream URL``
 
-What it does, step by step, as the controller does it (reference: cors-ground-truth.md §1):
+What it does, step by step, as the controller does it (kubernetes/ingress-nginx v1.15.1):
 
 1. ``load(path)`` reads a multi-document Kubernetes manifest and keeps the ``Ingress`` objects
    (``networking.k8s.io/v1``; ingresses of another ``ingressClassName`` than ``nginx`` are ignored,

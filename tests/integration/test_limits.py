@@ -1,7 +1,7 @@
 """Limits of the running stack: bodies, nesting, the request log, what the echo cannot send.
 
 Every service and proxy refuses a request body over 1 MiB with 413 and the CORS headers its method
-adds to any other error (so page JavaScript can read the 413 - Fetch standard §3.2.3 "CORS check":
+adds to any other error (so page JavaScript can read the 413 - Fetch #concept-cors-check:
 a response without them is a network error to the page). Expected figures come from RFC 9110
 §15.5.14 (413 Content Too Large) and nginx's ``client_max_body_size`` documentation
 (https://nginx.org/en/docs/http/ngx_http_core_module.html#client_max_body_size).
@@ -185,7 +185,7 @@ def test_emulator_answers_a_bad_chunk_size_with_400(service):
 
 
 def test_flask_cors_allows_only_the_exact_origin_spelling():
-    """Fetch §3.2.3: Access-Control-Allow-Origin must equal the serialized origin byte for byte;
+    """Fetch #concept-cors-check: Access-Control-Allow-Origin must equal the serialized origin byte for byte;
     flask-cors compares its plain strings case-insensitively and reflects what came
     (flask_cors/core.py try_match_pattern), so the lab gives it anchored case-sensitive patterns."""
     svc = topology.SERVICES["api-appcors"]

@@ -1,4 +1,4 @@
-"""The native runner's promises (issue 2 §5), with real processes and real ports.
+"""The native runner's promises (README "Running it natively"), with real processes and real ports.
 
 These tests stop and restart parts of the session's stack; each leaves it running again.
 """
@@ -58,7 +58,7 @@ def test_up_is_idempotent():
 
 
 def test_down_leaves_no_listening_port_and_no_process():
-    """Issue 2: `down` leaves no listening port among the lab's ports and no child process."""
+    """README "Running it natively": `down` leaves no listening port among the lab's ports and no child process."""
     result = cli("down")
     assert result.returncode == 0, result.stderr
     try:

@@ -1,4 +1,4 @@
-"""The topology is the one source of truth: DESIGN.md's ports, loopback binding, origins."""
+"""The topology is the one source of truth: the README's ports, loopback binding, origins."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def test_services_bind_loopback_by_default():
 
 
 def test_trusted_origins_share_the_site_and_the_untrusted_one_does_not():
-    """DESIGN.md: localhost ports are same-site cross-origin; 127.0.0.1 is another site."""
+    """HTML "same site" (schemeful): localhost ports are same-site cross-origin; 127.0.0.1 is another site."""
     assert topology.APP_ORIGIN == "http://localhost:3000"
     assert topology.ADMIN_ORIGIN == "http://localhost:3001"
     assert topology.UNTRUSTED_ORIGIN == "http://127.0.0.1:4000"
