@@ -1,6 +1,6 @@
 """CORS Lab: run every idea of Cross-Origin Resource Sharing against a real stack.
 
-The package is split by concept (see DESIGN.md):
+The package is split by concept (docs/architecture.md shows how the parts fit):
   topology  - services, ports, origins: the one source of truth
   policy    - the lab's CORS policy that every method states in its own format
   runner    - the native runner behind `python -m corslab up|down|status|logs`

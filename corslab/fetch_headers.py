@@ -3,8 +3,8 @@
 Pure functions over strings: which methods and request headers are CORS-safelisted, which are
 forbidden, how ``Access-Control-Allow-Methods``/``-Headers``/``-Expose-Headers`` parse, which
 response headers a page may read. Sources: Fetch (https://fetch.spec.whatwg.org/, anchors in the
-docstrings) and Chromium's ``services/network/public/cpp/cors/cors.cc`` and ``preflight_result.cc``
-(see /work/shared/reference/cors-ground-truth.md section 6).
+docstrings) and Chromium's ``services/network/public/cpp/cors/cors.cc``, ``preflight_result.cc``
+and ``net/http/http_util.cc``.
 """
 
 from __future__ import annotations
@@ -70,6 +70,20 @@ SAFELISTED_TOTAL_LIMIT = 1024  # bytes over all safelisted values, #cors-unsafe-
 INT64_MAX = 2**63 - 1  # Chromium parses Range numbers as int64: longer ones are not "simple"
 
 
+# Chromium still treats User-Agent as a header a page may not set: net/http/http_util.cc keeps it
+# in kForbiddenHeaderFields ("no longer banned, but still here", crbug.com/571722). The page's
+# Headers object keeps the value, but the request carries Chromium's own User-Agent and the name
+# never counts toward a preflight (observed in Chromium 156 here). The Fetch standard dropped it
+# from #forbidden-request-header in 2015 and Firefox (since 43) sends the page's value - a header
+# that is not CORS-safelisted, so there a cross-origin fetch() with it is preflighted.
+CHROMIUM_DROPPED_REQUEST_HEADERS = frozenset({"user-agent"})
+
+
+def is_dropped_by_chromium(name: str) -> bool:
+    """A header the standard lets a page set but Chromium silently replaces with its own."""
+    return name.lower() in CHROMIUM_DROPPED_REQUEST_HEADERS
+
+
 def is_forbidden_request_header(name: str, value: str = "") -> bool:
     """Fetch #forbidden-request-header: the browser silently drops these from script headers."""
     lower = name.lower()
@@ -88,6 +102,25 @@ def is_valid_header_name(name: str) -> bool:
 def is_valid_header_value(value: str) -> bool:
     """After normalisation (trimmed), a value may not contain NUL, CR or LF (#header-value)."""
     return _BAD_VALUE.search(value) is None
+
+
+def header_value_problem(value: str) -> str | None:
+    """What makes ``value`` an invalid header value, in words (None when it is valid).
+
+    A header value is a byte sequence (#header-value): no NUL, CR or LF, and - since JavaScript
+    strings become bytes as ISO-8859-1 (Fetch "ByteString") - no character above U+00FF.
+    """
+    bad = _BAD_VALUE.search(value)
+    if bad is None:
+        return None
+    char = bad.group()
+    if char in "\r\n":
+        return "contains a line break (CR or LF), which would end the header; remove it"
+    if char == "\0":
+        return "contains a NUL character; remove it"
+    return (f"contains {char!r} (U+{ord(char):04X}), which is not a Latin-1 character: header "
+            "values are bytes, and fetch() throws a TypeError for it; percent-encode or "
+            "base64-encode the text")
 
 
 def normalize_header_value(value: str) -> str:

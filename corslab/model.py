@@ -17,7 +17,10 @@ plain-words ``explanation`` that names the fix.
 Where Chromium and the standard differ the model follows Chromium and says so in ``notes``:
 ``Access-Control-Allow-Headers: *`` covers ``Authorization`` in Chromium (the standard says it
 never does), and Chromium's preflight cache keeps one answer per (origin, URL).
-Sources: /work/shared/reference/cors-ground-truth.md sections 6 and 7.
+Sources: the Fetch standard (https://fetch.spec.whatwg.org/: main fetch, #cors-preflight-fetch-0,
+#concept-cors-check, HTTP-redirect fetch); Chromium's services/network/cors/ and
+services/network/public/cpp/cors/ (cors.cc, preflight_result.cc, preflight_controller.cc); the
+web-platform-tests in fetch/api/cors/ and cors/.
 """
 
 from __future__ import annotations
@@ -52,6 +55,14 @@ AUTHORIZATION_NOTE = (
     "CorsNonWildcardRequestHeadersSupport is off by default; Safari agrees). The Fetch standard "
     "(#cors-non-wildcard-request-header-name) and WPT cors-preflight-star say it must be listed "
     "by name, and Firefox 115+ enforces that: list Authorization explicitly to work everywhere.")
+
+
+USER_AGENT_NOTE = (
+    "Chromium replaces a page's User-Agent with its own and never counts it toward a preflight "
+    "(net/http/http_util.cc still lists it as forbidden, crbug.com/571722). The Fetch standard "
+    "no longer forbids it (#forbidden-request-header) and Firefox sends the page's value: there it "
+    "is not CORS-safelisted, so a cross-origin request with it is preflighted. Do not rely on "
+    "setting User-Agent from a page; send your own header (e.g. X-Client-Name) instead.")
 
 
 # -- the inputs ----------------------------------------------------------------------------------
@@ -205,10 +216,11 @@ def validate(req: FetchRequest) -> Verdict | None:
             return _refused("type-error", reasons.type_error_invalid_header_name(),
                             f"The header name {name!r} is not a valid token, so fetch() throws. "
                             "Fix the header name in the page.")
-        if not fh.is_valid_header_value(fh.normalize_header_value(value)):
+        problem = fh.header_value_problem(fh.normalize_header_value(value))
+        if problem:
             return _refused("type-error", reasons.type_error_invalid_header_value(),
-                            f"The value of header {name} contains NUL, CR or LF (or non-Latin-1 "
-                            "text), so fetch() throws. Fix the value in the page.")
+                            f"The value of header {name} {problem}. fetch() throws before "
+                            "sending anything: fix the value in the page.")
     if req.body is not None and req.normalized_method in ("GET", "HEAD"):
         return _refused("type-error", reasons.type_error_body_with_get_or_head(),
                         "A GET or HEAD request cannot have a body; fetch() throws. Send the data "
@@ -237,6 +249,9 @@ def effective_headers(req: FetchRequest) -> tuple[Headers, list[tuple[str, str]]
         if fh.is_forbidden_request_header(name, value):
             dropped.append((name, "a forbidden request header: the browser sets it itself or "
                                   "never lets a page set it, and drops it silently"))
+            continue
+        if fh.is_dropped_by_chromium(name):
+            dropped.append((name, USER_AGENT_NOTE))
             continue
         combined = f"{kept[lower][1]}, {value}" if lower in kept else value
         if req.mode == "no-cors" and not fh.is_no_cors_safelisted_request_header(name, combined):
@@ -570,7 +585,7 @@ def decide(req: FetchRequest, preflight: HttpResponse | None = None,
     except ``response`` after a failed preflight (the request is never sent).
     """
     sent, dropped = effective_headers(req)
-    notes = [f"The browser drops the header {name}: {why}." for name, why in dropped]
+    notes = [f"The browser drops the header {name}: {why.rstrip('.')}." for name, why in dropped]
     base = dict(request_headers=sent, dropped_headers=dropped)
     refused = validate(req)
     if refused:
@@ -621,6 +636,8 @@ def decide(req: FetchRequest, preflight: HttpResponse | None = None,
                      "Access-Control-Expose-Headers to let the page read it; Set-Cookie never).")
     if AUTHORIZATION_NOTE in notes:  # Chromium's answer above; the standard's beside it
         text += " " + AUTHORIZATION_NOTE
+    if any(why == USER_AGENT_NOTE for _, why in dropped):
+        text += " " + USER_AGENT_NOTE
     return Decision(True, needed, None, text, exposed, None, None, notes=notes,
                     preflight_request=pf_request, **base)
 

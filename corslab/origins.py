@@ -14,11 +14,12 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 from dataclasses import dataclass
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, quote, urlsplit
 
 from corslab.errors import CorsLabError
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+MAX_LABEL, MAX_HOST = 63, 253  # RFC 1035 §2.3.4
 EXAMPLE = "http://localhost:3000"
 
 
@@ -95,6 +96,14 @@ def _host(parts: SplitResult, value: str, what: str) -> str:
     if bad:
         raise CorsLabError(f"the host of the {what} {value!r} contains {''.join(sorted(bad))!r}; "
                            f"use a host name such as localhost")
+    # RFC 1035 §2.3.4: a DNS label has at most 63 octets, a name at most 253 characters.
+    label = max(host.rstrip(".").split("."), key=len)
+    if len(label) > MAX_LABEL:
+        raise CorsLabError(f"the host of the {what} has a label of {len(label)} characters "
+                           f"({label[:12]}...); a DNS label has at most {MAX_LABEL}: shorten it")
+    if len(host) > MAX_HOST:
+        raise CorsLabError(f"the host of the {what} is {len(host)} characters long; a host name "
+                           f"has at most {MAX_HOST}: shorten it")
     return host
 
 
@@ -117,9 +126,21 @@ def parse_origin(value: str) -> Origin:
     return Origin(scheme, _host(parts, value, "origin"), port)
 
 
+@lru_cache(maxsize=1024)
 def parse_url(value: str) -> SplitResult:
-    """Check that ``value`` is an absolute http(s) URL; return its parts."""
-    return _split(value, "URL")
+    """Check that ``value`` is an absolute http(s) URL a request can carry; return its parts.
+
+    The path and query must be ASCII, as on the wire: a browser percent-encodes the rest (URL
+    standard, path percent-encode set), so the error shows the encoded URL to use.
+    """
+    parts = _split(value, "URL")
+    _host(parts, value, "URL")
+    rest = value[len(parts.scheme) + 3 + len(parts.netloc):]
+    if not rest.isascii() or any(ord(c) < 0x20 or c == "\x7f" for c in rest):
+        encoded = value[:len(value) - len(rest)] + quote(rest, safe="/?#[]@!$&'()*+,;=:%~-._")
+        raise CorsLabError(f"the URL {value!r} has characters a request line cannot carry in its "
+                           f"path or query; percent-encode them as a browser does: {encoded}")
+    return parts
 
 
 @lru_cache(maxsize=1024)

@@ -5,7 +5,7 @@
                    headers=[("Content-Type", "application/json")], credentials="include")
     result.allowed, result.reason, result.explanation
     print(result.report())          # the readable report of `python -m corslab probe`
-    result.to_json()                # the JSON object of DESIGN.md (a str); .to_dict() for a dict
+    result.to_json()                # the probe object of docs/architecture.md (a str); .to_dict() a dict
     result                          # in Jupyter: a sequence picture (corslab.probe_display)
 
 What is sent: the preflight when the model says one is needed (OPTIONS, Origin, Access-Control-
@@ -18,6 +18,11 @@ hop, a preflight again where the new hop needs one).
 Raw means raw: http.client is used directly, so two ``Access-Control-Allow-Origin`` lines stay
 two lines (``requests`` would fold them into one value).
 
+Bounded whatever the server does: each exchange (connect, send, the whole answer) must finish
+within ``timeout`` seconds - a server that trickles one byte a second is cut off, not waited on
+byte by byte - and the whole probe within :data:`PROBE_TIMEOUTS` times that; at most
+:data:`MAX_BODY` bytes of an answer are read (the rest is left unread and the exchange says so).
+
 A :class:`ProbeSession` keeps cookies between probes the way one browser profile does (per
 site: a cookie set by ``localhost:8095`` goes back to ``localhost:8081`` - cookies ignore ports -
 but never to a request from a cross-site page), and optionally a preflight cache.
@@ -28,7 +33,10 @@ from __future__ import annotations
 import http.client
 import http.cookiejar
 import json
+import math
+import re
 import socket
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -42,6 +50,10 @@ from corslab.origins import origin_of, parse_origin, parse_url, same_origin, sam
 
 USER_AGENT = "corslab-probe/0.1 (what a browser would send)"
 BODY_PREVIEW = 2000  # characters of each answer kept for the report
+MAX_BODY = 1024 * 1024  # bytes of an answer read at most; the lab's services take no more either
+PROBE_TIMEOUTS = 4  # the whole probe (preflight, request, redirects) gets this many timeouts
+_COOKIE_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 6265 §4.1.1: a token
+_COOKIE_BAD = re.compile(r'[\x00-\x20\x7f",;\\]|[^\x00-\x7f]')  # not a cookie-octet
 
 
 @dataclass
@@ -57,6 +69,7 @@ class Exchange:
     elapsed: float  # seconds until the whole answer was read
     body: str = ""
     verdict: model.Verdict | None = None
+    truncated: bool = False  # the answer's body was longer than MAX_BODY: the rest was not read
 
     @property
     def status(self) -> int:
@@ -71,7 +84,7 @@ class Exchange:
             "role": self.role, "method": self.method, "url": self.url,
             "request_headers": [list(h) for h in self.request_headers],
             "status": self.status, "headers": [list(h) for h in self.headers],
-            "elapsed_ms": round(self.elapsed * 1000, 2),
+            "elapsed_ms": round(self.elapsed * 1000, 2), "body_truncated": self.truncated,
             "ok": None if self.verdict is None else self.verdict.ok,
             "reason": None if self.verdict is None else self.verdict.reason,
         }
@@ -79,7 +92,7 @@ class Exchange:
 
 @dataclass
 class ProbeResult:
-    """Everything one probe did and concluded. ``to_json()`` is the DESIGN.md probe object."""
+    """Everything one probe did and concluded. ``to_json()`` is the probe object (docs/architecture.md)."""
 
     request: FetchRequest
     preflight_needed: bool
@@ -187,7 +200,7 @@ class ProbeSession:
     def __init__(self, cache_preflights: bool = False, timeout: float = 5):
         self.cookies = http.cookiejar.CookieJar()
         self.preflight_cache = model.PreflightCache() if cache_preflights else None
-        self.timeout = timeout
+        self.timeout = checked_timeout(timeout)
 
     def probe(self, url: str, origin: str, method: str = "GET",
               headers=(), credentials: str = "same-origin", mode: str = "cors",
@@ -197,11 +210,13 @@ class ProbeSession:
         if cookies:
             self.set_cookies(url, cookies)
         req = _checked_request(url, origin, method, headers, credentials, mode, body, cache)
-        return _Run(self, req, timeout if timeout is not None else self.timeout).go()
+        return _Run(self, req, checked_timeout(timeout) if timeout is not None else self.timeout).go()
 
     def set_cookies(self, url: str, cookies: dict[str, str]) -> None:
         """Put cookies in the jar as if ``url``'s site had set them (``Set-Cookie: n=v; Path=/``)."""
         parse_url(url)
+        for name, value in cookies.items():
+            check_cookie(name, value)
         answer = HttpResponse(200, [("set-cookie", f"{n}={v}; Path=/") for n, v in cookies.items()])
         self.cookies.extract_cookies(_Answer(answer), urllib.request.Request(url))
 
@@ -222,6 +237,30 @@ def probe(url: str, origin: str, method: str = "GET", headers=(),
                          cache)
 
 
+def checked_timeout(value) -> float:
+    """A timeout in seconds: a finite number greater than 0, or a CorsLabError saying so."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise CorsLabError(f"the timeout {value!r} is not a usable number of seconds; give a "
+                           "finite number greater than 0, e.g. --timeout 5")
+    return seconds
+
+
+def check_cookie(name: str, value: str) -> None:
+    """RFC 6265 §4.1.1: a cookie name is a token, its value cookie-octets (no CR, LF, ; or space)."""
+    if not isinstance(name, str) or not _COOKIE_NAME.fullmatch(name):
+        raise CorsLabError(f"the cookie name {name!r} is not a token (letters, digits and "
+                           "!#$%&'*+-.^_`|~); write cookies as NAME=VALUE")
+    bad = _COOKIE_BAD.search(str(value))
+    if bad:
+        raise CorsLabError(f"the value of cookie {name} contains {bad.group()!r}, which a cookie "
+                           "cannot carry (control characters such as CR/LF, space, \", ;, \\ or "
+                           "non-ASCII); percent-encode the value")
+
+
 # -- internals -----------------------------------------------------------------------------------
 
 def _checked_request(url, origin, method, headers, credentials, mode, body,
@@ -239,9 +278,9 @@ def _checked_request(url, origin, method, headers, credentials, mode, body,
         if not fh.is_valid_header_name(name):
             raise CorsLabError(f"the header name {name!r} is not a valid token; write headers "
                                "as 'Name: value', e.g. 'X-Trace-Id: 42'")
-        if not fh.is_valid_header_value(fh.normalize_header_value(value)):
-            raise CorsLabError(f"the value of header {name} contains a line break or NUL; "
-                               "remove it")
+        problem = fh.header_value_problem(fh.normalize_header_value(str(value)))
+        if problem:
+            raise CorsLabError(f"the value of header {name} {problem}")
         pairs.append((name, value))
     return FetchRequest(url, origin, method, pairs, credentials, mode, body, cache=cache)
 
@@ -261,6 +300,7 @@ class _Run:
     def __init__(self, session: ProbeSession, req: FetchRequest, timeout: float):
         self.session, self.req, self.timeout = session, req, timeout
         self.exchanges: list[Exchange] = []
+        self.deadline = time.monotonic() + timeout * PROBE_TIMEOUTS  # the whole probe
 
     def result(self, **kw) -> ProbeResult:
         _, dropped = model.effective_headers(self.req)
@@ -370,7 +410,7 @@ class _Run:
         return hop.credentials == "same-origin" and not model.is_cross_origin(hop)
 
     def cookies_allowed(self, hop: FetchRequest) -> bool:
-        # Chromium on this machine never stores or sends cookies across sites (DESIGN.md).
+        # Chromium 156 (observed here) never stores or sends cookies across sites: third-party cookies are blocked.
         return self.include_credentials(hop) and not hop.tainted_origin and same_site(
             parse_origin(hop.origin), origin_of(hop.url))
 
@@ -392,11 +432,29 @@ class _Run:
         host, port = parts.hostname, parts.port
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         data = body.encode("utf-8") if body is not None else None
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise CorsLabError(f"the probe took longer than {PROBE_TIMEOUTS} x {self.timeout:g} s "
+                               f"before {method} {url}; check the servers it went through")
+        limit = min(self.timeout, left)  # this exchange, start to end
         conn_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-        conn = conn_class(host, port, timeout=self.timeout)
+        conn = conn_class(host, port, timeout=limit)
+        expired = threading.Event()
+
+        def cut_off():  # a server that answers a byte at a time never trips the socket timeout
+            expired.set()
+            if conn.sock is not None:
+                try:
+                    conn.sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+        watchdog = threading.Timer(limit, cut_off)
+        watchdog.daemon = True
         started = time.time()
         t0 = time.perf_counter()
         try:
+            watchdog.start()
             conn.putrequest(method, path, skip_accept_encoding=True)
             for name, value in headers:
                 conn.putheader(name, value)
@@ -404,11 +462,14 @@ class _Run:
                 conn.putheader("Content-Length", str(len(data)))
             conn.endheaders(data)
             answer = conn.getresponse()
-            raw = answer.read()
+            raw = answer.read(MAX_BODY + 1)
+            truncated = len(raw) > MAX_BODY
+            if expired.is_set():
+                raise socket.timeout()
             response = HttpResponse(answer.status, [(n.lower(), v) for n, v in answer.getheaders()])
-        except socket.timeout:
+        except (socket.timeout, TimeoutError):
             raise CorsLabError(f"{parts.netloc} did not answer {method} {path} within "
-                               f"{self.timeout:g} s; check that the service is healthy "
+                               f"{limit:g} s; check that the service is healthy "
                                "(`python -m corslab status`)") from None
         except ConnectionRefusedError:
             raise CorsLabError(f"cannot connect to {parts.netloc} (connection refused); is the "
@@ -417,12 +478,17 @@ class _Run:
             raise CorsLabError(f"the host {host!r} of {url} cannot be resolved; check the "
                                "spelling (the lab uses localhost and 127.0.0.1)") from None
         except (OSError, http.client.HTTPException) as exc:
+            if expired.is_set():
+                raise CorsLabError(f"{parts.netloc} did not answer {method} {path} within "
+                                   f"{limit:g} s (it was still sending); check that the service "
+                                   "is healthy (`python -m corslab status`)") from None
             raise CorsLabError(f"{method} {url} failed: {exc.__class__.__name__}: {exc}") from None
         finally:
+            watchdog.cancel()
             conn.close()
         elapsed = time.perf_counter() - t0
         ex = Exchange(role, method, url, [("Host", parts.netloc)] + headers, response, started,
-                      elapsed, raw[:BODY_PREVIEW].decode("utf-8", "replace"))
+                      elapsed, raw[:BODY_PREVIEW].decode("utf-8", "replace"), truncated=truncated)
         self.exchanges.append(ex)
         return ex
 

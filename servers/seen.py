@@ -4,6 +4,11 @@ Served at ``GET /_lab/seen`` so the kit can *show* that a preflight was answered
 never reached the app. ``?trace=ID`` keeps the requests whose query string carries ``trace=ID`` or
 whose ``X-Trace-Id`` header is ID (a preflight cannot carry the header's value, only its name, so
 the query string is the reliable way to follow one scenario through every hop).
+
+Bounded in count and in bytes, whatever clients send: at most LIMIT entries and MAX_BYTES of text
+(the oldest fall off first), each header value cut to MAX_VALUE characters and the path to
+MAX_PATH, at most MAX_HEADERS headers per request. Secrets are not kept: the values of ``Cookie``
+and ``Authorization`` are masked (cookie names and the auth scheme stay, to show that they came).
 """
 
 from __future__ import annotations
@@ -15,18 +20,54 @@ from urllib.parse import parse_qs
 
 from flask import Blueprint, Flask, jsonify, request
 
-LIMIT = 1000  # oldest entries fall off: memory stays bounded however long the lab runs
+LIMIT = 1000  # entries; the oldest fall off: memory stays bounded however long the lab runs
+MAX_BYTES = 2 * 1024 * 1024  # characters of paths, header names and values over all entries
+MAX_VALUE = 256  # characters kept of one header value
+MAX_PATH = 2048  # characters kept of the path and query string
+MAX_HEADERS = 64  # headers kept per request
+MASK = "***"
+SHORTENED = "...[shortened]"
+
+
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + SHORTENED
+
+
+def masked(name: str, value: str) -> str:
+    """Cookie: ``a=***; b=***``; Authorization: ``Bearer ***``; any other header as it is."""
+    lower = name.lower()
+    if lower == "cookie":
+        return "; ".join(part.split("=", 1)[0].strip() + "=" + MASK for part in value.split(";") if part.strip())
+    if lower in ("authorization", "proxy-authorization"):
+        scheme, _, secret = value.strip().partition(" ")
+        return f"{scheme} {MASK}" if secret else MASK
+    return value
+
+
+def _size(entry: dict) -> int:
+    return len(entry["path"]) + sum(len(k) + len(v) for k, v in entry["headers"])
 
 
 class SeenLog:
-    def __init__(self, limit: int = LIMIT):
-        self._entries: deque[dict] = deque(maxlen=limit)
+    def __init__(self, limit: int = LIMIT, max_bytes: int = MAX_BYTES):
+        self._entries: deque[dict] = deque()
+        self._limit, self._max_bytes, self._bytes = limit, max_bytes, 0
         self._lock = threading.Lock()
 
     def record(self, method: str, path: str, headers: list[tuple[str, str]]) -> None:
-        entry = {"method": method, "path": path, "headers": headers, "time": time.time()}
+        kept = [(shorten(k, MAX_VALUE), shorten(masked(k, v), MAX_VALUE)) for k, v in headers[:MAX_HEADERS]]
+        entry = {"method": shorten(method, MAX_VALUE), "path": shorten(path, MAX_PATH),
+                 "headers": kept, "time": time.time()}
         with self._lock:
             self._entries.append(entry)
+            self._bytes += _size(entry)
+            while len(self._entries) > self._limit or self._bytes > self._max_bytes:
+                self._bytes -= _size(self._entries.popleft())
+
+    def size(self) -> tuple[int, int]:
+        """(entries, characters) held now."""
+        with self._lock:
+            return len(self._entries), self._bytes
 
     def entries(self, trace: str | None = None) -> list[dict]:
         with self._lock:
@@ -38,6 +79,7 @@ class SeenLog:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
 
 
 def _has_trace(entry: dict, trace: str) -> bool:

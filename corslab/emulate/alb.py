@@ -1,6 +1,6 @@
 """AWS Application Load Balancer: listener rules and the response-header listener attributes.
 
-Sources (cors-ground-truth.md §3): ELBv2 API reference ``ListenerAttribute``, ``RuleCondition``,
+Sources: ELBv2 API reference ``ListenerAttribute``, ``RuleCondition``,
 ``HttpRequestMethodConditionConfig``, ``FixedResponseActionConfig``; the header-modification page
 (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/header-modification.html);
 condition types (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-condition-types.html).

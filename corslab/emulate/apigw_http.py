@@ -1,6 +1,6 @@
 """AWS API Gateway HTTP API with ``CorsConfiguration`` in front of an HTTP proxy integration.
 
-Sources (cors-ground-truth.md §4.1): https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html,
+Sources: https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html,
 the apigatewayv2 API model (``Cors``; MaxAge ``IntegerWithLengthBetweenMinus1And86400``; method
 items 1-64 characters) and the CreateApi/UpdateApi 400 for ``*`` with credentials (aws/aws-cdk #9076).
 
@@ -28,7 +28,7 @@ UNVERIFIED (not in AWS's docs; this emulator's choice, flagged in every test tha
 - no ``Vary`` header; the requested method and headers are not checked.
 
 What it does not model: routes, authorizers (and the ``$default``-route-with-authorizer preflight
-trap), stages, throttling, Lambda integrations, the REST API "Enable CORS" console flow (§4.2),
+trap), stages, throttling, Lambda integrations, the REST API "Enable CORS" console flow,
 API Gateway's own headers (``apigw-requestid``), lower-case header names of HTTP/2 responses.
 """
 

@@ -270,9 +270,14 @@ def load(path: str) -> IngressConfig:
     """Read a Kubernetes manifest and return its Ingress objects, validated like the controller."""
     import yaml
 
+    from corslab import safe_yaml
+    from corslab.emulate.proxy import not_utf8
+
     source = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise not_utf8(source, exc) from None
     except FileNotFoundError:
         raise CorsLabError(
             f"{source}: no such file; give the path of an Ingress manifest, "
@@ -281,7 +286,7 @@ def load(path: str) -> IngressConfig:
     except OSError as exc:
         raise CorsLabError(f"{source}: cannot be read ({exc.strerror}); check the path.") from None
     try:
-        documents = [d for d in yaml.safe_load_all(text) if d is not None]
+        documents = [d for d in safe_yaml.load_all(text, source) if d is not None]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "the document"

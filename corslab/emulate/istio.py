@@ -1,6 +1,6 @@
 """Istio ``VirtualService.corsPolicy``, as Istio programs it into Envoy's CORS filter.
 
-Sources (cors-ground-truth.md §5): istio/api ``virtual_service.proto`` (``CorsPolicy``), istio/istio
+Sources: istio/api ``virtual_service.proto`` (``CorsPolicy``), istio/istio
 ``pilot/pkg/networking/core/route/route.go`` (``TranslateCORSPolicy``), envoyproxy/envoy
 ``source/extensions/filters/http/cors/cors_filter.cc`` and its integration test.
 

@@ -12,14 +12,21 @@ header lines kept in order *with duplicates* (two ``Access-Control-Allow-Origin`
 a browser would see them), an unreachable upstream answered with 502. It prints ``ready on URL``
 once listening and returns cleanly on SIGINT/SIGTERM.
 
+Limits, the same as the lab's nginx and Flask services: a request body over :data:`MAX_BODY`
+(1 MiB) is answered 413 without being read - the product's response hook still runs, so the 413
+carries the CORS headers the product would add and a page can read it; a malformed
+``Content-Length`` or chunk size is answered 400; a connection silent for :data:`IDLE_TIMEOUT` s is
+closed. The listen backlog is :data:`BACKLOG`, and each connection has its own thread.
+
 What it does not model: TLS, HTTP/2, streaming (bodies are buffered whole), upstream connection
-pooling, request/response size limits and timeouts beyond a fixed 30 s upstream timeout.
+pooling, and timeouts beyond a fixed 30 s upstream timeout.
 """
 
 from __future__ import annotations
 
 import errno
 import http.client
+import re
 import signal
 import sys
 import threading
@@ -36,6 +43,9 @@ HOP_BY_HOP = frozenset(
     "transfer-encoding upgrade".split()
 )
 UPSTREAM_TIMEOUT = 30.0
+MAX_BODY = 1024 * 1024  # bytes of a request body: nginx's client_max_body_size 1m, Flask's limit
+BACKLOG = 1024  # connections the kernel queues before they are accepted (socketserver's default: 5)
+IDLE_TIMEOUT = 60.0  # seconds a connection may stay silent before it is closed
 
 
 class Headers:
@@ -162,9 +172,15 @@ class Emulator:
     def on_response(self, req: Request, resp: Response) -> None:
         return None
 
-    def handle(self, req: Request) -> Response:
-        """One exchange: local answer or proxied response, then the response hook."""
+    def handle(self, req: Request, refusal: Response | None = None) -> Response:
+        """One exchange: local answer or proxied response, then the response hook.
+
+        ``refusal`` (e.g. the 413 of a body over the limit) stands in for the upstream's answer:
+        the product still routes the request and adds its response headers, nothing is proxied.
+        """
         resp = self.on_request(req)
+        if resp is None and refusal is not None:
+            resp = refusal
         if resp is None:
             try:
                 base = self.upstream_for(req)
@@ -229,18 +245,34 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
         sys.stderr.write("%s %s\n" % (self.address_string(), format % args))
 
+    timeout = IDLE_TIMEOUT  # socketserver applies it to the connection: a silent client is let go
+
     def _read_body(self) -> bytes:
+        """The request body, at most MAX_BODY bytes; _BadBody for what cannot be read."""
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            chunks = []
+            chunks, total = [], 0
             while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                line = self.rfile.readline(1024)
+                size_text = line.split(b";")[0].strip()
+                if not re.fullmatch(rb"[0-9A-Fa-f]{1,16}", size_text):
+                    raise _BadBody(400, f"bad chunk size {size_text[:20]!r}: send hexadecimal digits")
+                size = int(size_text, 16)
                 if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass  # trailers: dropped
+                    for _ in range(100):  # trailers: dropped
+                        if self.rfile.readline(8192) in (b"\r\n", b"\n", b""):
+                            break
                     return b"".join(chunks)
+                total += size
+                if total > MAX_BODY:
+                    raise _BadBody(413, f"the request body is over {MAX_BODY} bytes")
                 chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
+                self.rfile.readline(1024)
+        value = (self.headers.get("Content-Length") or "0").strip()
+        if not value.isdigit() or len(self.headers.get_all("Content-Length") or []) > 1:
+            raise _BadBody(400, f"Content-Length {value[:20]!r} is not one non-negative number")
+        length = int(value)
+        if length > MAX_BODY:
+            raise _BadBody(413, f"the request body is over {MAX_BODY} bytes")
         return self.rfile.read(length) if length else b""
 
     def _serve(self):
@@ -248,11 +280,19 @@ class _Handler(BaseHTTPRequestHandler):
             method=self.command,
             target=self.path,
             headers=Headers(self.headers.items()),
-            body=self._read_body(),
             client=self.client_address[0],
         )
+        refusal = None
         try:
-            resp = self.emulator.handle(req)
+            req.body = self._read_body()
+        except _BadBody as bad:
+            self.close_connection = True  # the unread body must not be taken for the next request
+            refusal = text_response(bad.status, f"{bad}\n")
+            if bad.status == 400:  # not a request the product would route: answered as is
+                self._send(req, refusal)
+                return
+        try:
+            resp = self.emulator.handle(req, refusal)
         except Exception as exc:  # a bug in a hook must not kill the connection silently
             self.log_error("emulator error: %r", exc)
             resp = text_response(500, "emulator error\n")
@@ -268,6 +308,8 @@ class _Handler(BaseHTTPRequestHandler):
             headers.set("Content-Length", str(len(resp.body)))
         elif resp.status in (204, 304):
             headers.remove("Content-Length")
+        if self.close_connection:
+            headers.set("Connection", "close")
         for name, value in headers:
             self.send_header(name.lower() if self.emulator.lowercase_header_names else name, value)
         self.end_headers()
@@ -281,8 +323,24 @@ class _Handler(BaseHTTPRequestHandler):
         raise AttributeError(name)
 
 
+class _BadBody(Exception):
+    """A request body the proxy will not read: ``status`` 400 (malformed) or 413 (too large)."""
+
+    def __init__(self, status: int, why: str):
+        super().__init__(why)
+        self.status = status
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True  # a hanging client never blocks shutdown
+    request_queue_size = BACKLOG
+
+    def handle_error(self, request, client_address):
+        # A client that resets or drops its connection is ordinary traffic, not a fault of the
+        # emulator: no traceback in the log for it (socketserver prints one by default).
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
     allow_reuse_address = True  # restart at once on the same port (TIME_WAIT), never steal a live one
 
 
@@ -357,6 +415,8 @@ def read_config(path: str, fmt: str):
             text = fh.read()
     except FileNotFoundError:
         raise CorsLabError(f"{path}: no such file; check the CONFIG path") from None
+    except UnicodeDecodeError as exc:
+        raise not_utf8(path, exc) from None
     except OSError as exc:
         raise CorsLabError(f"{path}: cannot read it ({exc.strerror})") from None
     if fmt == "json":
@@ -364,14 +424,24 @@ def read_config(path: str, fmt: str):
             return json.loads(text)
         except json.JSONDecodeError as exc:
             raise config_error(path, f"line {exc.lineno}", f"not valid JSON ({exc.msg})") from None
+        except RecursionError:
+            raise config_error(path, "", "the JSON is nested too deeply; flatten it") from None
     import yaml
 
+    from corslab import safe_yaml
+
     try:
-        return [doc for doc in yaml.safe_load_all(text) if doc is not None]
+        return [doc for doc in safe_yaml.load_all(text, path) if doc is not None]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"line {mark.line + 1}" if mark else ""
         raise config_error(path, line, f"not valid YAML ({getattr(exc, 'problem', exc)})") from None
+
+
+def not_utf8(path: str, exc: UnicodeDecodeError) -> CorsLabError:
+    """The one line for a config that is not UTF-8 text (a binary file, or Latin-1/UTF-16)."""
+    return CorsLabError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+                        f"{exc.start}); save the config as UTF-8")
 
 
 def expect(path: str, field: str, value, kind, what: str):

@@ -285,7 +285,7 @@ def test_ingress_policy_reaches_the_generated_nginx_config():
 
 
 def test_ingress_cannot_state_vary_origin_and_says_so():
-    """Reference §1.3/§9: ingress-nginx never emits Vary (the only vary in nginx.tmpl is gzip_vary),
+    """nginx.tmpl: ingress-nginx never emits Vary (the only vary in nginx.tmpl is gzip_vary),
     although the policy asks for Vary: Origin. The generated config has none, and ingress.yaml's
     comments tell the learner so instead of hiding it."""
     text = ingress_nginx.render(ingress_nginx.load(as_run("ingress.yaml")),
@@ -311,7 +311,7 @@ def test_httproute_states_the_lab_policy():
 
 def test_httproute_cannot_state_vary_origin_and_says_so():
     """GEP-1767: HTTPCORSFilter has no field for Vary, and Envoy's CORS filter sends none
-    (reference §5.2/§9); httproute.yaml's comments say so."""
+    (Envoy cors_filter.cc); httproute.yaml's comments say so."""
     assert not [f for f in CORS_FILTER_FIELDS if "vary" in f.lower()]
     route = copy.deepcopy(one("httproute.yaml", "HTTPRoute"))
     _cors(route)["vary"] = ["Origin"]

@@ -40,7 +40,7 @@ def names(values) -> set[str]:
 
 
 def test_policy_states_what_the_configs_are_checked_against():
-    """Guard: the policy is the DESIGN.md one (two origins, credentials), so the checks below mean something."""
+    """Guard: the policy is the README's (two origins, credentials), so the checks below mean something."""
     assert len(policy.ALLOWED_ORIGINS) == 2 and policy.ALLOW_CREDENTIALS and policy.MAX_AGE > 0
 
 

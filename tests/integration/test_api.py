@@ -1,6 +1,6 @@
 """The CORS-unaware API (8095) and its flask-cors twin (8096), from the outside over real HTTP.
 
-Expected behaviour comes from DESIGN.md "The API" and issue 2 §1.
+Expected behaviour comes from the README's "The API" section.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def base(name: str) -> str:
     ("GET", "/v1/me", None, 401),
 ])
 def test_every_response_carries_x_request_id(backend, method, path, body, expected):
-    """DESIGN.md: a custom response header X-Request-Id on every response (errors too)."""
+    """README "The API": a custom response header X-Request-Id on every response (errors too)."""
     reply = send(method, base(backend) + path, {"Content-Type": "application/json"}, body)
     assert reply.status == expected
     assert len(reply.one("x-request-id") or "") == 32
@@ -53,7 +53,7 @@ def test_every_response_carries_x_request_id(backend, method, path, body, expect
     ('{"name": 7}', "non-empty string"),
 ])
 def test_bad_json_is_a_400_with_a_json_error_never_a_500(body, why):
-    """Issue 2 §1: malformed JSON -> 400 with a JSON error, never a 500."""
+    """RFC 9110 §15.5.1: malformed JSON is the client's error -> 400 with a JSON error, never a 500."""
     reply = send("POST", base("api") + "/v1/users", {"Content-Type": "application/json"}, body)
     assert reply.status == 400
     assert reply.one("content-type") == "application/json"
@@ -61,7 +61,7 @@ def test_bad_json_is_a_400_with_a_json_error_never_a_500(body, why):
 
 
 def test_users_can_be_created_updated_and_deleted():
-    """DESIGN.md: users (GET/POST, PUT/DELETE by id)."""
+    """README "The API": users (GET/POST, PUT/DELETE by id)."""
     created = send("POST", base("api") + "/v1/users", {"Content-Type": "application/json"},
                    json.dumps({"name": "margaret"}))
     assert created.status == 201
@@ -83,7 +83,7 @@ def test_a_text_plain_post_is_still_acted_on():
 
 
 def test_login_sets_a_lax_httponly_session_cookie_and_me_needs_it():
-    """DESIGN.md: POST /v1/login sets a session cookie (SameSite=Lax, HttpOnly); GET /v1/me
+    """README "The API": POST /v1/login sets a session cookie (SameSite=Lax, HttpOnly); GET /v1/me
     answers 200 {"username"} with it and 401 without."""
     login = send("POST", base("api") + "/v1/login", {"Content-Type": "application/json"},
                  '{"username": "ada"}')
@@ -98,7 +98,7 @@ def test_login_sets_a_lax_httponly_session_cookie_and_me_needs_it():
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
 def test_redirect_endpoint_redirects_to_a_path(status):
-    """DESIGN.md: a redirect (the redirect lesson)."""
+    """README "The API": a redirect (the redirect lesson)."""
     reply = send("GET", base("api") + f"/v1/redirect?to=/v1/users&status={status}")
     assert reply.status == status
     assert reply.one("location") == "/v1/users"
@@ -112,7 +112,7 @@ def test_redirect_endpoint_is_not_an_open_redirect(target):
 
 
 def test_seen_log_records_what_reached_the_backend_newest_last():
-    """Issue 2 §1: /_lab/seen -> {"requests": [{"method","path","headers","time"}]}, newest last."""
+    """README "The API": /_lab/seen -> {"requests": [{"method","path","headers","time"}]}, newest last."""
     trace = uuid.uuid4().hex
     send("GET", base("api") + f"/v1/users?trace={trace}&n=1", {"X-Probe": "one"})
     send("DELETE", base("api") + f"/v1/users/999999?trace={trace}")

@@ -1,8 +1,9 @@
 """Methods 3-5 in the running stack, from the outside: the lab's own product configs, for the
 lab's three origins (app, admin, untrusted), with plain HTTP - and what a browser makes of it.
 
-Expected product behaviour: /work/shared/reference/cors-ground-truth.md §1 (ingress-nginx), §2
-(Kong cors plugin), §3 (ALB response-header attributes and an OPTIONS fixed-response rule), §9.
+Expected product behaviour: ingress-nginx v1.15.1 (internal/ingress/annotations/cors/main.go,
+nginx.tmpl), Kong's cors plugin (kong/plugins/cors/handler.lua), the ALB docs (response-header
+attributes, header-modification.html, and an OPTIONS fixed-response rule).
 The browser's verdict is computed by corslab.probe (its parity with Chromium is the browser
 tests' job); these tests check the products' answers and the lesson each method teaches.
 """
@@ -41,7 +42,7 @@ def traced(service: str) -> tuple[str, str]:
 
 @pytest.mark.parametrize("origin", [APP, ADMIN])
 def test_ingress_answers_allowed_preflights_with_204_at_the_edge(origin):
-    """§1.3: a matching OPTIONS gets a local 204 with the configured headers, origin reflected."""
+    """nginx.tmpl: a matching OPTIONS gets a local 204 with the configured headers, origin reflected."""
     trace, url = traced("ingress")
     reply = preflight(url, origin, "PUT", "content-type")
     assert reply.status == 204
@@ -52,7 +53,7 @@ def test_ingress_answers_allowed_preflights_with_204_at_the_edge(origin):
 
 
 def test_ingress_proxies_the_untrusted_preflight_to_the_backend():
-    """§1.3: a disallowed origin gets no CORS headers; its OPTIONS goes to the backend."""
+    """nginx.tmpl: a disallowed origin gets no CORS headers; its OPTIONS goes to the backend."""
     trace, url = traced("ingress")
     reply = preflight(url, UNTRUSTED, "PUT", "content-type")
     assert reply.cors() == {}
@@ -60,7 +61,7 @@ def test_ingress_proxies_the_untrusted_preflight_to_the_backend():
 
 
 def test_ingress_sends_the_preflight_headers_on_actual_responses_and_no_vary():
-    """§1.3: actual responses carry the same header set (ACAM, ACAH, ACMA too); Vary: never."""
+    """nginx.tmpl: actual responses carry the same header set (ACAM, ACAH, ACMA too); Vary: never."""
     reply = send("GET", base("ingress") + "/v1/users", {"Origin": ADMIN})
     assert reply.one("access-control-allow-origin") == ADMIN
     assert reply.one("access-control-allow-methods") is not None
@@ -72,7 +73,7 @@ def test_ingress_sends_the_preflight_headers_on_actual_responses_and_no_vary():
 
 @pytest.mark.parametrize("origin", [APP, ADMIN, UNTRUSTED, None])
 def test_alb_sends_its_one_static_origin_to_everyone(origin):
-    """§3.1: one static value per listener, on all responses, whatever the Origin; no Vary."""
+    """ALB docs, response header modification: one static value per listener, on all responses, whatever the Origin; no Vary."""
     reply = send("GET", base("alb") + "/v1/users", {"Origin": origin} if origin else {})
     assert reply.status == 200
     assert reply.all("access-control-allow-origin") == [APP]
@@ -80,7 +81,7 @@ def test_alb_sends_its_one_static_origin_to_everyone(origin):
 
 
 def test_alb_answers_every_options_with_the_fixed_response_rule():
-    """§3.2: an http-request-method OPTIONS rule with fixed-response 204; the listener
+    """ALB docs, listener rules: an http-request-method OPTIONS rule with fixed-response 204; the listener
     attributes put the CORS headers on it. The target never sees the preflight."""
     trace, url = traced("alb")
     reply = preflight(url, UNTRUSTED, "DELETE")
@@ -94,7 +95,7 @@ def test_alb_answers_every_options_with_the_fixed_response_rule():
 
 @pytest.mark.parametrize("origin", [APP, ADMIN])
 def test_gateway_answers_allowed_preflights_with_200_and_vary(origin):
-    """§2.2: Kong's preflight is 200 (not 204), the matching origin echoed, Vary: Origin."""
+    """Kong handler.lua: Kong's preflight is 200 (not 204), the matching origin echoed, Vary: Origin."""
     trace, url = traced("gateway")
     reply = preflight(url, origin, "PUT", "content-type")
     assert reply.status == 200
@@ -105,7 +106,7 @@ def test_gateway_answers_allowed_preflights_with_200_and_vary(origin):
 
 
 def test_gateway_refuses_the_untrusted_origin_but_still_says_credentials_true():
-    """§2.2 configure_credentials: ACAC: true is set even when the origin did not match; the
+    """Kong handler.lua configure_credentials: ACAC: true is set even when the origin did not match; the
     ACAO is cleared - so the browser still blocks."""
     reply = send("GET", base("gateway") + "/v1/users", {"Origin": UNTRUSTED})
     assert reply.one("access-control-allow-origin") is None

@@ -1,6 +1,6 @@
 """Methods 1 and 2 (nginx), checked from the outside with plain HTTP against the running stack.
 
-Expected behaviour: issue 2 §3-4 and DESIGN.md (the lab policy); the Fetch standard's CORS
+Expected behaviour: the README (methods 1 and 2, the lab policy); the Fetch standard's CORS
 protocol for what a browser needs to see (one ACAO value equal to the origin, ACAC exactly
 "true", ACAM/ACAH on the preflight).
 """

@@ -213,7 +213,7 @@ def test_a_redirected_request_needing_a_preflight_is_preflighted_again(server, o
 
 
 def test_cookies_set_by_a_response_are_kept_per_site_by_the_session(server):
-    """DESIGN.md: same-site (localhost:3000 -> localhost:PORT) cookies work with 'include';
+    """RFC 6265bis same-site cookies, Chromium 156 here: same-site (localhost:3000 -> localhost:PORT) cookies work with 'include';
     a cross-site page (127.0.0.1) never gets them, and 'omit' never sends them."""
     server.answer("POST", "/login", 200, ALLOW_APP + [("Set-Cookie", "sid=abc; Path=/; HttpOnly")])
     server.answer("GET", "/me", 200, ALLOW_APP)
@@ -272,7 +272,7 @@ def test_a_closed_port_is_a_clear_connection_error():
 
 
 def test_cli_prints_the_json_object_and_exits_by_verdict(server):
-    """DESIGN.md: `python -m corslab probe URL --origin O --json` prints the probe object."""
+    """README: `python -m corslab probe URL --origin O --json` prints the probe object."""
     server.answer("GET", "/ok", 200, [("Access-Control-Allow-Origin", "*")])
     run = subprocess.run([sys.executable, "-m", "corslab", "probe", server.origin + "/ok",
                           "--origin", APP_ORIGIN, "--header", "Accept: */*", "--json"],
@@ -291,7 +291,7 @@ def test_cli_prints_the_json_object_and_exits_by_verdict(server):
     (["--origin", APP_ORIGIN, "--method", "GE T"], "method 'GE T'"),
 ])
 def test_cli_bad_input_is_one_line_and_exit_2(server, args, part):
-    """DESIGN.md: bad input -> one clear line on stderr, exit status 2."""
+    """The CLI's rule (corslab/cli.py): bad input -> one clear line on stderr, exit status 2."""
     run = subprocess.run([sys.executable, "-m", "corslab", "probe", server.origin + "/"] + args,
                          capture_output=True, text=True, timeout=30)
     assert run.returncode == 2

@@ -1,6 +1,6 @@
 """The probe against the real lab stack (the `stack` fixture of tests/conftest.py).
 
-Expected behaviour: DESIGN.md (the lab policy; 8095 has no CORS; flask-cors on 8096; nginx
+Expected behaviour: the README (the lab policy; 8095 has no CORS; flask-cors on 8096; nginx
 cors-proxy answers preflights at the edge) and the Fetch standard as the model applies it.
 Every URL carries a unique ``trace`` so the backend's /_lab/seen log can be read precisely.
 """
@@ -30,7 +30,7 @@ def traced(svc, path: str) -> str:
 
 
 def test_put_to_the_api_without_cors_stops_at_the_preflight_and_says_where_to_fix():
-    """DESIGN.md: 8095 has no CORS code; the preflight reaches it and gets no ACAO."""
+    """README "The stack": 8095 has no CORS code; the preflight reaches it and gets no ACAO."""
     r = probe(traced(API, "/v1/users/1"), APP, "PUT", JSON, credentials="include",
               body='{"name": "ada"}')
     assert not r.allowed and r.preflight_needed and r.response is None
@@ -49,7 +49,7 @@ def test_get_from_the_api_without_cors_is_sent_but_hidden_from_the_page():
 
 
 def test_cors_proxy_answers_the_preflight_at_the_edge_and_allows_the_put():
-    """DESIGN.md method 2: nginx answers preflights itself; only the PUT reaches the API."""
+    """README method 2 (nginx/cors-proxy.conf): nginx answers preflights itself; only the PUT reaches the API."""
     r = probe(traced(PROXY, "/v1/users/1"), APP, "PUT", JSON, credentials="include",
               body='{"name": "grace"}')
     assert r.allowed, r.explanation
@@ -61,20 +61,20 @@ def test_cors_proxy_answers_the_preflight_at_the_edge_and_allows_the_put():
 
 
 def test_cors_proxy_refuses_the_untrusted_site_and_says_it_is_the_policy():
-    """DESIGN.md: only the two trusted origins are allowed; the refusal is the policy working."""
+    """README lab policy: only the two trusted origins are allowed; the refusal is the policy working."""
     r = probe(traced(PROXY, "/v1/users/1"), topology.UNTRUSTED_ORIGIN, "PUT", JSON, body="{}")
     assert not r.allowed and r.kind == "cors"
     assert "no fix needed" in r.explanation
 
 
 def test_flask_cors_exposes_x_request_id_to_the_app():
-    """DESIGN.md lab policy: exposed header X-Request-Id (8096, flask-cors)."""
+    """README lab policy: exposed header X-Request-Id (8096, flask-cors)."""
     r = probe(traced(APPCORS, "/v1/users"), APP, credentials="include")
     assert r.allowed and "x-request-id" in r.exposed_headers
 
 
 def test_login_cookie_travels_to_me_through_the_proxy_only_with_include():
-    """DESIGN.md credentials lesson: SameSite=Lax session cookie, same-site localhost ports."""
+    """README credentials (RFC 6265bis SameSite=Lax): SameSite=Lax session cookie, same-site localhost ports."""
     session = ProbeSession()
     login = session.probe(traced(PROXY, "/v1/login"), APP, "POST", JSON, credentials="include",
                           body=json.dumps({"username": "ada"}))
@@ -86,14 +86,14 @@ def test_login_cookie_travels_to_me_through_the_proxy_only_with_include():
 
 
 def test_redirect_endpoint_is_followed_to_the_users_list():
-    """DESIGN.md redirect lesson; Fetch "HTTP-redirect fetch" (same-origin hop, no taint)."""
+    """README redirect endpoint; Fetch "HTTP-redirect fetch" (same-origin hop, no taint)."""
     r = probe(f"{APPCORS.origin}/v1/redirect?to=/v1/users", APP)
     assert r.allowed and [e.status for e in r.exchanges] == [302, 200]
     assert r.final_url == APPCORS.origin + "/v1/users"
 
 
 def test_cli_json_against_the_proxy_matches_the_contract():
-    """DESIGN.md: the probe object's fields and types."""
+    """docs/architecture.md: the probe object's fields and types."""
     run = subprocess.run([sys.executable, "-m", "corslab", "probe", traced(PROXY, "/v1/users/1"),
                           "--origin", APP, "--method", "PUT", "--header",
                           "Content-Type: application/json", "--credentials", "include",

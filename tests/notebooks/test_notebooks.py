@@ -27,7 +27,7 @@ def test_notebook_runs_top_to_bottom(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_is_stored_clean_and_starts_with_the_setup_cell(path):
-    """STYLE.md: stripped outputs, no execution counts; one identical first code cell."""
+    """The project's rule (docs/architecture.md): stripped outputs, no execution counts; one identical first code cell."""
     book = json.loads(path.read_text())
     code = [c for c in book["cells"] if c["cell_type"] == "code"]
     assert all(not c["outputs"] and c["execution_count"] is None for c in code)

@@ -1,5 +1,5 @@
 """docker-compose.yml validates with Debian's docker-compose 1.29 and the Compose Specification's
-JSON schema, and uses nothing Compose v2 would reject (issue 2 §6)."""
+JSON schema, and uses nothing Compose v2 would reject."""
 
 from __future__ import annotations
 

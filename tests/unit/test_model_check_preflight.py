@@ -1,8 +1,8 @@
 """The preflight: what the browser sends and how it judges the answer.
 
 Sources: Fetch #cors-preflight-fetch-0; Chromium preflight_controller.cc and preflight_result.cc
-(reference 6.2, 6.4); WPT fetch/api/cors/cors-preflight-star.any.js,
-cors-preflight-status.any.js, cors-preflight-response-validation.any.js (reference 7).
+and Blink cors_error_string.cc; WPT fetch/api/cors/cors-preflight-star.any.js,
+cors-preflight-status.any.js, cors-preflight-response-validation.any.js.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def test_safelisted_methods_pass_whatever_acam_says(method, allowed):
 def test_chromium_lets_star_cover_authorization_and_says_so():
     """Chromium: Access-Control-Allow-Headers '*' covers Authorization (CorsNonWildcardRequest-
     HeadersSupport is disabled by default; MDN BCD: Chrome and Safari 'false'). The model follows
-    Chromium and carries the standard's answer in its notes (reference 6.4, vector B27)."""
+    Chromium and carries the standard's answer in its notes."""
     req = FetchRequest(URL, APP_ORIGIN, "POST", [("Authorization", "123")])
     v = check_preflight(req, answer(methods="*", headers="*"))
     assert v.ok
@@ -201,7 +201,7 @@ def test_preflight_without_unsafe_headers_has_no_acrh():
 
 
 def test_the_decision_explains_chromium_and_the_standard_on_authorization_under_star():
-    """Reference 6.4 (B27): expose both outcomes - Chromium allows, the standard refuses."""
+    """Chromium vs Fetch #cors-non-wildcard-request-header-name: expose both outcomes - Chromium allows, the standard refuses."""
     from corslab.model import decide
 
     req = FetchRequest(URL, APP_ORIGIN, "POST", [("Authorization", "123")])

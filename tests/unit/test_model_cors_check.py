@@ -1,8 +1,8 @@
 """The CORS check on a response: ACAO and ACAC, and Chromium's exact words for each failure.
 
 Sources: Fetch #concept-cors-check; Chromium services/network/public/cpp/cors/cors.cc
-(CheckAccess) and blink cors_error_string.cc (reference 6.3, 6.4); WPT cors/origin.htm and
-cors/credentials-flag.htm (reference 7).
+(CheckAccess) and blink cors_error_string.cc; WPT cors/origin.htm and
+cors/credentials-flag.htm.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ API = service("api").origin
 URL = API + "/v1/users"
 HOST = APP_ORIGIN.split("://")[1]  # localhost:3000
 
-# Chromium 156's endings (reference 6.4 shows an older Chromium that added the 'no-cors' advice).
+# Chromium 156's endings (older Chromium versions added the 'no-cors' advice).
 OPAQUE_HINT = ""
 NO_CORS_HINT = " Have the server send the header with a valid value."
 
@@ -135,7 +135,7 @@ def test_absent_acac_is_reported_as_empty_quotes():
 
 @pytest.mark.parametrize("status", [200, 204, 301, 403, 404, 500])
 def test_any_status_passes_the_cors_check_of_an_actual_response(status):
-    """Reference 6.3 "Status": an actual response may have any status (only preflights need 2xx)."""
+    """Fetch #concept-cors-check: an actual response may have any status (only preflights need 2xx)."""
     req = FetchRequest(URL, APP_ORIGIN)
     assert check_response(req, HttpResponse(status, [("access-control-allow-origin", "*")])).ok
 

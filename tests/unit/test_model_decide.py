@@ -1,7 +1,7 @@
 """decide(): the whole browser decision, including what happens before any network traffic.
 
 Sources: Fetch "main fetch", #dom-request (TypeErrors), #forbidden-method, request modes;
-Blink request.cc / fetch_manager.cc messages (reference 6.4); DESIGN.md probe contract.
+Blink request.cc / fetch_manager.cc messages; the probe object of docs/architecture.md.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def lab_response(origin=APP_ORIGIN):
 
 
 def test_the_lab_policy_allows_a_credentialed_put_from_the_app():
-    """DESIGN.md example: PUT with credentials from the app origin is allowed, X-Request-Id exposed."""
+    """README example: PUT with credentials from the app origin is allowed, X-Request-Id exposed."""
     req = FetchRequest(URL, APP_ORIGIN, "PUT", [("Content-Type", "application/json")],
                        credentials="include", body="{}")
     d = decide(req, lab_preflight(), lab_response())
@@ -121,7 +121,7 @@ def test_decide_asks_for_the_preflight_answer_when_one_is_needed():
 
 
 def test_every_refusal_explains_the_fix_in_plain_words():
-    """STYLE.md: errors are sentences a learner can act on - which header, on which response."""
+    """The project's rule (docs/architecture.md): errors are sentences a learner can act on - which header, on which response."""
     req = FetchRequest(URL, APP_ORIGIN, "PUT", [("X-Trace-Id", "1")], credentials="include")
     d = decide(req, HttpResponse(204, [("access-control-allow-origin", APP_ORIGIN),
                                        ("access-control-allow-credentials", "true"),
@@ -131,6 +131,6 @@ def test_every_refusal_explains_the_fix_in_plain_words():
 
 
 def test_to_dict_has_the_contract_fields():
-    """DESIGN.md probe object: allowed, preflight_needed, exposed_headers, reason."""
+    """docs/architecture.md probe object: allowed, preflight_needed, exposed_headers, reason."""
     d = decide(FetchRequest(URL, APP_ORIGIN), response=lab_response())
     assert {"allowed", "preflight_needed", "exposed_headers", "reason"} <= set(d.to_dict())

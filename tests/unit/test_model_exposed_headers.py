@@ -2,7 +2,7 @@
 
 Sources: Fetch #cors-safelisted-response-header-name, "main fetch" (ACEH and '*'), #forbidden-
 response-header-name; Blink ExtractCorsExposedHeaderNamesList; WPT fetch/api/cors/
-cors-expose-star.js, cors/access-control-expose-headers-parsing (reference 6.1, 7).
+cors-expose-star.js, cors/access-control-expose-headers-parsing.
 """
 
 from __future__ import annotations

@@ -60,7 +60,7 @@ def test_same_origin_compares_scheme_host_and_port():
 
 
 def test_localhost_ports_are_same_site_and_127_0_0_1_is_another_site():
-    """DESIGN.md: localhost:3000 and localhost:8081 share a site; 127.0.0.1 is cross-site."""
+    """HTML "same site" (schemeful): localhost:3000 and localhost:8081 share a site; 127.0.0.1 is cross-site."""
     assert same_site(APP_ORIGIN, API)
     assert not same_site(UNTRUSTED_ORIGIN, API)
     assert not same_site("http://app.localhost", "http://api.localhost")

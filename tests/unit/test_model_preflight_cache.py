@@ -1,7 +1,7 @@
 """The preflight cache: Max-Age as Chromium reads it, and entries keyed as Fetch says.
 
 Sources: Fetch #concept-cache and #cors-preflight-fetch-0 step 7-8; Chromium preflight_result.cc
-(kDefaultTimeout 5 s, kMaxTimeout 2 h, negative -> 0) and preflight_cache.cc (reference 6.2).
+(kDefaultTimeout 5 s, kMaxTimeout 2 h, negative -> 0) and preflight_cache.cc.
 """
 
 from __future__ import annotations

@@ -130,7 +130,7 @@ def test_range_is_safelisted_only_as_a_single_range_with_a_start(value, prefligh
 def test_last_event_id_is_not_safelisted():
     """Fetch main has no Last-Event-ID in the safelist (commits aa394cf, b5a68d4 were never merged)
     and neither has Chromium; an older WPT cors-safelisted-request-header.any.js still expects
-    'last-event-id: abc123' to skip the preflight. Reference 6.1: don't use those vectors."""
+    'last-event-id: abc123' to skip the preflight. Fetch main does not safelist Last-Event-ID."""
     assert needs("GET", [("Last-Event-ID", "abc123")])
 
 

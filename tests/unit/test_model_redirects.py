@@ -2,7 +2,7 @@
 
 Sources: Fetch "HTTP fetch" (CORS check on every cors-tainted answer), "HTTP-redirect fetch"
 (tainted origin, 20 redirects, method change, userinfo, Authorization removal - commit 9004f4e);
-Chromium cors.cc CheckRedirectLocation; WPT cors/redirect-origin.htm (reference 6.3, 7).
+Chromium cors.cc CheckRedirectLocation; WPT cors/redirect-origin.htm.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def test_redirect_from_the_page_origin_to_another_origin_is_not_tainted():
 
 
 def test_after_taint_only_acao_null_or_star_passes():
-    """Reference 6.3: once tainted, the serialised origin and the expected ACAO are 'null'."""
+    """Fetch "HTTP-redirect fetch": once tainted, the serialised origin and the expected ACAO are 'null'."""
     tainted, _ = hop(FetchRequest(B + "/r", A), C + "/v1/users")
     _, v = hop(tainted, C + "/v1/other", acao=A)
     assert v.error == "kAllowOriginMismatch" and "`null`" in v.explanation

@@ -1,7 +1,7 @@
 """The probe's result object, reports and command-line plumbing - without network traffic.
 
-Source of the expected shapes: DESIGN.md "The probe's contract (CLI and JSON)" and "The command
-line" (lazy imports so a verb starts in 0.3 s).
+Source of the expected shapes: docs/architecture.md (the probe object, CLI and JSON) and the CLI's
+rules in corslab/cli.py (lazy imports so a verb starts in 0.3 s).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def exchange(role, method, status, headers, url=API.origin + "/v1/users/1"):
 
 
 def test_to_json_is_the_design_probe_object():
-    """DESIGN.md: url, origin, method, credentials, mode, preflight_needed, preflight{status,
+    """docs/architecture.md: url, origin, method, credentials, mode, preflight_needed, preflight{status,
     headers}, response{status, headers}, allowed, exposed_headers, reason; header pairs as lists."""
     r = result(allowed=True, reason=None, exposed_headers=["x-request-id"], exchanges=[
         exchange("preflight", "OPTIONS", 204, [("access-control-allow-origin", APP)]),
@@ -56,7 +56,7 @@ def test_to_json_is_the_design_probe_object():
 
 
 def test_preflight_and_response_are_null_when_not_sent():
-    """DESIGN.md: preflight null when none was needed; response null after a failed preflight."""
+    """docs/architecture.md: preflight null when none was needed; response null after a failed preflight."""
     data = result().to_dict()
     assert data["preflight"] is None and data["response"] is None
 
@@ -69,7 +69,7 @@ def test_response_is_the_last_answer_of_a_redirect_chain():
 
 
 def test_console_line_is_chromiums_template():
-    """Reference 6.4: "Access to fetch at '<URL>' from origin '<ORIGIN>' has been blocked by CORS
+    """Chromium cors_error_string.cc: "Access to fetch at '<URL>' from origin '<ORIGIN>' has been blocked by CORS
     policy: <REASON>"."""
     r = result()
     assert r.console == (f"Access to fetch at '{r.url}' from origin '{APP}' has been blocked by "
@@ -94,14 +94,14 @@ def test_stack_service_matches_loopback_host_and_port_from_the_topology():
 
 
 def test_lab_hint_for_the_api_without_cors_names_both_ways_to_add_it():
-    """DESIGN.md: 8095 has no CORS; the fix is flask-cors in the app or a layer in front."""
+    """README "The stack": 8095 has no CORS; the fix is flask-cors in the app or a layer in front."""
     hint = lab_hint(result())
     assert f"`{API.name}` on port {API.port}" in hint
     assert "flask-cors" in hint and f"`{PROXY.name}` on {PROXY.port}" in hint
 
 
 def test_lab_hint_says_the_policy_refuses_an_origin_off_the_allowlist():
-    """DESIGN.md lab policy: only the two trusted origins; a refusal of others is intended."""
+    """README lab policy: only the two trusted origins; a refusal of others is intended."""
     hint = lab_hint(result(url=PROXY.origin + "/v1/users", origin=topology.UNTRUSTED_ORIGIN))
     assert "no fix needed" in hint
 
@@ -123,7 +123,7 @@ def test_malformed_header_lines_are_a_clear_error(line):
 
 
 def test_cli_options_match_the_contract():
-    """DESIGN.md: URL --origin [--method] [--header]... [--credentials] [--mode] [--json]."""
+    """README: URL --origin [--method] [--header]... [--credentials] [--mode] [--json]."""
     parser = argparse.ArgumentParser()
     probe_cli.add_arguments(parser)
     args = parser.parse_args(["http://localhost/x", "--origin", APP, "--method", "PUT",
@@ -136,7 +136,7 @@ def test_cli_options_match_the_contract():
 
 
 def test_importing_the_cli_module_loads_no_probe_machinery():
-    """DESIGN.md "starts fast": corslab.cli imports probe_cli for every verb; it stays stdlib-only."""
+    """corslab/cli.py "starts fast": corslab.cli imports probe_cli for every verb; it stays stdlib-only."""
     code = ("import sys, corslab.probe_cli; "
             "print(','.join(sorted(m for m in sys.modules if m.startswith('corslab'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
