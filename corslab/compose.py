@@ -6,6 +6,12 @@ in compose each method's configuration is the same file: nginx templates are mou
 official nginx image's /etc/nginx/templates/ (which fills ${LISTEN} and ${..._UPSTREAM} from the
 environment), emulators read the same product configs, and the gateway is the real Kong image
 reading the same kong.yml.
+
+Profiles let a learner run one method at a time. The API and the pages (the origins of the
+lessons) have no profile, so they always run; each method's proxy is in the profile
+``methodN`` and in ``all``; the other services are in a profile named after themselves and in
+``all``. ``.env`` (also rendered here) sets ``COMPOSE_PROFILES=all``, so a plain
+``docker compose up`` starts everything and ``--profile method2`` replaces it with one method.
 """
 
 from __future__ import annotations
@@ -19,15 +25,57 @@ from corslab import nginxconf, topology
 PYTHON_IMAGE = "corslab-python:latest"  # built from servers/Dockerfile (python:3.11-slim)
 NGINX_IMAGE = "nginx:1.27"  # official image: envsubst templates, curl for healthchecks
 KONG_IMAGE = "kong:3.9"  # official image, DB-less
-INTERVAL = {"interval": "5s", "timeout": "3s", "retries": 10, "start_period": "5s"}
+BASE_IMAGES = ("python:3.11-slim", NGINX_IMAGE, KONG_IMAGE)  # what `up --build` pulls
+# Docker runs the first check one interval after the start: a short interval makes `up` quick.
+INTERVAL = {"interval": "2s", "timeout": "3s", "retries": 30, "start_period": "2s"}
+ALL = "all"
+DOTENV = f"""\
+# Read by docker compose and docker-compose (1.28+): a plain `up` starts every profile.
+# `--profile NAME` on the command line (or COMPOSE_PROFILES in the environment) replaces it.
+COMPOSE_PROFILES={ALL}
+"""
+# nginx: write the lab's http-level settings (nginxconf.HTTP_SETTINGS, the same as natively)
+# into conf.d, then hand over to the official image's entrypoint (which fills the templates).
+NGINX_ENTRYPOINT = ["sh", "-c", 'printf "%s" "$$NGINX_HTTP_SETTINGS" > /etc/nginx/conf.d/00-lab.conf'
+                    ' && exec /docker-entrypoint.sh "$$@"', "entrypoint"]
 
 HEADER = """\
 # CORS Lab in containers: the same services on the same host ports as `python -m corslab up`,
 # published on 127.0.0.1 only.
 # GENERATED from corslab/topology.py by `python -m corslab.compose > docker-compose.yml`;
 # edit the topology, not this file (a test checks that they agree).
-# Start: docker compose up --build    Stop: docker compose down
+# Everything:   docker compose up --build --wait       (docker-compose 1.29: docker-compose up -d --build)
+# One method:   docker compose --profile method2 up --build --wait
+# Stop:         docker compose down                    (removes the containers of every profile)
 """
+
+
+def core_services() -> list[str]:
+    """The services every method needs: what the methods proxy to, and the pages (the origins
+    of the lessons). They have no profile, so every `up` starts them."""
+    upstreams = {name for svc in topology.SERVICES.values() if svc.method for name in svc.upstreams}
+    pages = {svc.name for svc in topology.SERVICES.values()
+             if svc.app and svc.app.startswith("servers.pages:")}
+    return [name for name in topology.SERVICES if name in upstreams | pages]
+
+
+def profile_of(svc: topology.Service) -> str | None:
+    """``methodN`` for a method's proxy, None for a core service, else the service's own name."""
+    if svc.name in core_services():
+        return None
+    return f"method{svc.method}" if svc.method else svc.name
+
+
+def profiles() -> dict[str, list[str]]:
+    """Each profile and the services ``--profile NAME up`` starts (the core ones included)."""
+    core = core_services()
+    out: dict[str, list[str]] = {}
+    for svc in topology.SERVICES.values():
+        name = profile_of(svc)
+        if name:
+            out[name] = core + [svc.name]
+    out[ALL] = list(topology.SERVICES)
+    return out
 
 
 def _ports(svc: topology.Service) -> list[str]:
@@ -61,8 +109,10 @@ def render_service(svc: topology.Service) -> dict:
         env = nginxconf.template_values(svc, listen=str(svc.port),
                                         upstream_host=lambda backend: backend.name)
         out = {"image": NGINX_IMAGE,
+               "entrypoint": list(NGINX_ENTRYPOINT),
+               "command": ["nginx", "-g", "daemon off;"],
                "volumes": [f"./nginx/{svc.name}.conf:/etc/nginx/templates/default.conf.template:ro"],
-               "environment": env,
+               "environment": {**env, "NGINX_HTTP_SETTINGS": nginxconf.HTTP_SETTINGS},
                "ports": _ports(svc),
                "healthcheck": {"test": ["CMD", "curl", "-fsS", "-o", "/dev/null",
                                         f"http://127.0.0.1:{svc.port}{svc.health}"], **INTERVAL}}
@@ -89,6 +139,12 @@ def render_service(svc: topology.Service) -> dict:
                    "healthcheck": _python_health(svc)}
     else:
         raise ValueError(f"service {svc.name}: unknown kind {svc.kind!r}")
+    # An init process (tini) as PID 1 passes `docker stop`'s signal on to the server, so `down`
+    # takes a second instead of the 10 s grace period and a SIGKILL per container.
+    out["init"] = True
+    profile = profile_of(svc)
+    if profile:
+        out["profiles"] = sorted({profile, ALL})
     if svc.upstreams:
         out["depends_on"] = _depends(svc)
     return out
@@ -102,5 +158,17 @@ def render() -> str:
     return HEADER + yaml.safe_dump(doc, sort_keys=False, default_flow_style=False, width=100)
 
 
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m corslab.compose", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dotenv", action="store_true",
+                        help="print the .env that makes a plain `up` start every profile")
+    args = parser.parse_args(argv)
+    sys.stdout.write(DOTENV if args.dotenv else render())
+    return 0
+
+
 if __name__ == "__main__":
-    sys.stdout.write(render())
+    raise SystemExit(main())

@@ -28,6 +28,18 @@ INSTALL_HINT = (
 )
 
 
+#: The http-level settings of every lab nginx, natively (``render_main``) and in compose (the
+#: generated docker-compose.yml writes them into the nginx image's conf.d): no version banner;
+#: bodies stay in memory and responses are never spooled to disk, so the workers (nobody, when
+#: started as root) never need to write a file under the prefix.
+HTTP_SETTINGS = """\
+    server_tokens off;
+    client_max_body_size 1m;
+    client_body_buffer_size 1m;
+    proxy_max_temp_file_size 0;
+"""
+
+
 def nginx_binary() -> str:
     """The nginx executable, or a clear error that says how to install it."""
     explicit = os.environ.get("CORSLAB_NGINX")
@@ -103,13 +115,7 @@ http {{
     fastcgi_temp_path {prefix}/tmp/fastcgi;
     uwsgi_temp_path {prefix}/tmp/uwsgi;
     scgi_temp_path {prefix}/tmp/scgi;
-    server_tokens off;
-    # Bodies stay in memory and responses are never spooled to disk, so the workers (nobody,
-    # when started as root) never need to write a file under this prefix.
-    client_max_body_size 1m;
-    client_body_buffer_size 1m;
-    proxy_max_temp_file_size 0;
-    include {site_conf};
+{HTTP_SETTINGS}    include {site_conf};
 }}
 """
 
