@@ -12,11 +12,20 @@ lessons) have no profile, so they always run; each method's proxy is in the prof
 ``methodN`` and in ``all``; the other services are in a profile named after themselves and in
 ``all``. ``.env`` (also rendered here) sets ``COMPOSE_PROFILES=all``, so a plain
 ``docker compose up`` starts everything and ``--profile method2`` replaces it with one method.
+
+Under ``CORSLAB_PORT_OFFSET=N`` every port is the topology's shifted one, inside the containers
+as on the host, and the containers get the same offset; the configs that name the lab's origins
+(nginx templates, product configs) are mounted as shifted copies written to ``.run/compose-N/``
+(``topology.shift_text``). Save such a file in the repository's root and give it its own project:
+``CORSLAB_PORT_OFFSET=20000 python -m corslab.compose > compose-20000.yml`` then
+``docker compose -p lab20000 -f compose-20000.yml up --build --wait``.
 """
 
 from __future__ import annotations
 
+import re
 import sys
+from pathlib import Path
 
 import yaml
 
@@ -78,6 +87,35 @@ def profiles() -> dict[str, list[str]]:
     return out
 
 
+def _shift_for_containers(text: str) -> str:
+    """A config for the default stack, made right for the shifted one: the lab origins
+    (``topology.shift_text``) and the upstreams written as ``SERVICE:PORT`` (e.g. kong.yml's
+    ``http://api:8095``)."""
+    by_name = {svc.name: svc for svc in topology.SERVICES.values()}
+    names = "|".join(re.escape(name) for name in sorted(by_name, key=len, reverse=True))
+    return re.sub(rf"(?<![\w.-])({names}):(\d+)(?!\d)",
+                  lambda m: (f"{m.group(1)}:{by_name[m.group(1)].port}"
+                             if int(m.group(2)) == by_name[m.group(1)].default_port else m.group(0)),
+                  topology.shift_text(text))
+
+
+def config_source(path: str) -> str:
+    """Where the compose file mounts a repository config from: the file itself, or under a port
+    offset a shifted copy in ``.run/compose-N/`` (written now)."""
+    if not topology.PORT_OFFSET:
+        return f"./{path}"
+    copy = Path(".run") / f"compose-{topology.PORT_OFFSET}" / path
+    target = nginxconf.ROOT / copy
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(_shift_for_containers((nginxconf.ROOT / path).read_text(encoding="utf-8")),
+                      encoding="utf-8")
+    return f"./{copy.as_posix()}"
+
+
+def _offset_env() -> dict[str, str]:
+    return {"CORSLAB_PORT_OFFSET": str(topology.PORT_OFFSET)} if topology.PORT_OFFSET else {}
+
+
 def _ports(svc: topology.Service) -> list[str]:
     return [f"127.0.0.1:{svc.port}:{svc.port}"]
 
@@ -93,10 +131,13 @@ def _python_health(svc: topology.Service) -> dict:
 
 
 def _python_base(svc: topology.Service) -> dict:
-    return {
+    out = {
         "build": {"context": ".", "dockerfile": "servers/Dockerfile"},
         "image": PYTHON_IMAGE,
     }
+    if topology.PORT_OFFSET:
+        out["environment"] = _offset_env()
+    return out
 
 
 def render_service(svc: topology.Service) -> dict:
@@ -111,18 +152,19 @@ def render_service(svc: topology.Service) -> dict:
         out = {"image": NGINX_IMAGE,
                "entrypoint": list(NGINX_ENTRYPOINT),
                "command": ["nginx", "-g", "daemon off;"],
-               "volumes": [f"./nginx/{svc.name}.conf:/etc/nginx/templates/default.conf.template:ro"],
+               "volumes": [f"{config_source(f'nginx/{svc.name}.conf')}"
+                           ":/etc/nginx/templates/default.conf.template:ro"],
                "environment": {**env, "NGINX_HTTP_SETTINGS": nginxconf.HTTP_SETTINGS},
                "ports": _ports(svc),
                "healthcheck": {"test": ["CMD", "curl", "-fsS", "-o", "/dev/null",
                                         f"http://127.0.0.1:{svc.port}{svc.health}"], **INTERVAL}}
     elif svc.kind == "emulator":
         product, config = svc.emulate
-        upstream = topology.SERVICES[svc.upstreams[0]] if svc.upstreams else topology.SERVICES["api"]
+        upstream = topology.upstream_of(svc)
         if product == "kong":
             # The real product: Kong DB-less, reading the very kong.yml the emulator reads.
             out = {"image": KONG_IMAGE,
-                   "volumes": [f"./{config}:/kong/kong.yml:ro"],
+                   "volumes": [f"{config_source(config)}:/kong/kong.yml:ro"],
                    "environment": {"KONG_DATABASE": "off",
                                    "KONG_DECLARATIVE_CONFIG": "/kong/kong.yml",
                                    "KONG_PROXY_LISTEN": f"0.0.0.0:{svc.port}",
@@ -137,6 +179,8 @@ def render_service(svc: topology.Service) -> dict:
                                "--upstream", f"http://{upstream.name}:{upstream.port}"],
                    "ports": _ports(svc),
                    "healthcheck": _python_health(svc)}
+            if topology.PORT_OFFSET:
+                out["volumes"] = [f"{config_source(config)}:/lab/{config}:ro"]
     else:
         raise ValueError(f"service {svc.name}: unknown kind {svc.kind!r}")
     # An init process (tini) as PID 1 passes `docker stop`'s signal on to the server, so `down`

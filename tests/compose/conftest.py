@@ -29,7 +29,19 @@ from corslab import compose as compose_file
 from corslab import nginxconf, runner, topology
 
 ROOT = nginxconf.ROOT
-PROJECT = "corslab-test"  # never the learner's own project (the folder's name)
+# Never the learner's own project (that one is named after the folder); one per port offset.
+PROJECT = f"corslab-test-{topology.PORT_OFFSET}" if topology.PORT_OFFSET else "corslab-test"
+
+
+@functools.lru_cache(maxsize=None)
+def compose_path():
+    """The committed docker-compose.yml, or under a port offset the shifted rendering of it."""
+    if not topology.PORT_OFFSET:
+        return ROOT / "docker-compose.yml"
+    path = ROOT / ".run" / f"compose-{topology.PORT_OFFSET}.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(compose_file.render())
+    return path
 HEALTHY_WITHIN = 180.0  # seconds; the healthchecks retry for 60 s after the images are there
 TIMINGS: list[tuple[str, float, float]] = []  # (profile, up s, down s)
 
@@ -52,7 +64,7 @@ class Compose:
 
     def __call__(self, *args: str, profiles: tuple[str, ...] = (), timeout: float = 300,
                  check: bool = True) -> subprocess.CompletedProcess:
-        argv = [*self.cli, "-p", PROJECT, "-f", str(ROOT / "docker-compose.yml")]
+        argv = [*self.cli, "-p", PROJECT, "-f", str(compose_path()), "--project-directory", str(ROOT)]
         for profile in profiles:
             argv += ["--profile", profile]
         result = _run([*argv, *args], timeout=timeout)
@@ -79,7 +91,7 @@ class Compose:
 
 def _images_by_service() -> dict[str, str]:
     """service -> the base image it needs (the Python services: the Dockerfile's FROM)."""
-    doc = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    doc = yaml.safe_load(compose_path().read_text())
     dockerfile = (ROOT / "servers" / "Dockerfile").read_text()
     python_base = next(line.split()[1] for line in dockerfile.splitlines() if line.startswith("FROM "))
     return {name: python_base if "build" in svc else svc["image"]
