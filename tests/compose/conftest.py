@@ -9,7 +9,9 @@ pulled once a pull has failed, and images are looked up before anything is built
 on the topology's host ports, healthy, then torn down at the end of the module. A native lab holding those ports is
 stopped for the while and started again afterwards.
 
-Up and down times are collected and printed at the end of the run.
+Up and down times are collected and printed at the end of the run. With
+``CORSLAB_REQUIRE_COMPOSE=1`` (CI's compose job, which has an engine and a registry) a reason to
+skip is a failure instead.
 """
 
 from __future__ import annotations
@@ -44,6 +46,13 @@ def compose_path():
     return path
 HEALTHY_WITHIN = 180.0  # seconds; the healthchecks retry for 60 s after the images are there
 TIMINGS: list[tuple[str, float, float]] = []  # (profile, up s, down s)
+
+
+def cannot_run(reason: str):
+    """Skip with the reason - or fail, where compose is required to run (CI's compose job)."""
+    if os.environ.get("CORSLAB_REQUIRE_COMPOSE"):
+        pytest.fail(f"CORSLAB_REQUIRE_COMPOSE is set, but: {reason}", pytrace=False)
+    pytest.skip(reason)
 
 
 def _run(argv: list[str], timeout: float = 30, **kw) -> subprocess.CompletedProcess:
@@ -149,7 +158,7 @@ def _engine() -> Compose | str:
 def compose() -> Compose:
     engine = _engine()
     if isinstance(engine, str):
-        pytest.skip(engine)
+        cannot_run(engine)
     built = engine("build", timeout=900, check=False)
     if built.returncode != 0:
         pytest.fail(f"building the lab image failed:\n{built.stdout[-3000:]}\n{built.stderr[-3000:]}")
@@ -248,7 +257,7 @@ def _skip_what_cannot_run_here(request):
                                                      "params", {}).values())}
     for service in engine.missing:
         if any(service in word for word in words):
-            pytest.skip(engine.missing[service])
+            cannot_run(engine.missing[service])
 
 
 def pytest_terminal_summary(terminalreporter):

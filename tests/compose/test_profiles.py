@@ -13,7 +13,7 @@ import pytest
 
 from corslab import compose as compose_file
 from corslab import topology
-from tests.compose.conftest import down, up, wait_healthy
+from tests.compose.conftest import cannot_run, down, up, wait_healthy
 from tests.rawhttp import send
 
 KILLED = 137  # 128 + SIGKILL: the grace period ran out
@@ -28,7 +28,7 @@ def _answers_on_its_published_port(name: str) -> int:
 def test_each_profile_starts_just_its_services_healthy_and_stops_them_on_their_signal(compose, profile):
     services = compose_file.profiles()[profile]
     if not compose.runnable(services):
-        pytest.skip(compose.why_not(services))
+        cannot_run(compose.why_not(services))
     run = up(compose, profile)
     try:
         assert sorted(run.states) == sorted(services)
@@ -44,7 +44,7 @@ def test_each_profile_starts_just_its_services_healthy_and_stops_them_on_their_s
 def test_a_plain_up_starts_every_service_through_the_dotenv_default(compose):
     """No --profile: the `.env` file's COMPOSE_PROFILES=all enables every service."""
     if not compose.runnable(list(topology.SERVICES)):
-        pytest.skip(compose.why_not(list(topology.SERVICES)))
+        cannot_run(compose.why_not(list(topology.SERVICES)))
     from tests.compose import conftest
 
     conftest._stop_native_lab()
