@@ -120,11 +120,22 @@ def _image_available(image: str) -> str | None:
         f"{image} is not on this machine and cannot be pulled ({_last_line(pulled)})")
 
 
+def _in_a_network_namespace_of_its_own() -> bool:
+    """True inside e.g. `unshare -n`: the engine publishes ports on the host's loopback, which
+    this process cannot reach. Such a namespace has a loopback interface and nothing else."""
+    import socket
+
+    return [name for _, name in socket.if_nameindex()] == ["lo"]
+
+
 @functools.lru_cache(maxsize=None)
 def _engine() -> Compose | str:
     """The compose CLI with what it can run here, or the one reason nothing can run."""
     if not shutil.which("docker"):
         return "no container engine: the docker CLI is not installed"
+    if _in_a_network_namespace_of_its_own():
+        return ("this process runs in a network namespace of its own, where the engine's "
+                "published ports cannot be reached: run tests/compose in the host's")
     try:
         info = _run(["docker", "info", "--format", "{{json .ServerVersion}}"], timeout=20)
     except subprocess.TimeoutExpired:
