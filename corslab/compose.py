@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import sys
+import textwrap
 from pathlib import Path
 
 import yaml
@@ -56,6 +57,9 @@ HEADER = """\
 # Everything:   docker compose up --build --wait       (docker-compose 1.29: docker-compose up -d --build)
 # One method:   docker compose --profile method2 up --build --wait
 # Stop:         docker compose down                    (removes the containers of every profile)
+# Profiles: api and the pages always start; methodN adds method N's proxy; .env enables `all`.
+# nginx services write NGINX_HTTP_SETTINGS (the native http settings) into conf.d, then run the
+# official image's entrypoint, which fills the template from the environment.
 """
 
 
@@ -154,7 +158,7 @@ def render_service(svc: topology.Service) -> dict:
                "command": ["nginx", "-g", "daemon off;"],
                "volumes": [f"{config_source(f'nginx/{svc.name}.conf')}"
                            ":/etc/nginx/templates/default.conf.template:ro"],
-               "environment": {**env, "NGINX_HTTP_SETTINGS": nginxconf.HTTP_SETTINGS},
+               "environment": {**env, "NGINX_HTTP_SETTINGS": textwrap.dedent(nginxconf.HTTP_SETTINGS)},
                "ports": _ports(svc),
                "healthcheck": {"test": ["CMD", "curl", "-fsS", "-o", "/dev/null",
                                         f"http://127.0.0.1:{svc.port}{svc.health}"], **INTERVAL}}
@@ -194,12 +198,21 @@ def render_service(svc: topology.Service) -> dict:
     return out
 
 
+class _Dumper(yaml.SafeDumper):
+    """Multi-line strings as literal blocks (``|``), as a person would write them."""
+
+
+_Dumper.add_representer(str, lambda dumper, text: dumper.represent_scalar(
+    "tag:yaml.org,2002:str", text, style="|" if "\n" in text else None))
+
+
 def render() -> str:
     # No top-level `name:` - Debian's docker-compose 1.29 rejects it; the project name is the folder.
     doc = {
         "services": {svc.name: render_service(svc) for svc in topology.SERVICES.values()},
     }
-    return HEADER + yaml.safe_dump(doc, sort_keys=False, default_flow_style=False, width=100)
+    return HEADER + yaml.dump(doc, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
+                              width=100)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -100,7 +100,7 @@ def test_nginx_containers_get_the_native_http_settings():
     assert nginxconf.HTTP_SETTINGS in native and "server_tokens off;" in nginxconf.HTTP_SETTINGS
     for name, svc in _doc()["services"].items():
         if topology.SERVICES[name].kind == "nginx":
-            assert svc["environment"]["NGINX_HTTP_SETTINGS"] == nginxconf.HTTP_SETTINGS
+            assert svc["environment"]["NGINX_HTTP_SETTINGS"].split() == nginxconf.HTTP_SETTINGS.split()
             script = svc["entrypoint"][2]
             assert "/etc/nginx/conf.d/" in script and "exec /docker-entrypoint.sh" in script
 
