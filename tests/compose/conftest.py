@@ -226,21 +226,24 @@ def down(compose: Compose, run: Run) -> tuple[float, dict[str, dict]]:
     return seconds, stopped
 
 
-_native_was_running: list[bool] = []
+_native_stopped: list[bool] = [False]
 
 
 def _stop_native_lab() -> None:
-    """A native lab (this session's, or a developer's) holds the ports: stop it for the while."""
-    if not _native_was_running:
-        _native_was_running.append(any(r.state == "healthy" for r in runner.status()))
-        if _native_was_running[0]:
-            runner.down()
+    """A native lab (this session's, or a developer's) holds the ports: stop it for the while
+    (until the end of the module: `_native_lab_back_after_the_module`)."""
+    if not _native_stopped[0] and any(r.state == "healthy" for r in runner.status()):
+        runner.down()
+        _native_stopped[0] = True
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _restore_native_lab():
+@pytest.fixture(scope="module", autouse=True)
+def _native_lab_back_after_the_module():
+    """Set up before (so torn down after) the module's compose stack: the tests that come next
+    find the native lab as the session left it."""
     yield
-    if _native_was_running and _native_was_running[0]:
+    if _native_stopped[0]:
+        _native_stopped[0] = False
         runner.up()
 
 
