@@ -6,8 +6,8 @@ neither here nor pullable, every test here skips with that one reason - quickly:
 pulled once a pull has failed, and images are looked up before anything is built.
 
 ``stack`` (overrides the native one for this folder): the whole stack brought up with compose
-on the topology's host ports, healthy, then torn down at the end of the module. A native lab holding those ports is
-stopped for the while and started again afterwards.
+on the topology's host ports, healthy, then torn down at the end of the module. A native lab
+holding those ports is stopped for the while and started again afterwards.
 
 Up and down times are collected and printed at the end of the run. With
 ``CORSLAB_REQUIRE_COMPOSE=1`` (CI's compose job, which has an engine and a registry) a reason to
@@ -33,6 +33,8 @@ from corslab import nginxconf, runner, topology
 ROOT = nginxconf.ROOT
 # Never the learner's own project (that one is named after the folder); one per port offset.
 PROJECT = f"corslab-test-{topology.PORT_OFFSET}" if topology.PORT_OFFSET else "corslab-test"
+HEALTHY_WITHIN = 180.0  # seconds; the healthchecks retry for 60 s after the images are there
+TIMINGS: list[tuple[str, float, float, float]] = []  # (profiles, up, stop, stop + down) in s
 
 
 @functools.lru_cache(maxsize=None)
@@ -44,8 +46,6 @@ def compose_path():
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(compose_file.render())
     return path
-HEALTHY_WITHIN = 180.0  # seconds; the healthchecks retry for 60 s after the images are there
-TIMINGS: list[tuple[str, float, float, float]] = []  # (profiles, up, stop, stop + down) in s
 
 
 def cannot_run(reason: str):
@@ -203,9 +203,7 @@ class Run:
 def up(compose: Compose, profile: str) -> Run:
     """`--profile PROFILE up -d`, then wait until its services are healthy (timed together)."""
     services = compose_file.profiles()[profile]
-    _stop_native_lab()
-    if compose.containers():  # what an interrupted run left behind
-        compose("down", "--remove-orphans", profiles=(compose_file.ALL,))
+    _clean_slate(compose)
     started = time.monotonic()
     compose("up", "-d", profiles=(profile,))
     states = wait_healthy(compose, services)
@@ -224,6 +222,13 @@ def down(compose: Compose, run: Run) -> tuple[float, dict[str, dict]]:
     seconds = stop_seconds + time.monotonic() - started
     TIMINGS.append((",".join(run.profiles), run.up_seconds, stop_seconds, seconds))
     return seconds, stopped
+
+
+def _clean_slate(compose: Compose) -> None:
+    """The lab's ports free: no native lab, nothing an interrupted run of ours left behind."""
+    _stop_native_lab()
+    if compose.containers():
+        compose("down", "--remove-orphans", profiles=(compose_file.ALL,))
 
 
 _native_stopped: list[bool] = [False]
@@ -253,7 +258,7 @@ def stack(compose):
     runnable = [p for p, services in compose_file.profiles().items()
                 if p != compose_file.ALL and compose.runnable(services)]
     services = sorted({s for p in runnable for s in compose_file.profiles()[p]})
-    _stop_native_lab()
+    _clean_slate(compose)
     started = time.monotonic()
     compose("up", "-d", profiles=tuple(runnable))
     wait_healthy(compose, services)

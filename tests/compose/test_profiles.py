@@ -47,7 +47,7 @@ def test_a_plain_up_starts_every_service_through_the_dotenv_default(compose):
         cannot_run(compose.why_not(list(topology.SERVICES)))
     from tests.compose import conftest
 
-    conftest._stop_native_lab()
+    conftest._clean_slate(compose)
     compose("up", "-d")
     try:
         states = wait_healthy(compose, list(topology.SERVICES))
