@@ -152,11 +152,16 @@ def _engine() -> Compose | str:
         cli = os.environ["CORSLAB_COMPOSE"].split()
     missing: dict[str, str] = {}
     unavailable: str | None = None
+    tried: set[str] = set()
     for service, image in _images_by_service().items():
         # Once one pull has failed (no registry), look the others up locally only: no long waits.
-        why = (_image_available(image) if unavailable is None
-               else None if _run(["docker", "image", "inspect", image]).returncode == 0
-               else f"{image} is not on this machine (and the registry was not reachable)")
+        if unavailable is None or image in tried:
+            why = _image_available(image)
+        elif _run(["docker", "image", "inspect", image]).returncode == 0:
+            why = None
+        else:
+            why = f"{image} is not on this machine (and the registry was not reachable)"
+        tried.add(image)
         if why:
             missing[service] = why
             unavailable = unavailable or why
