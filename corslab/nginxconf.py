@@ -22,6 +22,8 @@ PLACEHOLDER = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
 
 #: Found once for the whole kit (CORSLAB_NGINX, else the PATH): see corslab.nginxhost.
 nginx_binary = nginxhost.nginx_binary
+#: The http-level settings shared by native runs and compose (see corslab.nginxhost).
+HTTP_SETTINGS = nginxhost.HTTP_SETTINGS
 
 
 def template_path(name: str) -> Path:

@@ -49,6 +49,16 @@ WORKER_FILES = 2 * WORKER_CONNECTIONS + 64
 START_TIMEOUT = 10.0
 STOP_TIMEOUT = 10.0
 BODY_LIMIT = "1m"  # client_max_body_size: the kit's limit, and ingress-nginx's proxy-body-size default
+#: The http-level settings of every lab nginx, natively (``render_main``) and in compose (the
+#: generated docker-compose.yml writes them into the nginx image's conf.d): no version banner;
+#: bodies stay in memory and responses are never spooled to disk, so the workers (nobody, when
+#: started as root) never need to write a file under the prefix.
+HTTP_SETTINGS = f"""\
+server_tokens off;
+client_max_body_size {BODY_LIMIT};
+client_body_buffer_size {BODY_LIMIT};
+proxy_max_temp_file_size 0;
+"""
 
 
 def nginx_binary() -> str:
@@ -126,13 +136,8 @@ def render_main(servers: str, prefix: Path | str, *, modules: tuple[str, ...] = 
         f"    fastcgi_temp_path {prefix}/tmp/fastcgi;",
         f"    uwsgi_temp_path {prefix}/tmp/uwsgi;",
         f"    scgi_temp_path {prefix}/tmp/scgi;",
-        "    server_tokens off;",
-        "    # Bodies stay in memory and responses are never spooled to disk, so the workers (nobody,",
-        "    # when started as root) never need to write a file under this prefix.",
-        f"    client_max_body_size {BODY_LIMIT};",
-        f"    client_body_buffer_size {BODY_LIMIT};",
-        "    proxy_max_temp_file_size 0;",
     ]
+    lines += [f"    {line}" for line in HTTP_SETTINGS.splitlines()]
     lines += [f"    {line}" if line else "" for line in http]
     lines += [f"    {line}" if line.strip() else "" for line in servers.rstrip("\n").split("\n")]
     lines.append("}")
