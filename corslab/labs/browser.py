@@ -1,7 +1,8 @@
 """Run a lab's check in real Chromium: a page at the story's origin calls fetch() on the API.
 
-The page documents are served by Playwright (``route.fulfill``), so ``http://app.example.test``
-needs no server; every host name resolves to 127.0.0.1 (``--host-resolver-rules``), so the
+The page documents are served through the DevTools protocol (``Fetch.fulfillRequest`` for
+documents only), so ``http://app.example.test`` needs no server - and not Playwright's
+``route()``, which would answer every CORS preflight itself; every host name resolves to 127.0.0.1 (``--host-resolver-rules``), so the
 fetch() itself goes over the wire to the lab's real nginx / emulator / Flask. What the page's
 JavaScript got - the body, or the ``TypeError`` - is the outcome; the reason is Chromium's own
 console line "... has been blocked by CORS policy: <reason>".
@@ -13,6 +14,7 @@ refuse or ask permission for - a protection for real networks that is not the su
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from dataclasses import dataclass
@@ -92,11 +94,6 @@ class LabBrowser:
                                       "domain": hosts.API_HOST, "path": "/", "httpOnly": True,
                                       "sameSite": "Lax"}])
 
-            def serve_page(route):
-                origin = "{0.scheme}://{0.netloc}".format(urlsplit(route.request.url))
-                route.fulfill(status=200, content_type="text/html", body=PAGE.format(origin=origin))
-
-            context.route(lambda url: urlsplit(url).hostname != hosts.API_HOST, serve_page)
             self._contexts[login] = (context, {}, [])
         return self._contexts[login]
 
@@ -105,6 +102,18 @@ class LabBrowser:
         if origin not in pages:
             page = context.new_page()
             page.on("console", lambda msg: console.append(msg.text))
+            cdp = context.new_cdp_session(page)
+
+            def serve_page(event):
+                url = urlsplit(event["request"]["url"])
+                body = PAGE.format(origin=f"{url.scheme}://{url.netloc}").encode()
+                cdp.send("Fetch.fulfillRequest", {
+                    "requestId": event["requestId"], "responseCode": 200,
+                    "responseHeaders": [{"name": "Content-Type", "value": "text/html"}],
+                    "body": base64.b64encode(body).decode()})
+
+            cdp.on("Fetch.requestPaused", serve_page)
+            cdp.send("Fetch.enable", {"patterns": [{"urlPattern": "*", "resourceType": "Document"}]})
             page.goto(origin + "/")
             pages[origin] = page
         return pages[origin], console
