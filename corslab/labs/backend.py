@@ -48,7 +48,7 @@ def create_api(cors: str = "none", automatic_options: bool = True) -> Flask:
     def route(rule, methods):
         def wrap(view):
             app.add_url_rule(rule, view.__name__, view, methods=methods,
-                             provide_automatic_options=automatic_options)
+                             provide_automatic_options=None if automatic_options else False)
             return view
         return wrap
 

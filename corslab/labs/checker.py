@@ -93,7 +93,9 @@ def _judge(check: Check, o: Outcome, config: Path) -> Result:
     else:
         if o.readable:
             leaked = result.leaked
-            result.problem = (f"the page at {check.origin} read the answer"
+            who = (f"a sandboxed iframe (Origin: null) on {check.page_origin}" if check.sandbox
+                   else f"the page at {check.origin}")
+            result.problem = (f"{who} read the answer"
                               + (f" - {leaked} leaked" if leaked else "")
                               + ": an attacker's page can do the same")
         else:
@@ -112,6 +114,6 @@ def find_line(path: Path, needle: str | None) -> str:
     except OSError:
         return path.name
     for number, line in enumerate(lines, 1):
-        if needle.lower() in line.lower():
+        if needle.lower() in line.lower() and not line.lstrip().startswith("#"):
             return f"{path.name}:{number}  {line.strip()}"
     return f"{path.name} (no line mentions {needle!r} yet: add it)"
