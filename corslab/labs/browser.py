@@ -71,7 +71,10 @@ class LabBrowser:
     def __init__(self, browser=None):
         self._own = None
         self.browser = browser
-        self._contexts: dict[bool, tuple] = {}
+        self._context = None  # one fresh profile per check: no preflight cache carried over
+        self._logged_in: bool | None = None
+        self._pages: dict[str, object] = {}
+        self.console: list[str] = []
 
     def __enter__(self):
         if self.browser is None:
@@ -79,30 +82,32 @@ class LabBrowser:
         return self
 
     def __exit__(self, *exc):
-        for context, _pages, _console in self._contexts.values():
-            context.close()
-        self._contexts.clear()
+        if self._context is not None:
+            self._context.close()
         if self._own is not None:
             self.browser.close()
             self._own.stop()
 
-    def _context(self, login: bool):
-        if login not in self._contexts:
-            context = self.browser.new_context()
-            if login:
-                context.add_cookies([{"name": backend.SESSION_COOKIE, "value": backend.VICTIM_SESSION,
-                                      "domain": hosts.API_HOST, "path": "/", "httpOnly": True,
-                                      "sameSite": "Lax"}])
+    def _login(self, login: bool) -> None:
+        """Ada is logged in (her session cookie is in the profile) - or her session expired."""
+        if self._context is None:
+            self._context = self.browser.new_context()
+        if login == self._logged_in:
+            return
+        if login:
+            self._context.add_cookies([{"name": backend.SESSION_COOKIE, "value": backend.VICTIM_SESSION,
+                                        "domain": hosts.API_HOST, "path": "/", "httpOnly": True,
+                                        "sameSite": "Lax"}])
+        else:
+            self._context.clear_cookies()
+        self._logged_in = login
 
-            self._contexts[login] = (context, {}, [])
-        return self._contexts[login]
-
-    def page(self, origin: str, login: bool):
-        context, pages, console = self._context(login)
-        if origin not in pages:
-            page = context.new_page()
-            page.on("console", lambda msg: console.append(msg.text))
-            cdp = context.new_cdp_session(page)
+    def page(self, origin: str):
+        """The page at ``origin`` (opened on first use; its document is served over CDP)."""
+        if origin not in self._pages:
+            page = self._context.new_page()
+            page.on("console", lambda msg: self.console.append(msg.text))
+            cdp = self._context.new_cdp_session(page)
 
             def serve_page(event):
                 url = urlsplit(event["request"]["url"])
@@ -114,12 +119,13 @@ class LabBrowser:
 
             cdp.on("Fetch.requestPaused", serve_page)
             cdp.send("Fetch.enable", {"patterns": [{"urlPattern": "*", "resourceType": "Document"}]})
-            page.goto(origin + "/")
-            pages[origin] = page
-        return pages[origin], console
+            page.goto(origin + "/", wait_until="commit")
+            self._pages[origin] = page
+        return self._pages[origin]
 
     def fetch(self, check, api_url: str) -> Outcome:
-        page, console = self.page(check.page_origin, check.login)
+        self._login(check.login)
+        page, console = self.page(check.page_origin), self.console
         mark = len(console)
         args = {"url": api_url + check.path, "method": check.method, "headers": [list(h) for h in check.headers],
                 "credentials": check.credentials, "body": check.body, "sandbox": check.sandbox}
