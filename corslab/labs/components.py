@@ -54,7 +54,11 @@ class Running:
         return f"http://127.0.0.1:{self.port}"
 
 
-def _free(port: int, what: str) -> None:
+def _free(port: int, what: str, wait: float = 2.0) -> None:
+    """A clear error if the port stays taken (a moment's grace: the previous run may be closing)."""
+    deadline = time.monotonic() + wait
+    while not portcheck.is_free(port) and time.monotonic() < deadline:
+        time.sleep(0.05)
     if not portcheck.is_free(port):
         raise CorsLabError(f"port {port} ({what}) is held by {portcheck.describe_owner(port)}; stop it "
                            "(or the `lab start` still running) and try again")
