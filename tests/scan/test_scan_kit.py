@@ -53,6 +53,11 @@ PLANTED = {
 }
 
 
+# What a solved lab still shows: ingress-nginx's CORS annotations cannot add Vary (a limit of the
+# controller, stated in the lab's README), so the scanner keeps saying so.
+LEFT_WHEN_SOLVED = {"11-ingress-annotation": ["medium missing-vary"]}
+
+
 @pytest.mark.parametrize("name", sorted(PLANTED))
 def test_each_labs_planted_flaw_is_named_and_gone_once_solved(name):
     lab = catalog.find(name)
@@ -61,4 +66,5 @@ def test_each_labs_planted_flaw_is_named_and_gone_once_solved(name):
                  if f.severity in ("high", "medium")}
     assert found == PLANTED[name]
     with running(lab, lab.solution) as run:
-        assert serious(scan(run.address + "/v1/me", "http://app.example.test")) == []
+        left = serious(scan(run.address + "/v1/me", "http://app.example.test"))
+    assert left == LEFT_WHEN_SOLVED.get(name, [])
