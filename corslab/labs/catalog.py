@@ -102,6 +102,11 @@ def all_labs(root: Path = ROOT) -> list[Lab]:
     return [load(folder) for folder in sorted(root.iterdir()) if (folder / "lab.toml").is_file()]
 
 
+def for_notebook(notebook: str, root: Path = ROOT) -> list[Lab]:
+    """The labs a notebook prepares (``for_notebook("07")``): the course's hook into the labs."""
+    return [lab for lab in all_labs(root) if lab.notebook == notebook]
+
+
 def find(name: str, root: Path = ROOT) -> Lab:
     folder = root / name
     if not name or "/" in name or not (folder / "lab.toml").is_file():
