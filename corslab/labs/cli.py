@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps([lab.summary() for lab in labs], indent=2))
         else:
             for lab in labs:
-                print(f"{lab.name:32} {lab.minutes:3} min  {lab.method:24} {lab.title}")
+                print(f"{lab.name:32} {lab.minutes:3} min  {lab.method:27} {lab.title}")
         return 0
     lab = catalog.find(args.name)
     if args.action == "check":
