@@ -144,7 +144,8 @@ class LabBrowser:
 def launch_owned(holder: LabBrowser):
     if not os.access(CHROMIUM, os.X_OK):
         raise CorsLabError(f"the checks run in Chromium, which is not at {CHROMIUM}; install it "
-                           "(Debian: apt-get install chromium) or set CORSLAB_CHROMIUM")
+                           "(Debian: apt-get install chromium) or set CORSLAB_CHROMIUM - or add --model to let "
+                           "corslab's model decide without a browser")
     from playwright.sync_api import sync_playwright
 
     holder._own = sync_playwright().start()

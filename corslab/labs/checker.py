@@ -69,23 +69,31 @@ def _got(o: Outcome) -> str:
     return f"fetch() failed ({o.error})"
 
 
-def check_lab(lab: Lab, files_dir: Path | None = None, browser=None, block: str = "check") -> Report:
+def check_lab(lab: Lab, files_dir: Path | None = None, browser=None, block: str = "check",
+              model: bool = False) -> Report:
+    """Grade the files in ``files_dir``; ``model=True``: corslab's model decides, not Chromium."""
     files_dir = Path(files_dir or lab.folder)
     edition = "the reference solution" if files_dir == lab.solution else "your files"
-    with running(lab, files_dir, block) as run, LabBrowser(browser) as chromium:
+    if model:
+        from corslab.labs.model_check import ModelBrowser
+
+        judge, judge_name = ModelBrowser(), "corslab's model"
+    else:
+        judge, judge_name = LabBrowser(browser), "Chromium"
+    with running(lab, files_dir, block) as run, judge as chromium:
         report = Report(lab, f"{edition} ({', '.join(lab.files)})",
-                        f"{run.component} on 127.0.0.1:{run.port}, seen as {run.url}")
+                        f"{run.component} on 127.0.0.1:{run.port}, seen as {run.url}; judged by {judge_name}")
         for check in lab.checks:
             outcome = chromium.fetch(check, run.url)
-            report.results.append(_judge(check, outcome, files_dir / lab.config))
+            report.results.append(_judge(check, outcome, files_dir / lab.config, judge_name))
     return report
 
 
-def _judge(check: Check, o: Outcome, config: Path) -> Result:
+def _judge(check: Check, o: Outcome, config: Path, judge: str = "Chromium") -> Result:
     result = Result(check, o, passed=False)
     if check.expect == "read":
         if not o.readable:
-            result.problem = ("Chromium says: " + o.reason) if o.reason else f"fetch() failed: {o.error}"
+            result.problem = (f"{judge} says: {o.reason}") if o.reason else f"fetch() failed: {o.error}"
         elif check.status is not None and o.status != check.status:
             result.problem = f"JavaScript read status {o.status}, the app expects {check.status}"
         else:

@@ -28,6 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p = actions.add_parser("check", help="grade your files (exit 0 once solved)")
     p.add_argument("name", metavar="NAME")
     p.add_argument("--solution", action="store_true", help="grade the reference solution instead")
+    p.add_argument("--model", action="store_true",
+                   help="let corslab's model decide instead of Chromium (no browser needed)")
     p = actions.add_parser("reset", help="restore the handed-out files; your attempt is backed up")
     p.add_argument("name", metavar="NAME")
 
@@ -49,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "check":
         from corslab.labs.checker import check_lab
 
-        report = check_lab(lab, lab.solution if args.solution else lab.folder)
+        report = check_lab(lab, lab.solution if args.solution else lab.folder, model=args.model)
         print(report.text())
         return 0 if report.passed else 1
     if args.action == "reset":

@@ -1,7 +1,8 @@
 """Every lab, graded as a learner meets it: the handed-out files fail, the reference solution
 passes, and a plausible wrong fix still fails - each run in the real component (nginx, the
 emulators, Flask) and judged by real Chromium (the Fetch standard's CORS check as Chromium
-implements it: services/network/public/cpp/cors/cors.cc)."""
+implements it: services/network/public/cpp/cors/cors.cc). corslab's model, judging the same
+checks without a browser, must agree with Chromium check by check, reason included."""
 
 from __future__ import annotations
 
@@ -70,6 +71,17 @@ def test_handed_out_fails_solution_passes_wrong_fix_fails(name, chromium, editio
 
     wrong = check_lab(lab, edition(lab, WRONG_FIXES[name]), browser=chromium)
     assert not wrong.passed, f"the wrong fix passes:\n{wrong.text()}"
+
+    # corslab's model (`lab check --model`) reaches the same outcome, in Chromium's own words.
+    for chromium_report, files in ((handed_out, lab.handout), (solved, lab.solution)):
+        model_report = check_lab(lab, files, model=True)
+        assert verdicts(model_report) == verdicts(chromium_report), model_report.text()
+
+
+def verdicts(report):
+    """Per check: could JavaScript read it, the status it read, and the console reason if not."""
+    return [(r.outcome.readable, r.outcome.status if r.outcome.readable else None, r.outcome.reason)
+            for r in report.results]
 
 
 def test_a_blocked_check_reports_chromiums_console_words(chromium):
