@@ -74,7 +74,7 @@ def serve_wsgi(app, port: int):
             pass
 
     server = make_server("127.0.0.1", port, app, threaded=True, request_handler=Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield server
