@@ -15,6 +15,8 @@ For each (product, policy) the generated text is written to a file and run as is
   product can remove them (nginx proxy_hide_header, Istio/HTTPRoute response header removal, HTTP
   API's documented "ignores CORS headers returned from your backend integration", Kong's clearing
   of ACAO);
+- the scanner (corslab.scan: look-alike, null, other-scheme and subdomain Origins) finds nothing
+  high or medium, except ingress-nginx's missing Vary (medium), the limit its config states;
 - a policy the product cannot state is refused with one line (ALB: one static origin; Kong,
   Istio, HTTPRoute: their method enums; Istio, HTTPRoute: max-age 0).
 
@@ -139,6 +141,16 @@ def check(product, policy, base, upstream) -> list[str]:
     _, got = send(base + "/v1/users", "OPTIONS", {"Origin": EVIL, "Access-Control-Request-Method": method})
     if product != "alb" and values(got, "access-control-allow-origin"):
         problems.append(f"{EVIL} preflight: ACAO {values(got, 'access-control-allow-origin')}")
+    # 4. The scanner (an attacker's Origin values) finds nothing high or medium - except the one
+    #    limit ingress-nginx's config states: no Vary: Origin without snippet annotations.
+    from corslab.scan import scan
+
+    serious = {(f.severity, f.id) for f in scan(base + "/v1/users", trusted=policy.origins[0])
+               if f.severity in ("high", "medium")}
+    stated = {("medium", "missing-vary")} if product == "ingress-nginx" else set()
+    count("generate: scanned with nothing high/medium beyond the product's stated limit", serious <= stated)
+    if not serious <= stated:
+        problems.append(f"scanner: {sorted(serious - stated)}")
     return problems
 
 
