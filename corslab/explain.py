@@ -198,15 +198,18 @@ def parse(message: str) -> dict:
     reason_text = None
     start = text.find("Access to ")
     if start >= 0 and "has been blocked by CORS policy: " in text:
-        body = text[start:].split("\n")
-        # the reason ends the line: what DevTools prints after it (GET ... net::ERR_FAILED) is another
-        line = body[0]
-        for pat in _line_patterns()[:2]:
-            m = pat.match(line)
-            if m:
-                found.update(url=m.group("url"), origin=m.group("origin"),
-                             first_url=m.groupdict().get("first"))
-                reason_text = m.group("reason").strip()
+        body = text[start:]
+        # The reason ends the line: what DevTools prints after it (GET ... net::ERR_FAILED) is
+        # another line. A line wrapped by the paste is read again with its whitespace joined.
+        for line in (body.split("\n")[0], " ".join(body.split())):
+            for pat in _line_patterns()[:2]:
+                m = pat.match(line)
+                if m:
+                    found.update(url=m.group("url"), origin=m.group("origin"),
+                                 first_url=m.groupdict().get("first"))
+                    reason_text = m.group("reason").strip()
+                    break
+            if reason_text is not None and _match_reason(reason_text)[0] is not None:
                 break
     elif "Request mode is \"same-origin\"" in text and "Fetch API cannot load" in text:
         m = _line_patterns()[2].search(text)

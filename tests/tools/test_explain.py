@@ -188,3 +188,14 @@ def test_cli_reads_stdin_and_refuses_nonsense_with_one_line():
     result = run_cli("not a cors error")
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
     assert result.stderr.startswith("corslab explain: error: cannot read")
+
+
+def test_a_line_wrapped_by_the_paste_and_an_xhr_line_are_read_too():
+    """DevTools prints "Access to XMLHttpRequest at ..." for XHR (reasons.console_message's kind);
+    a paste from a narrow terminal may break the line anywhere."""
+    _, d = decided("pf-method")
+    xhr = reasons.console_message(URL, ORIGIN, d.reason, kind="XMLHttpRequest")
+    assert explain.explain(xhr).error == "MethodDisallowedByPreflightResponse"
+    wrapped = reasons.console_message(URL, ORIGIN, d.reason).replace(" has been ", "\n has been ", 1)
+    got = explain.explain(wrapped)
+    assert (got.error, got.value, got.origin) == ("MethodDisallowedByPreflightResponse", "PUT", ORIGIN)
