@@ -5,7 +5,7 @@ the six ``routing.http.response.access_control_*.header_value`` listener attribu
 and forward actions. CONFIG may also be YAML (``.yaml``/``.yml``) with the same keys, as the AWS
 CLI's ``--cli-input-yaml`` takes them, so a config can carry comments.
 
-Sources (cors-ground-truth.md §3): ELBv2 API reference ``ListenerAttribute``, ``RuleCondition``,
+Sources: ELBv2 API reference ``ListenerAttribute``, ``RuleCondition``,
 ``HttpRequestMethodConditionConfig``, ``FixedResponseActionConfig``; the header-modification page
 (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/header-modification.html);
 condition types (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-condition-types.html).

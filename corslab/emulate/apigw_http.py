@@ -7,7 +7,7 @@ http-api-parameter-mapping.html (response parameter mapping: keys 200-599,
 ``aws apigatewayv2 get-integrations``) carries one HTTP_PROXY integration's ``ResponseParameters``;
 static values only. CONFIG may be YAML (``.yaml``/``.yml``, as ``--cli-input-yaml``).
 
-Sources (cors-ground-truth.md §4.1): https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html,
+Sources: https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html,
 the apigatewayv2 API model (``Cors``; MaxAge ``IntegerWithLengthBetweenMinus1And86400``; method
 items 1-64 characters) and the CreateApi/UpdateApi 400 for ``*`` with credentials (aws/aws-cdk #9076).
 
@@ -35,7 +35,7 @@ UNVERIFIED (not in AWS's docs; this emulator's choice, flagged in every test tha
 - no ``Vary`` header; the requested method and headers are not checked.
 
 What it does not model: routes, authorizers (and the ``$default``-route-with-authorizer preflight
-trap), stages, throttling, Lambda integrations, the REST API "Enable CORS" console flow (§4.2),
+trap), stages, throttling, Lambda integrations, the REST API "Enable CORS" console flow,
 API Gateway's own headers (``apigw-requestid``), lower-case header names of HTTP/2 responses.
 """
 

@@ -8,7 +8,7 @@ release-1.23; ``agent.ValidateDuration``: more than 1ms, whole seconds for maxAg
 remove; ``ValidateHTTPHeaderOperationName``). Earlier releases refused ``allowMethods: ["*"]``
 as "not a supported HTTP method" (so did this emulator until it was audited).
 
-Sources (cors-ground-truth.md §5): istio/api ``virtual_service.proto`` (``CorsPolicy``), istio/istio
+Sources: istio/api ``virtual_service.proto`` (``CorsPolicy``), istio/istio
 ``pilot/pkg/networking/core/route/route.go`` (``TranslateCORSPolicy``), envoyproxy/envoy
 ``source/extensions/filters/http/cors/cors_filter.cc`` and its integration test.
 

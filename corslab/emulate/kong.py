@@ -6,8 +6,8 @@ the methods ``one_of`` list of nine names; 200 for preflights). Audited for this
 schema fields and defaults, ``*`` in a list of origins (fix #13334, 3.8) and Vary handling (#5794,
 #8401) match; nothing found that the current release accepts and this emulator refuses.
 
-Source of the behaviour: Kong/kong ``kong/plugins/cors/handler.lua`` and ``schema.lua`` (see
-cors-ground-truth.md §2), ``spec/03-plugins/13-cors/01-access_spec.lua`` for the cases.
+Source of the behaviour: Kong/kong ``kong/plugins/cors/handler.lua`` and ``schema.lua``
+(master, 2026-07), ``spec/03-plugins/13-cors/01-access_spec.lua`` for the cases.
 
 What this emulates:
 - the declarative file: ``_format_version``, ``services`` (``url``), ``routes`` (nested or top-level
@@ -32,7 +32,7 @@ load balancing, route ``headers``/``snis``/regex priorities, path_handling "v1",
 headers (``Via``, ``Server``, ``X-Kong-*-Latency``), ``Vary`` merging (Kong appends a second
 ``Vary`` line; we do the same), PCRE vs Python ``re`` differences in origin regexes.
 
-An empty ``Origin:`` header counts as absent, as after fix #14368 (cors-ground-truth.md §2.2).
+An empty ``Origin:`` header counts as absent, as after fix #14368 (Kong/kong handler.lua).
 Before it, Kong 3.9 with two or more origins failed an assertion in normalize_origin and sent an
 empty reply (Kong/kong issue #14352); an older stored handler.lua tests only ``not req_origin``.
 Which release first shipped the fix is UNVERIFIED.

@@ -2,7 +2,7 @@
 
 Sources: ELBv2 API reference (ListenerAttribute, RuleCondition, HttpRequestMethodConditionConfig,
 FixedResponseActionConfig), https://docs.aws.amazon.com/elasticloadbalancing/latest/application/header-modification.html
-and .../rule-condition-types.html (cors-ground-truth.md §3).
+and .../rule-condition-types.html.
 """
 
 import json

@@ -1,7 +1,7 @@
 """API Gateway HTTP API CorsConfiguration emulator, through a real emulator process.
 
 Source: https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html, the
-apigatewayv2 API model, aws/aws-cdk issue #9076 for the 400 message (cors-ground-truth.md §4.1).
+apigatewayv2 API model, aws/aws-cdk issue #9076 for the 400 message.
 Tests marked UNVERIFIED pin the emulator's documented choice where AWS's docs are silent.
 """
 

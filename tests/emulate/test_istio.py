@@ -2,8 +2,7 @@
 
 Sources: envoyproxy/envoy source/extensions/filters/http/cors/cors_filter.cc and
 test/extensions/filters/http/cors/cors_filter_integration_test.cc; istio/api
-networking/v1alpha3/virtual_service.proto (CorsPolicy); istio/istio route.go TranslateCORSPolicy
-(cors-ground-truth.md §5).
+networking/v1alpha3/virtual_service.proto (CorsPolicy); istio/istio route.go TranslateCORSPolicy.
 """
 
 import pytest

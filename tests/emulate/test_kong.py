@@ -1,7 +1,7 @@
 """Kong ``cors`` plugin emulator, against a real upstream through a real emulator process.
 
 Sources: Kong/kong kong/plugins/cors/handler.lua and schema.lua, spec/03-plugins/13-cors/
-01-access_spec.lua (the regex table is cors-ground-truth.md §2.3).
+01-access_spec.lua (its origin regex table).
 """
 
 import json
