@@ -252,11 +252,15 @@ def _prefix(port: int) -> Path:
     from corslab.runner import runtime_dir
 
     base = runtime_dir() / "emulate"
-    base.mkdir(parents=True, exist_ok=True)
-    path = Path(tempfile.mkdtemp(prefix=f"nginx-{port}-", dir=base))
-    (path / "tmp").mkdir()
-    for p in (path, path / "tmp"):
-        os.chmod(p, 0o755)  # workers run as nobody when started as root
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        path = Path(tempfile.mkdtemp(prefix=f"nginx-{port}-", dir=base))
+        (path / "tmp").mkdir()
+        for p in (path, path / "tmp"):
+            os.chmod(p, 0o755)  # workers run as nobody when started as root
+    except OSError as exc:
+        raise CorsLabError(f"cannot create nginx's folder under {base} ({exc.strerror}); set "
+                           "CORSLAB_RUNTIME to a writable folder") from None
     return path
 
 
