@@ -2,7 +2,7 @@
 
     python benchmarks/bench_stack.py [--runs 5]
 
-Goals (issue 2, on a 2-core machine): up <= 1.5 s, down <= 0.5 s. Also times how fast the CLI
+Goals (on a 2-core machine): up <= 1.5 s, down <= 0.5 s. Also times how fast the CLI
 starts (`python -m corslab --help`; goal <= 0.3 s). Prints figures; asserts nothing (a benchmark,
 not a timed test). Stops the stack if it is running, and leaves it as it found it.
 """

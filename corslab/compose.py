@@ -68,7 +68,7 @@ def render_service(svc: topology.Service) -> dict:
                                         f"http://127.0.0.1:{svc.port}{svc.health}"], **INTERVAL}}
     elif svc.kind == "emulator":
         product, config = svc.emulate
-        upstream = topology.SERVICES[svc.upstreams[0]] if svc.upstreams else topology.SERVICES["api"]
+        upstream = topology.upstream_of(svc)
         if product == "kong":
             # The real product: Kong DB-less, reading the very kong.yml the emulator reads.
             out = {"image": KONG_IMAGE,

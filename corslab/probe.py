@@ -166,7 +166,7 @@ class ProbeResult:
         None when the target is not part of the stack or the log cannot be read.
         """
         if self._seen is None:
-            from corslab.probe_display import backend_seen
+            from corslab.labstack import backend_seen
 
             self._seen = backend_seen(self)
         return self._seen or None
@@ -269,7 +269,7 @@ class _Run:
         result = ProbeResult(request=self.req, exchanges=self.exchanges, dropped_headers=dropped,
                              preflight_reasons=model.preflight_reasons(self.req),
                              started=self.started, finished=time.time(), **kw)
-        from corslab.probe_display import lab_hint
+        from corslab.labstack import lab_hint
 
         hint = lab_hint(result)  # where to add the fix, when the target is part of the stack
         if hint:

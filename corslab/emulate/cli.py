@@ -38,9 +38,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _defaults(product: str) -> tuple[str, int | None, str]:
     from corslab import topology
 
-    port = next((s.port for s in topology.SERVICES.values() if s.emulate and s.emulate[0] == product), None)
-    upstream = f"http://127.0.0.1:{topology.SERVICES['api'].port}"
-    return topology.BIND_HOST, port, upstream
+    svc = topology.by_product(product)
+    upstream = topology.native_url(topology.upstream_of(svc).name if svc else "api")
+    return topology.BIND_HOST, svc.port if svc else None, upstream
 
 
 def _targets(values: list[str]) -> dict[str, str]:

@@ -2,7 +2,9 @@
 
 ``python -m corslab emulate ingress-nginx infra/k8s/ingress.yaml --port 8082 --upstream URL``
 
-What it does, step by step, as the controller does it (reference: cors-ground-truth.md §1):
+What it does, step by step, as the controller does it (kubernetes/ingress-nginx, controller-v1.14.1:
+``internal/ingress/annotations/cors/main.go``, ``internal/ingress/controller/template/template.go``
+and ``rootfs/etc/nginx/template/nginx.tmpl``):
 
 1. ``load(path)`` reads a multi-document Kubernetes manifest and keeps the ``Ingress`` objects
    (``networking.k8s.io/v1``; ingresses of another ``ingressClassName`` than ``nginx`` are ignored,
@@ -21,9 +23,10 @@ What it does, step by step, as the controller does it (reference: cors-ground-tr
    ``set $http_origin *; set $cors 'true';``), ``more_set_headers`` lines and ``return 204`` for
    OPTIONS, in one ``location`` per Ingress path, proxied to ``--upstream`` or to the URL given for
    the backend's service name with ``--target NAME=URL``.
-4. ``serve(config, ...)`` runs that configuration in the system's nginx with Debian's headers-more
-   module, in the foreground, with its own prefix, pid, temp and log files in a runtime folder
-   (``.run/nginx/ingress`` on the stack's port, where ``python -m corslab down`` finds it).
+4. ``serve(config, ...)`` runs those server blocks in the system's nginx with Debian's headers-more
+   module, in the foreground, hosted like every nginx of the kit by ``corslab.nginxhost`` (its own
+   prefix, pid, temp and log files; ``.run/nginx/ingress`` on the stack's port, where ``python -m
+   corslab down`` finds it). ``python -m corslab.emulate.ingress_nginx CONFIG`` prints the config.
 
 What the emulator does not model (say so when you teach with it):
 
@@ -41,23 +44,20 @@ What the emulator does not model (say so when you teach with it):
   default level admits), nor ``allow-snippet-annotations``.
 - The controller's default backend is a plain ``return 404``.
 - The proxy headers are a subset of the controller's (Host, X-Request-ID, X-Real-IP,
-  X-Forwarded-*); timeouts and buffering are nginx's defaults.
+  X-Forwarded-*); timeouts and buffering are nginx's defaults; the body limit is the controller's
+  default proxy-body-size, 1m (a larger body gets nginx's 413).
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from corslab import nginxhost
 from corslab.errors import CorsLabError
 
 # --- the controller's constants (internal/ingress/annotations/cors/main.go) -----------------------
@@ -84,7 +84,7 @@ _METHODS = re.compile(rf"([A-Za-z]+,?{_S}?)+", re.ASCII)
 _HEADERS = re.compile(r"[A-Za-z0-9\-_, ]*", re.ASCII)  # parser.HeadersVariable
 _EXPOSE = re.compile(rf"(([A-Za-z0-9\-_]+|\*),?{_S}?)+", re.ASCII)
 
-HEADERS_MORE_MODULE = "/usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so"
+HEADERS_MORE_MODULE = nginxhost.HEADERS_MORE_MODULE
 PATH_TYPES = ("Prefix", "Exact", "ImplementationSpecific")
 
 
@@ -471,23 +471,35 @@ def _upstream_for(service: str, upstream: str | None, targets: dict[str, str]) -
     return url.rstrip("/")
 
 
-def render(
+#: The controller's http-level lines the emulated locations rely on.
+HTTP_LINES = (
+    "uninitialized_variable_warn off;  # $cors is read before it is set when no origin matched",
+    "default_type text/html;",
+    "# The controller's request id: the client's X-Request-ID, else a fresh one.",
+    "map $http_x_request_id $req_id {",
+    "    default $http_x_request_id;",
+    '    ""      $request_id;',
+    "}",
+)
+
+#: The controller's default proxy-body-size (its ConfigMap key proxy-body-size, "1m"), written in
+#: every location as nginx.tmpl does (client_max_body_size {{ $location.Proxy.BodySize }}).
+PROXY_BODY_SIZE = "1m"
+
+
+def render_servers(
     config: IngressConfig,
     *,
     host: str = "127.0.0.1",
-    port: int = 8082,
+    port: int | None = None,
     upstream: str | None = None,
     targets: dict[str, str] | None = None,
-    runtime_dir: str | None = None,
-    as_root: bool | None = None,
-    headers_more_module: str = HEADERS_MORE_MODULE,
 ) -> str:
-    """The complete nginx.conf that ``serve`` runs: what the controller would generate, plus the
-    few lines that let nginx run unprivileged from a runtime folder. Read it, or ``nginx -t`` it."""
+    """The server blocks the controller generates for ``config`` (nginx.tmpl's servers), listening
+    on host:port (the stack's ingress port by default)."""
     targets = dict(targets or {})
-    run = runtime_dir or os.path.join(tempfile.gettempdir(), f"corslab-ingress-nginx-{port}")
-    if as_root is None:
-        as_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    if port is None:
+        port = _stack_port()
 
     # Group the rules by host like the controller (one server per host; "_" for rules without).
     servers: dict[str | None, list[tuple[Ingress, IngressPath]]] = {}
@@ -496,57 +508,27 @@ def render(
             for path in rule.paths:
                 servers.setdefault(rule.host, []).append((ingress, path))
 
-    out: list[str] = [
-        f"# Generated by corslab.emulate.ingress_nginx from {config.source}.",
-        "# The server blocks below follow ingress-nginx's nginx.tmpl; the lines before them only",
-        "# let nginx run in the foreground from a runtime folder.",
-        f"load_module {headers_more_module};  # more_set_headers, as in the controller's image",
-    ]
-    if as_root:
-        out.append("user nobody nogroup;  # workers drop root (Debian has no group 'nobody')")
-    out += [
-        "worker_processes 1;",
-        "daemon off;",
-        f"pid {run}/nginx.pid;",
-        f"error_log {run}/error.log warn;",
-        "events { worker_connections 256; }",
-        "",
-        "http {",
-        f"    access_log {run}/access.log;",
-        f"    client_body_temp_path {run}/client_body;",
-        f"    proxy_temp_path {run}/proxy;",
-        f"    fastcgi_temp_path {run}/fastcgi;",
-        f"    uwsgi_temp_path {run}/uwsgi;",
-        f"    scgi_temp_path {run}/scgi;",
-        "    server_tokens off;",
-        "    uninitialized_variable_warn off;  # $cors is read before it is set when no origin matched",
-        "    default_type text/html;",
-        "    # The controller's request id: the client's X-Request-ID, else a fresh one.",
-        "    map $http_x_request_id $req_id {",
-        "        default $http_x_request_id;",
-        '        ""      $request_id;',
-        "    }",
-    ]
+    out: list[str] = [f"# The server blocks of ingress-nginx's nginx.tmpl for {config.source}."]
     listen = f"{host}:{port}"
     if None not in servers:
         out += [
             "",
-            "    # No rule without a host: other hosts get the controller's default backend (404).",
-            "    server {",
-            f"        listen {listen} default_server;",
-            "        server_name _;",
-            "        location / { return 404; }",
-            "    }",
+            "# No rule without a host: other hosts get the controller's default backend (404).",
+            "server {",
+            f"    listen {listen} default_server;",
+            "    server_name _;",
+            "    location / { return 404; }",
+            "}",
         ]
     for server_host in sorted(servers, key=lambda h: (h is not None, h or "")):
         entries = servers[server_host]
         default = " default_server" if server_host is None else ""
         out += [
             "",
-            f"    ## start server {server_host or '_'}",
-            "    server {",
-            f"        listen {listen}{default};",
-            f"        server_name {server_host or '_'};",
+            f"## start server {server_host or '_'}",
+            "server {",
+            f"    listen {listen}{default};",
+            f"    server_name {server_host or '_'};",
         ]
         seen: set[str] = set()
         for ingress, path in entries:
@@ -557,83 +539,76 @@ def render(
                 seen.add(location)
                 out += [
                     "",
-                    f"        # Ingress {ingress.namespace}/{ingress.name}: path {path.path} "
+                    f"    # Ingress {ingress.namespace}/{ingress.name}: path {path.path} "
                     f"({path.path_type}) -> service {path.service}:{path.port}",
-                    f"        location {location} {{",
+                    f"    location {location} {{",
                 ]
                 if ingress.cors.enabled:
-                    out.append(cors_block(ingress.cors, indent="            "))
+                    out.append(cors_block(ingress.cors, indent="        "))
                     out.append("")
                 out += [
-                    "            proxy_http_version 1.1;",
-                    "            proxy_set_header Host $http_host;",
-                    "            proxy_set_header X-Request-ID $req_id;",
-                    "            proxy_set_header X-Real-IP $remote_addr;",
-                    "            proxy_set_header X-Forwarded-For $remote_addr;",
-                    "            proxy_set_header X-Forwarded-Host $host;",
-                    "            proxy_set_header X-Forwarded-Port $server_port;",
-                    "            proxy_set_header X-Forwarded-Proto $scheme;",
-                    "            proxy_set_header X-Scheme $scheme;",
-                    "            proxy_redirect off;",
-                    f"            proxy_pass {url};",
-                    "        }",
+                    f"        client_max_body_size {PROXY_BODY_SIZE};",
+                    "        proxy_http_version 1.1;",
+                    "        proxy_set_header Host $http_host;",
+                    "        proxy_set_header X-Request-ID $req_id;",
+                    "        proxy_set_header X-Real-IP $remote_addr;",
+                    "        proxy_set_header X-Forwarded-For $remote_addr;",
+                    "        proxy_set_header X-Forwarded-Host $host;",
+                    "        proxy_set_header X-Forwarded-Port $server_port;",
+                    "        proxy_set_header X-Forwarded-Proto $scheme;",
+                    "        proxy_set_header X-Scheme $scheme;",
+                    "        proxy_redirect off;",
+                    f"        proxy_pass {url};",
+                    "    }",
                 ]
         if "/" not in seen:
             out += [
                 "",
-                "        # No Ingress path covers /: the controller's default backend answers 404.",
-                "        location / { return 404; }",
+                "    # No Ingress path covers /: the controller's default backend answers 404.",
+                "    location / { return 404; }",
             ]
-        out.append(f"    }}\n    ## end server {server_host or '_'}")
-    out.append("}")
+        out.append(f"}}\n## end server {server_host or '_'}")
     return "\n".join(out) + "\n"
 
 
-# --- serve: real nginx in the foreground --------------------------------------------------------
+def render(
+    config: IngressConfig,
+    *,
+    host: str = "127.0.0.1",
+    port: int | None = None,
+    upstream: str | None = None,
+    targets: dict[str, str] | None = None,
+    runtime_dir: str | None = None,
+    as_root: bool | None = None,
+    headers_more_module: str = nginxhost.HEADERS_MORE_MODULE,
+) -> str:
+    """The complete nginx.conf that ``serve`` runs: the controller's server blocks inside the
+    kit's main config (its own prefix, pid and logs). Read it, or ``nginx -t`` it."""
+    if port is None:
+        port = _stack_port()
+    run = runtime_dir or os.path.join(tempfile.gettempdir(), f"corslab-ingress-nginx-{port}")
+    return nginxhost.render_main(
+        render_servers(config, host=host, port=port, upstream=upstream, targets=targets), run,
+        modules=(headers_more_module,),
+        http=HTTP_LINES, as_root=as_root, title=f"ingress-nginx's server blocks for {config.source}")
 
 
-def require_nginx(headers_more_module: str = HEADERS_MORE_MODULE) -> str:
-    """The nginx binary, after checking that it and the headers-more module are installed."""
-    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
-    if nginx is None:
-        raise CorsLabError(
-            "nginx is not installed; install it with: "
-            "apt-get install nginx-light libnginx-mod-http-headers-more-filter"
-        )
-    if not os.path.exists(headers_more_module):
-        raise CorsLabError(
-            f"the nginx headers-more module is missing ({headers_more_module}); ingress-nginx's "
-            "more_set_headers needs it: apt-get install libnginx-mod-http-headers-more-filter"
-        )
+# --- serve: real nginx in the foreground (hosted by corslab.nginxhost) ----------------------------
+
+
+def require_nginx(headers_more_module: str = nginxhost.HEADERS_MORE_MODULE) -> str:
+    """The nginx binary (found like everywhere in the kit: CORSLAB_NGINX, else the PATH), after
+    checking that the headers-more module the controller's image has is installed."""
+    nginx = nginxhost.nginx_binary()
+    nginxhost.require_module(headers_more_module, "ingress-nginx's more_set_headers needs it: "
+                             "apt-get install libnginx-mod-http-headers-more-filter")
     return nginx
 
 
-def _port_free(host: str, port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind((host, port))
-        except OSError:
-            return False
-    return True
+def _stack_port() -> int:
+    from corslab import topology
 
-
-def _listening(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=0.2):
-            return True
-    except OSError:
-        return False
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    """Ask Linux to SIGTERM nginx if this Python process dies without cleaning up."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except Exception:
-        pass
+    return topology.by_product("ingress-nginx").port
 
 
 def runtime_dir_for(port: int) -> tuple[str, bool]:
@@ -646,123 +621,64 @@ def runtime_dir_for(port: int) -> tuple[str, bool]:
     """
     from corslab import topology
 
-    for svc in topology.SERVICES.values():
-        if svc.emulate and svc.emulate[0] == "ingress-nginx" and svc.port == port:
-            from corslab.runner import runtime_dir
+    svc = topology.by_port(port)
+    if svc is not None and svc.emulate and svc.emulate[0] == "ingress-nginx":
+        from corslab.runner import runtime_dir
 
-            path = runtime_dir() / "nginx" / svc.name
-            path.mkdir(parents=True, exist_ok=True)
-            return str(path), False
+        path = runtime_dir() / "nginx" / svc.name
+        path.mkdir(parents=True, exist_ok=True)
+        return str(path), False
     return tempfile.mkdtemp(prefix=f"corslab-ingress-nginx-{port}-"), True
 
 
-def check_config(nginx_conf: str, runtime_dir: str, nginx: str | None = None) -> None:
+def check_config(nginx_conf: str, runtime_dir: str) -> None:
     """``nginx -t`` on a rendered configuration; CorsLabError with nginx's own message if it fails."""
-    nginx = nginx or require_nginx()
-    conf = os.path.join(runtime_dir, "nginx.conf")
-    Path(conf).write_text(nginx_conf, encoding="utf-8")
-    result = subprocess.run([nginx, "-t", "-p", runtime_dir, "-c", conf], capture_output=True,
-                            text=True, timeout=30)
-    if result.returncode != 0:
-        raise CorsLabError(f"nginx rejected the rendered configuration: {result.stderr.strip()}")
+    require_nginx()
+    nginxhost.check(nginx_conf, runtime_dir)
 
 
 def serve(
     config: IngressConfig,
     *,
     host: str = "127.0.0.1",
-    port: int = 8082,
+    port: int | None = None,
     upstream: str | None = None,
     targets: dict[str, str] | None = None,
 ) -> None:
     """Run the rendered configuration in real nginx in the foreground until SIGINT or SIGTERM."""
-    nginx = require_nginx()
+    if port is None:
+        port = _stack_port()
+    require_nginx()
+    servers = render_servers(config, host=host, port=port, upstream=upstream, targets=targets)
     for ingress in config.ingresses:  # what the controller's log would say about the annotations
         for warning in ingress.warnings:
             print(f"ingress-nginx would log for {ingress.namespace}/{ingress.name}: {warning}",
                   file=sys.stderr, flush=True)
-    if not _port_free(host, port):
+    if not nginxhost.port_free(host, port):
         raise CorsLabError(
             f"port {port} on {host} is already in use; stop what holds it "
             "(python -m corslab status shows the lab's services) or pass another --port"
         )
-    runtime_dir, remove_on_exit = runtime_dir_for(port)
-    os.chmod(runtime_dir, 0o755)  # the workers (user nobody when root) use the temp folders
-    proc: subprocess.Popen | None = None
-    stopping = {"signal": None}
-    previous: dict[int, object] = {}
-
-    def on_signal(signum, _frame):
-        stopping["signal"] = signum
-        if proc is not None and proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)  # nginx: fast shutdown
-
-    try:
-        text = render(config, host=host, port=port, upstream=upstream, targets=targets,
-                      runtime_dir=runtime_dir)
-        conf = os.path.join(runtime_dir, "nginx.conf")
-        check_config(text, runtime_dir, nginx)
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            try:
-                previous[signum] = signal.signal(signum, on_signal)
-            except ValueError:  # not the main thread: the caller handles signals
-                pass
-        proc = subprocess.Popen(
-            [nginx, "-p", runtime_dir, "-c", conf],
-            stdin=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,
-        )
-        deadline = time.monotonic() + 10
-        while not _listening(host, port):
-            if proc.poll() is not None:
-                log = Path(runtime_dir, "error.log")
-                detail = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() else []
-                raise CorsLabError(
-                    f"nginx exited with status {proc.returncode} before listening on {host}:{port}"
-                    + (f" ({detail[0]})" if detail else "")
-                    + "; read the log above and fix the cause"
-                )
-            if time.monotonic() > deadline:
-                raise CorsLabError(f"nginx did not listen on {host}:{port} within 10 s; "
-                                   f"see {runtime_dir}/error.log")
-            if stopping["signal"] is not None:
-                break
-            time.sleep(0.05)
-        if stopping["signal"] is None:
-            print(f"ready on http://{host}:{port}", flush=True)
-        while proc.poll() is None:
-            try:
-                proc.wait(timeout=0.5)
-            except subprocess.TimeoutExpired:
-                pass
-        if stopping["signal"] is None and proc.returncode != 0:
-            raise CorsLabError(f"nginx stopped unexpectedly with status {proc.returncode}; "
-                               "run it again and read its error log")
-    finally:
-        if proc is not None and proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        if remove_on_exit:
-            shutil.rmtree(runtime_dir, ignore_errors=True)
+    folder, remove = runtime_dir_for(port)
+    nginxhost.serve(servers, host=host, port=port, prefix=folder, remove_prefix=remove,
+                    modules=(nginxhost.HEADERS_MORE_MODULE,), http=HTTP_LINES,
+                    title=f"ingress-nginx's server blocks for {config.source}")
 
 
 def main(argv: list[str] | None = None) -> int:
-    """A stand-in for ``python -m corslab emulate ingress-nginx`` (same arguments)."""
+    """``python -m corslab.emulate.ingress_nginx CONFIG [--upstream URL] [--target NAME=URL]``:
+    print the nginx.conf the emulator runs for CONFIG (serve it with ``python -m corslab emulate
+    ingress-nginx CONFIG``)."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m corslab.emulate.ingress_nginx")
+    parser = argparse.ArgumentParser(prog="python -m corslab.emulate.ingress_nginx",
+                                     description=main.__doc__.split(":", 1)[1].strip())
     parser.add_argument("config")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8082)
+    parser.add_argument("--port", type=int, default=None)
     parser.add_argument("--upstream")
     parser.add_argument("--target", action="append", default=[], metavar="NAME=URL")
-    parser.add_argument("--render", action="store_true", help="print the nginx config and exit")
+    parser.add_argument("--render", action="store_true", help="(the default and only action)")
     args = parser.parse_args(argv)
     try:
         targets = {}
@@ -771,12 +687,8 @@ def main(argv: list[str] | None = None) -> int:
             if not sep or not name or not url:
                 raise CorsLabError(f"--target {item!r} is not NAME=URL; write e.g. --target api=http://127.0.0.1:8095")
             targets[name] = url
-        config = load(args.config)
-        if args.render:
-            sys.stdout.write(render(config, host=args.host, port=args.port, upstream=args.upstream,
-                                    targets=targets))
-            return 0
-        serve(config, host=args.host, port=args.port, upstream=args.upstream, targets=targets)
+        sys.stdout.write(render(load(args.config), host=args.host, port=args.port,
+                                upstream=args.upstream, targets=targets))
     except CorsLabError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -8,13 +8,11 @@ protocol for what a browser needs to see (one ACAO value equal to the origin, AC
 from __future__ import annotations
 
 import json
-import subprocess
-import time
 import uuid
 
 import pytest
 
-from corslab import nginxconf, policy, ports, topology
+from corslab import nginxconf, nginxhost, policy, topology
 from tests.rawhttp import preflight, send
 
 pytestmark = pytest.mark.usefixtures("stack")
@@ -22,13 +20,13 @@ PROXY = topology.SERVICES["cors-proxy"].origin
 SAME = topology.SERVICES["same-origin"].origin
 API = topology.SERVICES["api"].origin
 REFUSED = [
-    "http://localhost:3000.evil.test",
-    "http://localhost:30001",
-    "http://localhost:300",
-    "http://evil.localhost:3000",
-    "http://localhost:3000/",
-    "https://localhost:3000",
-    "HTTP://LOCALHOST:3000",
+    topology.APP_ORIGIN + ".evil.test",
+    topology.APP_ORIGIN + "1",
+    topology.APP_ORIGIN[:-1],
+    topology.APP_ORIGIN.replace("//", "//evil."),
+    topology.APP_ORIGIN + "/",
+    topology.APP_ORIGIN.replace("http:", "https:"),
+    topology.APP_ORIGIN.upper(),
     "http://localhost",
     "null",
     topology.UNTRUSTED_ORIGIN,
@@ -157,23 +155,13 @@ def proxy_in_front_of_flask_cors(tmp_path):
     duplicate-header mistake waiting to happen. Real nginx on a free port."""
     svc = topology.SERVICES["cors-proxy"]
     port = _free_port()
-    site = tmp_path / "site.conf"
-    site.write_text(nginxconf.fill(nginxconf.template_path(svc.name).read_text(), {
+    site = nginxconf.render_template(svc.name, {
         "LISTEN": f"127.0.0.1:{port}",
         "API_UPSTREAM": f"127.0.0.1:{topology.SERVICES['api-appcors'].port}",
-    }))
-    (tmp_path / "tmp").mkdir()
-    main = tmp_path / "nginx.conf"
-    main.write_text(nginxconf.render_main(site, tmp_path))
-    proc = subprocess.Popen([nginxconf.nginx_binary(), "-p", str(tmp_path), "-c", str(main),
-                             "-e", str(tmp_path / "error.log")])
-    deadline = time.monotonic() + 5
-    while not ports.is_listening(port):
-        assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "error.log").read_text()
-        time.sleep(0.02)
+    })
+    proc = nginxhost.start(nginxhost.render_main(site, tmp_path), tmp_path, "127.0.0.1", port)
     yield f"http://localhost:{port}"
-    proc.terminate()
-    proc.wait(5)
+    nginxhost.stop(proc)
 
 
 def test_method2_hides_backend_cors_headers_so_acao_is_never_duplicated(proxy_in_front_of_flask_cors):
