@@ -6,7 +6,7 @@ CONF holds one or more ``server {}`` blocks and, beside them, any http-level dir
 (``map``, ``upstream``, ``proxy_cache_path``, ...) - what you would put in a file under
 ``/etc/nginx/conf.d/``. The emulator:
 
-- wraps CONF in the kit's own main ``nginx.conf`` (``corslab.nginxconf.render_main``: its own
+- wraps CONF in the kit's own main ``nginx.conf`` (``corslab.nginxhost``, the kit's one nginx host: its own
   prefix, pid, temp and log files in a folder under the lab's runtime folder; unprivileged workers
   when started as root), with the headers-more module loaded when it is installed, so
   ``more_set_headers`` works as it does with Debian's ``libnginx-mod-http-headers-more-filter``;
@@ -33,21 +33,16 @@ import contextlib
 import os
 import re
 import shutil
-import signal
 import socket
-import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from corslab.errors import CorsLabError
 
-HEADERS_MORE_MODULE = "/usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so"
 UPSTREAM_NAME = "backend"
-START_TIMEOUT = 10.0
 # Directives that belong in nginx.conf's main or events context, not in a conf.d file.
 MAIN_ONLY = {"http", "events", "stream", "mail", "load_module", "worker_processes", "user", "pid",
              "daemon", "env", "worker_rlimit_nofile"}
@@ -236,13 +231,20 @@ def render_site(site: NginxSite, *, host: str, port: int, upstream: str | None) 
     return text
 
 
-def render_main(site_conf: Path, prefix: Path) -> str:
-    from corslab import nginxconf
+def _modules() -> tuple[str, ...]:
+    """headers-more when Debian's module is installed, so ``more_set_headers`` works."""
+    from corslab import nginxhost
 
-    main = nginxconf.render_main(site_conf, prefix)
-    if os.path.exists(HEADERS_MORE_MODULE):
-        main = f"load_module {HEADERS_MORE_MODULE};\n" + main
-    return main
+    return (nginxhost.HEADERS_MORE_MODULE,) if os.path.exists(nginxhost.HEADERS_MORE_MODULE) else ()
+
+
+def render_main(site_conf: Path, prefix: Path) -> str:
+    """The kit's main nginx.conf (``corslab.nginxhost``) including the rendered CONF, so nginx's
+    complaints name that file and CONF's own line numbers."""
+    from corslab import nginxhost
+
+    return nginxhost.render_main(f"include {site_conf};", prefix, modules=_modules(),
+                                 title=f"the server blocks are the learner's own ({site_conf.name})")
 
 
 # --- running -------------------------------------------------------------------------------------
@@ -264,38 +266,19 @@ def _prefix(port: int) -> Path:
     return path
 
 
-def _nginx_error(output: str, site_conf: Path, source: str) -> str:
-    """nginx's [emerg] line, with the rendered file's name replaced by CONF's."""
-    lines = [line for line in output.splitlines() if "[emerg]" in line or "[alert]" in line]
-    line = (lines or output.strip().splitlines() or ["nginx -t failed with no message"])[0]
-    line = re.sub(r"^nginx: \[(emerg|alert)\] ", "", line)
-    m = re.search(r" in " + re.escape(str(site_conf)) + r":(\d+)$", line)
+def _mapped(exc: CorsLabError, site_conf: Path, source: str) -> CorsLabError:
+    """nginxhost's one-line error, with the rendered file's name and line replaced by CONF's."""
+    text = str(exc).removeprefix("nginx rejected the rendered configuration: ")
+    m = re.search(r" in " + re.escape(str(site_conf)) + r":(\d+)", text)
     if m:
-        return f"{source}:{m.group(1)}: {line[:m.start()]} (nginx -t)"
-    return f"{source}: {line} (nginx -t)"
+        return CorsLabError(f"{source}:{m.group(1)}: {text[:m.start()]}{text[m.end():]} (nginx -t)")
+    return CorsLabError(f"{source}: {text}" if "nginx -t" not in text else text)
 
 
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((host, 0))
         return s.getsockname()[1]
-
-
-def _listening(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=0.2):
-            return True
-    except OSError:
-        return False
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except Exception:
-        pass
 
 
 @contextlib.contextmanager
@@ -306,77 +289,63 @@ def running(config: str | NginxSite, *, upstream: str | None = None, host: str =
         yield url
 
 
-@contextlib.contextmanager
-def _started(config, *, upstream, host, port, quiet):
-    from corslab import nginxconf, ports
+def _render(config, *, upstream, host, port, quiet) -> tuple[NginxSite, Path, Path, int]:
+    """Load CONF, pick the port, write the rendered CONF into a fresh prefix: (site, prefix,
+    site.conf, port)."""
+    from corslab import ports
 
     site = load(config) if isinstance(config, (str, os.PathLike)) else config
-    if site.defines_backend() is not None and upstream is not None and not quiet:
-        print(f"corslab emulate nginx: {site.source}:{site.defines_backend().line} defines "
-              f"upstream {UPSTREAM_NAME} itself; it is used as written and --upstream is not used",
-              file=sys.stderr, flush=True)
+    own = site.defines_backend()
+    if own is not None and upstream is not None and not quiet:
+        print(f"corslab emulate nginx: {site.source}:{own.line} defines upstream {UPSTREAM_NAME} "
+              "itself; it is used as written and --upstream is not used", file=sys.stderr, flush=True)
     if not port:
         port = free_port(host)
     elif not ports.is_free(port, host):
         raise CorsLabError(f"port {port} on {host} is already in use ({ports.describe_owner(port)}); "
                            "stop it or pass another --port")
-    binary = nginxconf.nginx_binary()
+    text = render_site(site, host=host, port=port, upstream=upstream)
     prefix = _prefix(port)
-    proc = None
+    site_conf = prefix / "site.conf"
+    site_conf.write_text(text, encoding="utf-8")
+    return site, prefix, site_conf, port
+
+
+@contextlib.contextmanager
+def running(config: str | NginxSite, *, upstream: str | None = None, host: str = "127.0.0.1",
+            port: int | None = None, quiet: bool = False):
+    """Run CONF (a path or a loaded site) in real nginx; yield ``http://host:port``; stop on exit."""
+    from corslab import nginxhost
+
+    site, prefix, site_conf, port = _render(config, upstream=upstream, host=host, port=port, quiet=quiet)
     try:
-        site_conf = prefix / "site.conf"
-        site_conf.write_text(render_site(site, host=host, port=port, upstream=upstream), encoding="utf-8")
-        main = prefix / "nginx.conf"
-        main.write_text(render_main(site_conf, prefix), encoding="utf-8")
-        cmd = [binary, "-p", str(prefix), "-c", str(main), "-e", str(prefix / "error.log")]
-        check = subprocess.run(cmd + ["-t", "-q"], capture_output=True, text=True, timeout=30)
-        if check.returncode != 0:
-            raise CorsLabError(_nginx_error(check.stderr, site_conf, site.source))
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, text=True, preexec_fn=_die_with_parent,
-                                start_new_session=True)
-        deadline = time.monotonic() + START_TIMEOUT
-        while not _listening(host, port):
-            if proc.poll() is not None:
-                raise CorsLabError(f"nginx exited with status {proc.returncode} before listening on "
-                                   f"{host}:{port}: " + _nginx_error(proc.stderr.read(), site_conf, site.source))
-            if time.monotonic() > deadline:
-                raise CorsLabError(f"nginx did not listen on {host}:{port} within {START_TIMEOUT:.0f} s")
-            time.sleep(0.02)
-        yield f"http://{host}:{port}", proc
+        try:
+            proc = nginxhost.start(render_main(site_conf, prefix), prefix, host, port)
+        except CorsLabError as exc:
+            raise _mapped(exc, site_conf, site.source) from None
+        try:
+            yield f"http://{host}:{port}"
+        finally:
+            nginxhost.stop(proc)
     finally:
-        if proc is not None:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)  # fast shutdown; the workers follow the master
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait()
-            proc.stderr.close()
         shutil.rmtree(prefix, ignore_errors=True)
 
 
 def serve(config: NginxSite, *, host: str, port: int, upstream: str | None,
           targets: dict[str, str] | None = None) -> None:
-    """The CLI's foreground run: ``ready on URL``, then wait for Ctrl-C or SIGTERM."""
+    """The CLI's foreground run (``corslab.nginxhost.serve``): ``ready on URL``, then until Ctrl-C
+    or SIGTERM."""
+    from corslab import nginxhost
+
     if targets:
         raise CorsLabError("--target is not used by the nginx product: name the upstream in CONF "
                            "or write proxy_pass http://backend; and pass --upstream")
-    stop = {"now": False}
-
-    def on_signal(signum, frame):
-        stop["now"] = True
-
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    site, prefix, site_conf, port = _render(config, upstream=upstream, host=host, port=port, quiet=False)
     try:
-        with _started(config, upstream=upstream, host=host, port=port, quiet=False) as (url, proc):
-            print(f"ready on {url}/", flush=True)
-            while not stop["now"]:
-                if proc.poll() is not None:
-                    raise CorsLabError(f"nginx stopped unexpectedly with status {proc.returncode}: "
-                                       + (proc.stderr.read().strip() or "no message"))
-                time.sleep(0.1)
+        nginxhost.serve(f"include {site_conf};", host=host, port=port, prefix=prefix, modules=_modules(),
+                        title=f"the server blocks are the learner's own ({site_conf.name})",
+                        ready=f"ready on http://{host}:{port}/", remove_prefix=True)
+    except CorsLabError as exc:
+        raise _mapped(exc, site_conf, site.source) from None
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        shutil.rmtree(prefix, ignore_errors=True)
