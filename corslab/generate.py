@@ -665,8 +665,13 @@ def running(product: str, text: str, upstream: str | None = None, timeout: float
                 cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                 env={**os.environ, "PYTHONUNBUFFERED": "1"}, start_new_session=True)
             try:
-                line = proc.stdout.readline()
+                import select
+
+                ready, _, _ = select.select([proc.stdout], [], [], timeout)
+                line = proc.stdout.readline() if ready else ""
                 if not line.startswith("ready on "):
+                    if proc.poll() is None:
+                        proc.kill()
                     proc.wait(timeout)
                     err = proc.stderr.read().strip().splitlines()
                     raise CorsLabError(f"{product} refused the config: "

@@ -42,9 +42,13 @@ class EmulatorProcess:
              "--upstream", upstream],
             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        line = self.proc.stdout.readline()
+        import select
+
+        ready, _, _ = select.select([self.proc.stdout], [], [], 30)
+        line = self.proc.stdout.readline() if ready else ""
         if not line.startswith("ready on "):
             self.proc.kill()
+            self.proc.wait()
             raise AssertionError(f"{product} emulator did not start on {config}: {line!r} {self.proc.stderr.read()!r}")
         self.url = line.split("ready on ", 1)[1].strip().rstrip("/")
 
