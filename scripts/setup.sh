@@ -51,7 +51,9 @@ fi
 hash=$(cat requirements.txt servers/requirements.txt requirements-test.txt | sha256sum | cut -c1-16)
 if [ ! -e ".venv/.installed-$hash-tests" ] && { [ "$want_tests" = yes ] || [ ! -e ".venv/.installed-$hash-lab" ]; }; then
   echo "Installing Python packages from $requirements"
-  .venv/bin/python -m pip install -q --disable-pip-version-check -r "$requirements"
+  offline=()  # a wheelhouse from scripts/wheels.sh: install from it, never from the network
+  [ -d wheelhouse ] && offline=(--no-index --find-links wheelhouse) && echo "Using wheelhouse/ (offline)"
+  .venv/bin/python -m pip install -q --disable-pip-version-check ${offline[@]+"${offline[@]}"} -r "$requirements"
   touch ".venv/.installed-$hash-$([ "$want_tests" = yes ] && echo tests || echo lab)"
 fi
 

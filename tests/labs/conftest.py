@@ -1,0 +1,39 @@
+"""Lab tests: one Chromium for the whole session, launched as the checker launches it."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from corslab.labs.browser import CHROMIUM, LAUNCH_ARGS
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"the lab checks drive the system Chromium at {CHROMIUM}, which is missing; "
+                    "install it (Debian: apt-get install chromium) - not `playwright install`")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def edition(tmp_path):
+    """``edition(lab, replacements)``: the handed-out files with (old, new) edits applied, in a
+    folder of their own - a learner's attempt."""
+
+    def make(lab, replacements=()):
+        for name in lab.files:
+            text = (lab.handout / name).read_text()
+            for old, new in replacements:
+                assert old in text, f"{lab.name}: the wrong fix expects {old!r} in {name}"
+                text = text.replace(old, new)
+            (tmp_path / name).write_text(text)
+        return tmp_path
+
+    return make
