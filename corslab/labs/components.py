@@ -216,10 +216,25 @@ def _wait_listening(proc: subprocess.Popen, port: int, what: str, failure) -> No
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise CorsLabError(failure())
-        if portcheck.is_listening(port):
+        if portcheck.is_listening(port) and _answers(port):
             return
         time.sleep(0.03)
     raise CorsLabError(f"{what} did not listen on port {port} within {START_TIMEOUT:g} s")
+
+
+def _answers(port: int) -> bool:
+    """An HTTP answer (any status) from 127.0.0.1:port: listening is not yet serving."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+    try:
+        conn.request("GET", "/v1/health")
+        conn.getresponse().read()
+        return True
+    except (OSError, http.client.HTTPException):
+        return False
+    finally:
+        conn.close()
 
 
 def _stop(proc: subprocess.Popen) -> None:
