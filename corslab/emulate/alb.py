@@ -1,5 +1,10 @@
 """AWS Application Load Balancer: listener rules and the response-header listener attributes.
 
+Follows: the ELBv2 API and docs as of the header-modification release (Nov 21, 2024) and later -
+the six ``routing.http.response.access_control_*.header_value`` listener attributes, fixed-response
+and forward actions. CONFIG may also be YAML (``.yaml``/``.yml``) with the same keys, as the AWS
+CLI's ``--cli-input-yaml`` takes them, so a config can carry comments.
+
 Sources (cors-ground-truth.md §3): ELBv2 API reference ``ListenerAttribute``, ``RuleCondition``,
 ``HttpRequestMethodConditionConfig``, ``FixedResponseActionConfig``; the header-modification page
 (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/header-modification.html);
@@ -138,8 +143,19 @@ def target_group_name(value: str) -> str:
 # --- load -------------------------------------------------------------------------------------
 
 
+def read_aws_config(path: str):
+    """JSON, or YAML for a ``.yaml``/``.yml`` file - the two input forms of the AWS CLI
+    (``--cli-input-json``, ``--cli-input-yaml``); YAML lets a config carry comments."""
+    if path.lower().endswith((".yaml", ".yml")):
+        docs = read_config(path, "yaml")
+        if len(docs) != 1:
+            raise config_error(path, "", f"holds {len(docs)} YAML documents; write one")
+        return docs[0]
+    return read_config(path, "json")
+
+
 def load(path: str) -> AlbConfig:
-    doc = read_config(path, "json")
+    doc = read_aws_config(path)
     expect(path, "", doc, dict, "a JSON object with ListenerAttributes, Rules and DefaultActions")
     for key in doc:
         if key not in ("ListenerAttributes", "Rules", "DefaultActions"):
