@@ -165,12 +165,15 @@ def send(url: str, method: str, headers: dict[str, str], timeout: float) -> Answ
         conn.close()
 
 
-def scan(url: str, trusted: str, timeout: float = 5.0) -> list[Finding]:
+def scan(url: str, trusted: str, timeout: float = 5.0, cookies: dict[str, str] | None = None) -> list[Finding]:
+    """Findings for ``url``, meant to serve ``trusted``. ``cookies`` go with every GET (never with
+    a preflight, as in a browser): some APIs answer with CORS headers only to a logged-in user."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise CorsLabError(f"{url!r} is not an http(s) URL; e.g. http://localhost:8081/v1/users")
     scheme, host, port = parse_trusted(trusted)
     trusted = origin(scheme, host, port)
+    cookie = {"Cookie": "; ".join(f"{n}={v}" for n, v in cookies.items())} if cookies else {}
     findings: list[Finding] = []
     seen: set[str] = set()
 
@@ -184,8 +187,11 @@ def scan(url: str, trusted: str, timeout: float = 5.0) -> list[Finding]:
                                      "Access-Control-Request-Headers": request_headers}, timeout)
 
     # The trusted origin: the baseline.
-    base = send(url, "GET", {"Origin": trusted}, timeout)
-    other = send(url, "GET", {"Origin": origin(scheme, ATTACKER_HOST, None)}, timeout)
+    def get(origin_value: str) -> Answer:
+        return send(url, "GET", {"Origin": origin_value, **cookie}, timeout)
+
+    base = get(trusted)
+    other = get(origin(scheme, ATTACKER_HOST, None))
     if base.acao == trusted and other.acao != base.acao and not base.varies_on_origin():
         # The header depends on Origin (another origin gets another answer), yet no Vary says so.
         # A static value (ALB's one origin) is the same for everyone and needs no Vary.
@@ -198,7 +204,7 @@ def scan(url: str, trusted: str, timeout: float = 5.0) -> list[Finding]:
     for fid, sent in crafted(trusted):
         if "origin-reflected" in seen and fid != "null-origin-allowed":
             break  # everything is reflected: the look-alikes add nothing
-        for answer in (send(url, "GET", {"Origin": sent}, timeout), preflight(sent)):
+        for answer in (get(sent), preflight(sent)):
             if answer.acao == "*":
                 if answer.credentials:
                     add("wildcard-with-credentials", "medium", sent, answer.evidence())

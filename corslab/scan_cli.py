@@ -22,6 +22,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("url", metavar="URL", help="an API URL, e.g. http://localhost:8081/v1/users")
     parser.add_argument("--origin", required=True, metavar="TRUSTED",
                         help="the origin the API is meant to serve, e.g. http://localhost:3000")
+    parser.add_argument("--cookie", action="append", default=[], metavar="NAME=VALUE",
+                        help="a session cookie sent with the GETs (repeatable): scan as a logged-in user")
     parser.add_argument("--timeout", type=float, default=5.0, help="seconds per request (default 5)")
     parser.add_argument("--json", action="store_true", help="print the JSON object")
 
@@ -32,7 +34,13 @@ def run(args: argparse.Namespace) -> int:
 
     if args.timeout <= 0:
         raise CorsLabError(f"--timeout must be a positive number of seconds, not {args.timeout:g}")
-    findings = scan(args.url, args.origin, timeout=args.timeout)
+    cookies = {}
+    for item in args.cookie:
+        name, eq, value = item.partition("=")
+        if not eq or not name.strip():
+            raise CorsLabError(f"the cookie {item!r} is malformed; write it as NAME=VALUE")
+        cookies[name.strip()] = value.strip()
+    findings = scan(args.url, args.origin, timeout=args.timeout, cookies=cookies or None)
     if args.json:
         import json
 

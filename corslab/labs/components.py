@@ -5,11 +5,10 @@
         run.address        # the same on 127.0.0.1, for a plain HTTP client
 
 Components:
-  nginx          the system's nginx runs the file as it is; the file holds ``server {}`` blocks
-                 (plus http-level ``map``, ``upstream``, ``proxy_cache_path``) and proxies with
-                 ``proxy_pass http://backend;`` - ``upstream backend`` is the lab's API. Its
-                 ``listen`` lines are pointed at the lab port (on the same line, so nginx's line
-                 numbers are the file's).
+  nginx          ``python -m corslab emulate nginx`` (corslab.emulate.nginx, run in process): the
+                 system's nginx runs the file's ``server {}`` blocks (plus http-level ``map``,
+                 ``upstream``, ``proxy_cache_path``) on the lab port; ``proxy_pass
+                 http://backend;`` reaches the lab's API; nginx's line numbers are the file's.
   flask          the learner's ``app.py`` (a module with ``app`` or ``create_app()``) is the API
   PRODUCT        an emulator: ``python -m corslab emulate PRODUCT FILE --port P --upstream URL``
                  (ingress-nginx, kong, alb, apigw-http, istio, gateway-api)
@@ -21,8 +20,6 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import os
-import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -35,8 +32,6 @@ from corslab.errors import CorsLabError
 from corslab.labs import hosts
 
 START_TIMEOUT = 15.0
-LISTEN = re.compile(r"^(\s*)listen\s+[^;]*;", re.M)
-SERVER_OPEN = re.compile(r"^(\s*server\s*\{)", re.M)
 
 
 @dataclass
@@ -128,64 +123,25 @@ def running(lab, files_dir: Path, block: str = "check"):
     with serve_wsgi(api, backend_port):
         upstream = f"http://127.0.0.1:{backend_port}"
         if lab.component == "nginx":
-            with nginx(config, port, upstream, _runtime(lab.name, block)):
+            with nginx(config, port, upstream):
                 yield Running("nginx", port, backend_port)
         else:
             with emulator(lab.component, config, port, upstream):
                 yield Running(lab.component, port, backend_port)
 
 
-def _runtime(name: str, block: str) -> Path:
-    from corslab.runner import runtime_dir
-
-    return runtime_dir() / "labs" / f"{name}-{block}"
-
-
 # -- nginx ---------------------------------------------------------------------------------------
 
-def nginx_site(text: str, port: int) -> str:
-    """The learner's config with every ``listen`` on the lab port (line numbers unchanged)."""
-    listen = f"listen 127.0.0.1:{port};"
-    if LISTEN.search(text):
-        return LISTEN.sub(lambda m: m.group(1) + listen, text)
-    return SERVER_OPEN.sub(lambda m: m.group(1) + " " + listen, text)
-
-
 @contextlib.contextmanager
-def nginx(config: Path, port: int, upstream: str, prefix: Path):
-    from corslab.nginxconf import nginx_binary, render_main
+def nginx(config: Path, port: int, upstream: str):
+    """The learner's server blocks in real nginx: the kit's ``emulate nginx`` product, in process."""
+    from corslab.emulate.nginx import running as nginx_running
 
-    binary = nginx_binary()
-    shutil.rmtree(prefix, ignore_errors=True)
-    for sub in ("tmp", "cache"):
-        (prefix / sub).mkdir(parents=True, exist_ok=True)
-    if os.geteuid() == 0:  # workers run as nobody: let them write the cache and temp files
-        for path in (prefix, prefix / "tmp", prefix / "cache"):
-            path.chmod(0o777)
-    site = prefix / config.name
-    site.write_text(nginx_site(config.read_text(), port))
-    upstream_host = upstream.split("://", 1)[1]
-    main = render_main(site, prefix).replace(
-        f"    include {site};",
-        f"    upstream backend {{ server {upstream_host}; }}  # the lab's API\n    include {site};")
-    (prefix / "nginx.conf").write_text(main)
-    command = [binary, "-p", str(prefix), "-c", str(prefix / "nginx.conf")]
-    test = subprocess.run(command + ["-t", "-q"], capture_output=True, text=True)
-    if test.returncode != 0:
-        raise CorsLabError(_nginx_error(test.stderr, site, config))
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        _wait_listening(proc, port, "nginx", lambda: _nginx_error(proc.stderr.read(), site, config))
-        yield proc
-    finally:
-        _stop(proc)
-
-
-def _nginx_error(stderr: str, site: Path, config: Path) -> str:
-    lines = [l for l in stderr.splitlines() if "[emerg]" in l or "[error]" in l] or stderr.splitlines() or ["?"]
-    message = re.sub(r"^.*?\[(emerg|error)\] \d+#\d+: ", "", lines[0])
-    message = message.replace(f" in {site}:", f" in {config.name}:").replace(str(site), config.name)
-    return f"nginx refuses {config.name}: {message}"
+        with nginx_running(str(config), upstream=upstream, port=port, quiet=True):
+            yield
+    except CorsLabError as exc:
+        raise CorsLabError("nginx refuses " + str(exc).replace(str(config), config.name)) from None
 
 
 # -- emulators -----------------------------------------------------------------------------------
@@ -216,10 +172,25 @@ def _wait_listening(proc: subprocess.Popen, port: int, what: str, failure) -> No
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise CorsLabError(failure())
-        if portcheck.is_listening(port):
+        if portcheck.is_listening(port) and _answers(port):
             return
         time.sleep(0.03)
     raise CorsLabError(f"{what} did not listen on port {port} within {START_TIMEOUT:g} s")
+
+
+def _answers(port: int) -> bool:
+    """An HTTP answer (any status) from 127.0.0.1:port: listening is not yet serving."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+    try:
+        conn.request("GET", "/v1/health")
+        conn.getresponse().read()
+        return True
+    except (OSError, http.client.HTTPException):
+        return False
+    finally:
+        conn.close()
 
 
 def _stop(proc: subprocess.Popen) -> None:

@@ -15,20 +15,19 @@ LABS = {lab.name: lab for lab in catalog.all_labs()}
 
 # Plausible wrong fixes, as (old, new) edits of the handed-out file; each must still fail.
 WRONG_FIXES = {
-    "01-duplicate-acao": [(  # drop the proxy's own header and rely on the app's
-        "        add_header Access-Control-Allow-Origin      $cors_origin always;\n"
-        "        add_header Access-Control-Allow-Credentials true always;\n"
-        "        add_header Vary                             Origin always;\n        proxy_pass",
-        "        add_header Vary Origin always;\n        proxy_pass")],
+    "01-duplicate-acao": [  # drop the proxy's own origin header and rely on the app's
+        ("        add_header Access-Control-Allow-Origin      $cors_origin always;  # which origin may read the answer\n"
+         "        add_header Access-Control-Allow-Credentials true always;  # cookies may travel with the request\n"
+         "        add_header Vary", "        add_header Vary")],
     "02-wildcard-credentials": [("Access-Control-Allow-Origin      * always",
                                  "Access-Control-Allow-Origin      $http_origin always")],
     "03-options-405": [('"GET, POST, PUT, DELETE"', '"GET, POST, PUT, DELETE, OPTIONS"')],
     "04-missing-allow-header": [('"Content-Type"', '"Content-Type, X-Trace-Id"')],
     "05-missing-always": [("add_header Access-Control-Allow-Origin      $cors_origin;",
                            "add_header Access-Control-Allow-Origin      $cors_origin always;")],
-    "06-add-header-in-if": [("        if ($request_method = OPTIONS) {\n",
-                             "        if ($request_method = OPTIONS) {\n"
-                             "            add_header Access-Control-Allow-Origin $cors_origin always;\n")],
+    "06-add-header-in-if": [("            add_header Access-Control-Allow-Methods",
+                             "            add_header Access-Control-Allow-Origin $cors_origin always;\n"
+                             "            add_header Access-Control-Allow-Methods")],
     "07-cache-without-vary": [("        proxy_pass http://backend;",
                                "        add_header Vary Origin always;\n        proxy_pass http://backend;")],
     "08-regex-allowlist": [('"~^http://app.example.test"  ', '"~^http://app.example.test$" '),

@@ -149,3 +149,11 @@ def test_bad_input_is_one_line(args, message):
                           text=True, cwd=ROOT, timeout=60)
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and message in done.stderr
+
+
+def test_cookies_reveal_a_flaw_shown_only_to_logged_in_users(port_of):
+    """Some APIs add CORS headers only for a session: --cookie scans as that user."""
+    allow_when_logged_in = server(lambda o: o if request.cookies.get("session") == "s3cret" else None)
+    url = f"http://127.0.0.1:{port_of(allow_when_logged_in)}/v1/me"
+    assert "origin-reflected" not in {f.id for f in scan(url, TRUSTED)}
+    assert "origin-reflected" in {f.id for f in scan(url, TRUSTED, cookies={"session": "s3cret"})}
