@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import ipywidgets as w
 
 from corslab import topology
-from corslab.errors import CorsLabError
 from corslab.widgets import html as h
 from corslab.widgets.panel import Panel
 from corslab.widgets.scenario import CREDENTIALS, METHODS, MODES, Scenario
@@ -29,7 +30,12 @@ def result_html(result) -> str:
     if result.console and not result.allowed:
         console = (f"<div style='{h.FONT}margin-top:4px'>Chromium's console would say: "
                    f"<code>{h.e(result.console)}</code></div>")
-    return f"<div class='corslab-result'>{html_report(result)}{console}</div>"
+    return f"<div class='corslab-result'>{code_spans(html_report(result))}{console}</div>"
+
+
+def code_spans(markup: str) -> str:
+    """`name: value` in the model's explanations becomes <code>, never a raw backtick."""
+    return re.sub(r"`([^`<>]+)`", r"<code>\1</code>", markup)
 
 
 def show(result) -> _Html:
