@@ -61,5 +61,24 @@ def start(quiet: bool = False) -> LabStatus | None:
     """
     from corslab import runner
 
+    _one_line_errors()
     status = LabStatus(runner.up())
     return None if quiet else status
+
+
+def _one_line_errors() -> None:
+    """In IPython, a CorsLabError shows as its one line (what is wrong, how to fix it), no traceback."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    from corslab.errors import CorsLabError
+
+    def one_line(shell, etype, value, tb, tb_offset=None):
+        print(f"CorsLabError: {value}")
+        return [f"CorsLabError: {value}"]
+
+    shell.set_custom_exc((CorsLabError,), one_line)

@@ -103,10 +103,15 @@ def request_builder(service: str = "cors-proxy", path: str = "/v1/users", origin
 def outcome_cell(model, real) -> str:
     """The model's prediction beside what Chromium did (a BrowserOutcome), in one small table."""
     label, colour = h.outcome(model)
-    real_colour = {"allowed": h.GREEN, "opaque": h.AMBER}.get(real.outcome, h.RED)
-    agree = "agree" if label.split()[0] == real.outcome else "DISAGREE"
-    rows = [["the kit's model", label, model.console or "-"],
-            ["headless Chromium", real.outcome, real.console_line or "(no console line)"]]
-    return (f"<div class='corslab-chromium'>"
-            + h.table(["who", "outcome", "console"], rows, [colour, real_colour])
-            + h.note(f"Model and Chromium {agree}.") + "</div>")
+    real_colour = {"allowed": h.GREEN, "opaque": h.AMBER, "refused before sending": h.GREY}.get(
+        real.outcome, h.RED)
+    agree = label == real.outcome and (model.preflight is not None) == (real.preflights > 0)
+    rows = [["the kit's model", label, "yes" if model.preflight is not None else "no",
+             model.console or "-"],
+            ["headless Chromium", real.outcome, "yes" if real.preflights else "no",
+             real.console_line or "(no console line)"]]
+    verdict = ("Model and Chromium agree." if agree else
+               "Model and Chromium DISAGREE - please report this scenario.")
+    return (f"<div class='corslab-chromium' data-agree='{str(agree).lower()}'>"
+            + h.table(["who", "outcome", "preflight sent", "console"], rows, [colour, real_colour])
+            + h.note(verdict) + "</div>")
