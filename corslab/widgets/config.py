@@ -122,7 +122,7 @@ class Emulated:
         from corslab.emulate import PRODUCTS as RUNNABLE
 
         if self.product not in RUNNABLE:
-            raise CorsLabError(f"`python -m corslab emulate` cannot run {self.product} in this "
+            raise CorsLabError(f"python -m corslab emulate cannot run {self.product} in this "
                                f"checkout; it runs: {', '.join(sorted(RUNNABLE))}")
         self.dir = tempfile.TemporaryDirectory(prefix="corslab-edit-")
         config = Path(self.dir.name) / f"config{self.suffix}"
