@@ -113,3 +113,16 @@ def test_a_click_on_the_request_builder_runs_the_new_scenario(executed):
         "([origin, word]) => [...document.querySelectorAll('.corslab-result')].some("
         "r => r.textContent.includes(word) && r.textContent.includes(origin))",
         arg=[topology.UNTRUSTED_ORIGIN, expected], timeout=30_000)
+
+
+def test_run_in_chromium_from_the_notebook_shows_chromium_beside_the_model(executed):
+    """The button drives Chromium from the kernel (a widget callback runs inside the kernel's asyncio
+    loop, where Playwright's sync API refuses to start unless given a thread of its own)."""
+    page = executed
+    buttons = page.locator(".widget-button", has_text="Run in Chromium")
+    buttons.last.scroll_into_view_if_needed()
+    buttons.last.click()
+    page.wait_for_function("() => document.querySelector('.corslab-chromium')", timeout=60_000)
+    box = page.locator(".corslab-chromium").first
+    assert box.get_attribute("data-agree") == "true", box.text_content()
+    assert "headless Chromium" in box.text_content()
