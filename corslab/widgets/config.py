@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -110,13 +111,21 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def fill_stack_template(text: str, port: int) -> str:
+    """A stack nginx template (``${LISTEN}``, ``${API_UPSTREAM}``...) as ``emulate nginx`` runs it:
+    its own listen address, and ``backend`` - the upstream that ``--upstream`` defines."""
+    text = text.replace("${LISTEN}", f"127.0.0.1:{port}")
+    return re.sub(r"\$\{[A-Z_]+_UPSTREAM\}", "backend", text)
+
+
 class Emulated:
     """``python -m corslab emulate PRODUCT CONFIG --port FREE`` for as long as the block runs."""
 
-    def __init__(self, product: str, text: str, suffix: str):
-        self.product, self.text, self.suffix = product, text, suffix
+    def __init__(self, product: str, text: str, suffix: str, label: str = "your config"):
+        self.product, self.suffix, self.label = product, suffix, label
         self.proc = None
         self.port = _free_port()
+        self.text = fill_stack_template(text, self.port) if product == "nginx" else text
 
     def __enter__(self) -> str:
         from corslab.emulate import PRODUCTS as RUNNABLE
@@ -139,7 +148,8 @@ class Emulated:
                 err = self.proc.stderr.read().strip().splitlines() if self.proc.poll() is not None else []
                 self.__exit__(None, None, None)
                 message = err[-1] if err else f"it did not start within {START_TIMEOUT:g} s"
-                raise CorsLabError(f"{self.product} refused this config: {message.removeprefix('error: ')}")
+                message = message.removeprefix("error: ").replace(str(config), self.label)
+                raise CorsLabError(f"{self.product} refused this config: {message}")
             line = self.proc.stdout.readline()
         return f"http://127.0.0.1:{self.port}"
 
@@ -157,11 +167,12 @@ class Emulated:
         self.dir.cleanup()
 
 
-def config_verdicts(product: str, text: str, scenarios: list[Scenario], suffix: str) -> str:
+def config_verdicts(product: str, text: str, scenarios: list[Scenario], suffix: str,
+                    label: str = "your config") -> str:
     from corslab.widgets.compare import _preflight_cell
 
     rows, colours = [], []
-    with Emulated(product, text, suffix) as base:
+    with Emulated(product, text, suffix, label) as base:
         for s in scenarios:
             result = s.with_(url=base + s.path, service=None).probe()
             label, colour = h.outcome(result)
@@ -207,7 +218,8 @@ class ConfigEditor(Panel):
         self.children = self.children[:-2] + (self.editor,) + self.children[-2:]
 
     def render(self) -> str:
-        return config_verdicts(self.product, self.editor.value, self.scenarios, self.suffix)
+        return config_verdicts(self.product, self.editor.value, self.scenarios, self.suffix,
+                               f"your copy of {self.path}")
 
 
 def config_editor(product: str, path: str | None = None, scenarios=None) -> ConfigEditor:
