@@ -174,8 +174,9 @@ def test_show_config_reads_the_file_and_places_notes_beside_lines():
     view = show_config(path, {key: "the allowlist", 1: "first line"}, lines=(1, len(text)))
     markup = view._repr_html_()
     assert markup.count("<tr") == len(text)
+    assert "tex2jax_ignore" in markup  # nginx's $variables are never typeset as math
     number = next(i for i, line in enumerate(text, 1) if key in line)
-    assert re.search(rf">{number}</td><td[^>]*>[^<]*</td><td[^>]*>the allowlist</td>", markup)
+    assert re.search(rf">{number}</td><td[^>]*><code[^>]*>[^<]*</code></td><td[^>]*>the allowlist</td>", markup)
     with pytest.raises(CorsLabError, match="no line of"):
         show_config(path, {"no such text anywhere": "x"})
     with pytest.raises(CorsLabError, match="outside the repository"):
