@@ -92,6 +92,39 @@ class Lab:
         self.log.close()
 
 
+class BrowserThread:
+    """Chromium driven from a thread of its own: Playwright's sync API allows one instance per
+    thread, and the browser tests keep theirs open for the whole session in the main thread.
+    ``run(fn, *args)`` calls ``fn(page, *args)`` there and returns (or raises) what it did."""
+
+    def __init__(self, viewport=(1400, 1000)):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ui-chromium")
+        self.pool.submit(self._start, viewport).result()
+
+    def _start(self, viewport) -> None:
+        from playwright.sync_api import sync_playwright
+
+        from corslab import browser
+
+        self.playwright = sync_playwright().start()
+        self.chromium = self.playwright.chromium.launch(executable_path=browser.chromium_path(),
+                                                        args=browser.CHROMIUM_ARGS)
+        self.page = self.chromium.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+
+    def run(self, fn, *args):
+        return self.pool.submit(fn, self.page, *args).result()
+
+    def close(self) -> None:
+        def stop():
+            self.chromium.close()
+            self.playwright.stop()
+
+        self.pool.submit(stop).result()
+        self.pool.shutdown()
+
+
 def open_notebook(page, lab: Lab, name: str) -> None:
     """Open a notebook and wait until its cells are shown and its kernel is idle."""
     page.goto(f"{lab.url}/lab/tree/notebooks/{name}?token={TOKEN}")

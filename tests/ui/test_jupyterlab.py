@@ -12,7 +12,7 @@ import pytest
 
 from corslab import topology
 
-from tests.ui.lab import Lab, open_notebook, run_all, screenshot
+from tests.ui.lab import BrowserThread, Lab, open_notebook, run_all, screenshot
 
 pytestmark = pytest.mark.usefixtures("stack")
 NOTEBOOK = "00-start-here.ipynb"
@@ -26,29 +26,29 @@ def lab(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(lab):
-    from playwright.sync_api import sync_playwright
-
+def ui(lab):
     from corslab import browser
 
     if browser.unavailable():
         pytest.fail(browser.unavailable())
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=browser.chromium_path(), args=browser.CHROMIUM_ARGS)
-        page = chromium.new_page(viewport={"width": 1400, "height": 1000})
-        yield page
-        chromium.close()
+    thread = BrowserThread()
+    yield thread
+    thread.close()
 
 
 @pytest.fixture(scope="module")
-def executed(page, lab):
-    open_notebook(page, lab, NOTEBOOK)
-    run_all(page)
-    return page
+def executed(ui, lab):
+    ui.run(open_notebook, lab, NOTEBOOK)
+    ui.run(run_all)
+    return ui
 
 
-def test_jupyterlab_opens_on_the_notebooks_folder(page, lab):
+def test_jupyterlab_opens_on_the_notebooks_folder(ui, lab):
     """scripts/lab.sh's settings (corslab.course.jupyter): the repository root, notebooks/ shown."""
+    ui.run(opens_on_the_notebooks_folder, lab)
+
+
+def opens_on_the_notebooks_folder(page, lab):
     page.goto(f"{lab.url}/?token=corslab-ui-test")  # the server redirects to its default URL
     crumbs = page.locator(".jp-FileBrowser .jp-BreadCrumbs")
     crumbs.wait_for(timeout=60_000)
@@ -57,7 +57,10 @@ def test_jupyterlab_opens_on_the_notebooks_folder(page, lab):
 
 
 def test_run_all_renders_the_widget_views(executed):
-    page = executed
+    executed.run(run_all_renders_the_widget_views)
+
+
+def run_all_renders_the_widget_views(page):
     errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
     tracebacks = [t for t in errors.all_inner_texts() if "Traceback" in t or "Error" in t]
     assert not tracebacks, tracebacks
@@ -72,7 +75,10 @@ def test_run_all_renders_the_widget_views(executed):
 
 
 def test_a_click_on_the_origin_comparer_changes_its_output(executed):
-    page = executed
+    executed.run(a_click_on_the_origin_comparer_changes_its_output)
+
+
+def a_click_on_the_origin_comparer_changes_its_output(page):
     comparer = page.locator(".jupyter-widgets.widget-vbox", has=page.locator(".corslab-origins")).last
     comparer.scroll_into_view_if_needed()  # JupyterLab skips laying out cells out of view
     result = comparer.locator(".corslab-origins")
@@ -91,7 +97,10 @@ def test_a_click_on_the_origin_comparer_changes_its_output(executed):
 
 
 def test_a_click_on_the_request_builder_runs_the_new_scenario(executed):
-    page = executed
+    executed.run(a_click_on_the_request_builder_runs_the_new_scenario)
+
+
+def a_click_on_the_request_builder_runs_the_new_scenario(page):
     builder = page.locator(".jupyter-widgets.widget-vbox", has=page.locator(".widget-button", has_text="Run in Chromium")).filter(
         has=page.locator(".corslab-result")).first
     from corslab.widgets import Scenario
@@ -118,7 +127,10 @@ def test_a_click_on_the_request_builder_runs_the_new_scenario(executed):
 def test_run_in_chromium_from_the_notebook_shows_chromium_beside_the_model(executed):
     """The button drives Chromium from the kernel (a widget callback runs inside the kernel's asyncio
     loop, where Playwright's sync API refuses to start unless given a thread of its own)."""
-    page = executed
+    executed.run(run_in_chromium_from_the_notebook_shows_chromium_beside_the_model)
+
+
+def run_in_chromium_from_the_notebook_shows_chromium_beside_the_model(page):
     buttons = page.locator(".widget-button", has_text="Run in Chromium")
     buttons.last.scroll_into_view_if_needed()
     buttons.last.click()
