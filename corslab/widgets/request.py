@@ -59,10 +59,11 @@ class RequestBuilder(Panel):
     button_label = "Run"
 
     def __init__(self, scenario: Scenario):
-        services = list(topology.SERVICES)
-        self.service = w.Dropdown(options=services, value=scenario.service or services[0],
-                                  description="service")
+        self.service = w.Dropdown(options=list(topology.SERVICES),
+                                  value=scenario.service or "cors-proxy", description="service")
         self.path = w.Text(value=scenario.path, description="path")
+        self.url = w.Text(value=scenario.url or "", description="or URL",
+                          placeholder="a full URL instead of service + path")
         self.origin = w.Combobox(value=scenario.page_origin, options=_origins(),
                                  description="page origin", ensure_option=False)
         self.method = w.Combobox(value=scenario.method, options=list(METHODS), description="method",
@@ -73,23 +74,22 @@ class RequestBuilder(Panel):
                                       description="credentials")
         self.mode = w.Dropdown(options=list(MODES), value=scenario.mode, description="mode")
         self.body = w.Textarea(value=scenario.body or "", description="body")
-        controls = [self.service, self.path, self.origin, self.method, self.headers,
+        controls = [self.service, self.path, self.origin, self.url, self.method, self.headers,
                     self.credentials, self.mode, self.body]
         from corslab.widgets.chromium import ChromiumButton, playground_html
 
         self.link = w.HTML(playground_html(scenario))  # inside the panel: its HTML is the panel's
-        self.chromium = ChromiumButton(self.scenario_or_none)
+        self.chromium = ChromiumButton(self.scenario)
         self.chromium.children = (self.chromium.button,)  # its result shows below the controls
         super().__init__(controls, extra=[self.chromium.button, self.link], below=[self.chromium.result])
 
     def scenario(self) -> Scenario:
+        """The scenario the controls describe now (a URL, when given, replaces service + path)."""
         return Scenario(service=self.service.value, path=self.path.value,
                         origin=self.origin.value.strip() or None, method=self.method.value,
                         headers=self.headers.value, credentials=self.credentials.value,
-                        mode=self.mode.value, body=self.body.value or None)
-
-    def scenario_or_none(self) -> Scenario:
-        return self.scenario()
+                        mode=self.mode.value, body=self.body.value or None,
+                        url=self.url.value.strip() or None)
 
     def fallback_html(self) -> str:
         return self.link.value + self.result.value
@@ -105,7 +105,10 @@ class RequestBuilder(Panel):
 def request_builder(service: str = "cors-proxy", path: str = "/v1/users", origin: str | None = None,
                     method: str = "GET", headers=(), credentials: str = "omit", mode: str = "cors",
                     body: str | None = None) -> RequestBuilder:
-    """A request builder for one scenario, already run once (its result shows headless too)."""
+    """A request builder for one scenario, already run once (its result shows headless too).
+
+    ``service``: a service of the lab (``corslab.topology``), or a full URL (then ``path`` is not used).
+    """
     return RequestBuilder(Scenario(service, path, origin, method, headers, credentials, mode, body))
 
 

@@ -286,3 +286,14 @@ def test_config_editor_runs_the_stacks_nginx_template_in_real_nginx_or_says_why_
     assert "nginx refused this config" in widget.result.value
     assert "your copy of nginx/cors-proxy.conf" in widget.result.value
     assert "not_a_directive" in widget.result.value
+
+
+def test_request_builder_takes_a_full_url_instead_of_a_service():
+    url = topology.origin("echo") + "/demo?acao=" + topology.APP_ORIGIN
+    widget = request_builder(url)
+    expected = Scenario(url=url).probe()
+    assert widget.url.value == url and f"<b>GET {url}</b>".replace("&", "&amp;") in widget.result.value
+    assert f"<b>{verdict_word(expected)}</b>" in widget.result.value
+    widget.url.value = ""  # back to service + path
+    widget.click()
+    assert f"<b>GET {topology.origin('cors-proxy')}/v1/users</b>" in widget.result.value
