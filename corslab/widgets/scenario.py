@@ -56,6 +56,8 @@ class Scenario:
         if service and "://" in service:  # Scenario("http://...") is a URL, not a service name
             object.__setattr__(self, "url", service)
             object.__setattr__(self, "service", None)
+        elif self.url:  # a URL wins over the default service
+            object.__setattr__(self, "service", None)
         elif service is not None and self.url is None:
             topology.service(service)  # one clear line for an unknown name
         if self.service is None and self.url is None:
