@@ -14,6 +14,7 @@ from flask import Flask, jsonify
 
 from corslab import policy, topology
 from servers import limits
+from corslab.playground import install as install_playground
 
 STATIC = Path(__file__).parent / "static"
 
@@ -67,6 +68,8 @@ def create_app(site: str = "frontend") -> Flask:
                 "max_age": policy.MAX_AGE,
             },
         )
+
+    install_playground(app, me.origin)  # /_lab/predict and /_lab/backends (corslab/playground.py)
 
     @app.get("/_lab/health")
     def health():
