@@ -144,9 +144,9 @@ def serve_nginx(conf: Path, upstream: str = "api-appcors") -> Running:
 
 # -- exercise 1: configure flask-cors for the lab policy -----------------------------------------
 
-def _flask_answers(kwargs: dict, origin: str):
-    """(preflight, response) of a Flask app with ``CORS(app, **kwargs)`` for a credentialed PUT
-    with JSON from ``origin``, as raw :class:`model.HttpResponse` objects."""
+def flask_cors_answers(kwargs: dict, origin: str):
+    """(preflight, response) of a fresh Flask app with ``CORS(app, **kwargs)`` for a PUT with
+    JSON from ``origin`` (preflight, then the PUT itself), as raw :class:`model.HttpResponse`."""
     from flask import Flask, jsonify
     from flask_cors import CORS
 
@@ -169,7 +169,7 @@ def _flask_answers(kwargs: dict, origin: str):
 def _browser_allows(kwargs: dict, origin: str, api_url: str) -> tuple[bool, str | None]:
     req = model.FetchRequest(api_url, origin, "PUT", [("Content-Type", "application/json")],
                              credentials="include", body='{"name": "ada"}')
-    pre, resp = _flask_answers(kwargs, origin)
+    pre, resp = flask_cors_answers(kwargs, origin)
     decision = model.decide(req, pre, resp)
     return decision.allowed, decision.reason
 
@@ -196,7 +196,7 @@ def check_flask_cors(answer, api_url: str, allowed=policy.ALLOWED_ORIGINS,
         fb.check(not ok, f"{origin} is refused" if not ok else
                  f"{origin} can read the answer: the allowlist is too wide (flask-cors' default "
                  "allows every origin)")
-    _, resp = _flask_answers(answer, allowed[0])
+    _, resp = flask_cors_answers(answer, allowed[0])
     vary = (resp.get("vary") or "").lower()
     fb.check("origin" in vary, "Vary: Origin is sent" if "origin" in vary else
              "no Vary: Origin - a shared cache could give one origin's answer to another")
