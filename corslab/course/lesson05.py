@@ -184,8 +184,9 @@ def check_flask_cors(answer, api_url: str, allowed=policy.ALLOWED_ORIGINS,
     fb = Feedback("Your flask-cors configuration, run in a real Flask app")
     try:
         results = {o: _browser_allows(answer, o, api_url) for o in (*allowed, *refused)}
-    except TypeError as exc:
-        fb.check(False, f"CORS(app, **answer) fails: {exc} - check the argument names")
+    except Exception as exc:  # noqa: BLE001 - the learner's arguments, whatever flask-cors says
+        fb.check(False, f"CORS(app, **answer) fails: {exc.__class__.__name__}: {exc} - check the "
+                        "argument names and values")
         return fb
     for origin in allowed:
         ok, reason = results[origin]

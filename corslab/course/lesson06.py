@@ -44,7 +44,7 @@ def route_of(path: str, conf: Path | None = None) -> str:
 
 
 #: Exercise 1: request paths on the one origin.
-PATHS = ("/v1/users", "/playground.html", "/v1", "/v2/users", "/", "/v1/me?trace=1")
+PATHS = ("/v1/users", "/playground.html", "/V1/users", "/v2/users", "/", "/v1/me?trace=1")
 
 
 def check_routes(answer) -> Feedback:
