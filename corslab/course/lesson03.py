@@ -128,3 +128,70 @@ def check_cache_seconds(answer) -> Feedback:
             fb.check(False, f"Max-Age {label}: not right - Chromium has a default, a floor and a "
                             "cap (see the cache section)")
     return fb
+
+
+# -- exercise 4: status codes and redirects -----------------------------------------------------
+
+def _hops(url: str, origin: str) -> dict[str, tuple[str, list[model.HttpResponse]]]:
+    """Each case: ("preflight" | "actual", the raw answers the browser gets, in order)."""
+    allow = [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Methods", "PUT"),
+             ("Access-Control-Allow-Headers", "Content-Type")]
+    acao = [("Access-Control-Allow-Origin", origin)]
+    final = url + "?final=1"
+    return {
+        "a": ("preflight", [model.HttpResponse(405, allow)]),
+        "b": ("preflight", [model.HttpResponse(200, allow)]),
+        "c": ("actual", [model.HttpResponse(302, [("Location", final)]), model.HttpResponse(200, acao)]),
+        "d": ("actual", [model.HttpResponse(302, [("Location", final), *acao]), model.HttpResponse(200, acao)]),
+        "e": ("preflight", [model.HttpResponse(301, [("Location", final), *allow])]),
+        "f": ("actual", [model.HttpResponse(403, acao)]),
+    }
+
+
+CASES_TEXT = {
+    "a": "preflight for a JSON PUT answered 405 Method Not Allowed, with every CORS header right",
+    "b": "the same preflight answered 200 instead of 204",
+    "c": "a simple GET answered 302 (no CORS headers) to a final 200 that has ACAO",
+    "d": "the same GET, with ACAO on the 302 as well",
+    "e": "a preflight answered 301 to the same path with a slash, CORS headers on the 301",
+    "f": "a simple GET answered 403 Forbidden with the right ACAO",
+}
+
+
+def status_outcomes(url: str, origin: str) -> dict[str, str]:
+    """The truth for exercise 4, from the model: "passes" or "fails" for each case."""
+    out = {}
+    for key, (kind, answers) in _hops(url, origin).items():
+        if kind == "preflight":
+            req = model.FetchRequest(url, origin, "PUT", [("Content-Type", "application/json")], body="{}")
+            ok = model.check_preflight(req, answers[0]).ok
+        else:
+            req = model.FetchRequest(url, origin)
+            nxt, verdict = model.follow_redirect(req, answers[0]) if answers[0].is_redirect else (req, model.check_response(req, answers[0]))
+            ok = verdict.ok and (len(answers) == 1 or model.check_response(nxt, answers[1]).ok)
+        out[key] = "passes" if ok else "fails"
+    return out
+
+
+def check_status_and_redirects(answer, url: str, origin: str) -> Feedback:
+    """Exercise 4: ``answer = {"a": "passes" | "fails", ...}`` - does the page get the answer?"""
+    if unanswered(answer) or not isinstance(answer, dict):
+        return Feedback.todo("Set `answer` to {\"a\": \"passes\" or \"fails\", ...} for a-f.")
+    truth = status_outcomes(url, origin)
+    hints = {
+        "a": "a preflight answer must have an ok status (200-299)",
+        "b": "which statuses count as ok for a preflight?",
+        "c": "the browser runs the CORS check on the redirect answer too",
+        "d": "every hop carries ACAO here",
+        "e": "can a preflight follow a redirect at all?",
+        "f": "an actual response passes the CORS check whatever its status",
+    }
+    fb = Feedback("Status codes and redirects")
+    for key in truth:
+        given = answer.get(key)
+        if given not in ("passes", "fails"):
+            fb.check(False, f"{key}: answer \"passes\" or \"fails\"")
+        else:
+            fb.check(given == truth[key], f"{key}: right" if given == truth[key] else
+                     f"{key}: not right - {hints[key]}")
+    return fb

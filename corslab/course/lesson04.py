@@ -122,3 +122,50 @@ def check_correction(answer, url: str, untrusted_origin: str) -> Feedback:
 def is_forbidden(name: str) -> bool:
     """Re-exported for the notebook: is ``name`` a forbidden request header (Fetch)?"""
     return fh.is_forbidden_request_header(name)
+
+
+# -- exercise 4: a production allowlist ----------------------------------------------------------
+
+#: Candidates for the production allowlist of an API whose app runs at https://app.example.com
+#: and whose admin runs at https://admin.example.com.
+PROD_CANDIDATES = ("https://app.example.com", "http://localhost:3000", "https://admin.example.com",
+                   "*", "http://app.example.com", "https://app.example.com/", "null")
+PROD_SITE = "example.com"
+
+
+def prod_problem(candidate: str) -> str | None:
+    """Why ``candidate`` does not belong in the production allowlist (None when it does)."""
+    if candidate == "*":
+        return "'*' is not an origin: with credentials it never works, and it allows every page"
+    if candidate == "null":
+        return "'null' is the origin of sandboxed iframes and file: pages - anyone can have it"
+    try:
+        parsed = parse_origin(candidate)
+    except CorsLabError:
+        return "not an origin at all"
+    if parsed.serialize() != candidate:
+        return "the browser sends the origin without a trailing slash; this never matches"
+    if parsed.host in ("localhost", "127.0.0.1"):
+        return "a development origin: any page served on that port of any machine would be trusted"
+    if parsed.scheme != "https":
+        return "plain http: a network attacker can serve that origin"
+    if parsed.host != PROD_SITE and not parsed.host.endswith("." + PROD_SITE):
+        return "not one of the production apps"
+    return None
+
+
+def check_prod_allowlist(answer) -> Feedback:
+    """Exercise 4: ``answer`` = the list of origins to allow in production, from PROD_CANDIDATES."""
+    if unanswered(answer) or not isinstance(answer, (list, tuple, set)):
+        return Feedback.todo("Set `answer` to a list of origins, e.g. [\"https://...\"].")
+    fb = Feedback("The production allowlist")
+    chosen = [str(a) for a in answer]
+    for origin in chosen:
+        problem = prod_problem(origin)
+        fb.check(problem is None, f"{origin}: belongs there" if problem is None else
+                 f"{origin}: does not belong - {problem}")
+    wanted = [c for c in PROD_CANDIDATES if prod_problem(c) is None]
+    missing = [c for c in wanted if c not in chosen]
+    if missing:
+        fb.check(False, f"{len(missing)} production origin(s) missing: which apps call the API?")
+    return fb

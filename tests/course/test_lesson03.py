@@ -52,3 +52,18 @@ def test_cache_seconds_right_wrong_unanswered():
     wrong = lesson03.check_cache_seconds({**right, "86400": 86400, None: 0})
     assert len(wrong.wrong) == 2
     assert lesson03.check_cache_seconds({**right, "600": ...}).pending
+
+
+def test_status_and_redirects_follow_fetch():
+    """Fetch: a preflight needs an ok status (200-299) and no redirect; an actual response passes
+    with any status; the CORS check runs on each redirect answer."""
+    assert lesson03.status_outcomes(URL, APP) == {"a": "fails", "b": "passes", "c": "fails",
+                                                  "d": "passes", "e": "fails", "f": "passes"}
+
+
+def test_status_and_redirects_right_wrong_unanswered():
+    right = {"a": "fails", "b": "passes", "c": "fails", "d": "passes", "e": "fails", "f": "passes"}
+    assert lesson03.check_status_and_redirects(right, URL, APP).ok
+    wrong = lesson03.check_status_and_redirects({**right, "a": "passes", "f": "fails"}, URL, APP)
+    assert [m[:2] for m in wrong.wrong] == ["a:", "f:"]
+    assert lesson03.check_status_and_redirects({**right, "e": ...}, URL, APP).pending

@@ -46,3 +46,12 @@ def test_correction_of_the_source_post():
     post_004 = {"preflight_sent": True, "cookie_in_acrh": True, "page_set_cookie_sent": False}
     assert len(lesson04.check_correction(post_004, PROXY + "/v1/me", EVIL).wrong) == 2
     assert lesson04.check_correction(..., PROXY, EVIL).pending
+
+
+def test_prod_allowlist_right_wrong_unanswered():
+    """Only exact https production origins: no dev origin, no http, no '*', no 'null', no slash."""
+    assert lesson04.check_prod_allowlist(["https://app.example.com", "https://admin.example.com"]).ok
+    wrong = lesson04.check_prod_allowlist(["https://app.example.com/", "http://localhost:3000", "*"])
+    assert len(wrong.wrong) == 4  # three bad origins and the missing ones
+    assert "trailing slash" in wrong.wrong[0]
+    assert lesson04.check_prod_allowlist(...).pending
