@@ -1,0 +1,136 @@
+"""Run a scenario in real headless Chromium, from the lab page of its origin.
+
+    from corslab.browser import run
+    seen = run(Scenario("cors-proxy", method="PUT", headers={"Content-Type": "application/json"}))
+    seen.outcome, seen.console, seen.preflights
+
+The page is the playground of the scenario's page origin (served by the stack's pages server), so
+the request really is cross-origin; Chromium's own console line is recorded. Needs Playwright
+(the Python package) and a system Chromium; :func:`unavailable` says in one line what is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+
+from corslab.errors import CorsLabError
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+BLOCKED_MARK = "has been blocked by CORS policy: "
+PLAYGROUND = "/playground.html"
+
+
+def chromium_path() -> str | None:
+    """The system Chromium, or None; CORSLAB_CHROMIUM, when set, is the only place looked at."""
+    chosen = os.environ.get("CORSLAB_CHROMIUM")
+    if chosen:
+        return chosen if os.path.exists(chosen) else None
+    for candidate in ("/usr/bin/chromium",
+                      shutil.which("chromium"), shutil.which("chromium-browser"),
+                      shutil.which("google-chrome")):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return None
+
+
+def unavailable() -> str | None:
+    """None when Chromium can run here; otherwise one line saying what to install."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the Python package playwright is missing (pip install playwright)"
+    if chromium_path() is None:
+        chosen = os.environ.get("CORSLAB_CHROMIUM")
+        if chosen:
+            return f"CORSLAB_CHROMIUM={chosen} does not exist; point it at a Chromium binary"
+        return ("no Chromium found (Debian: apt-get install chromium; or set CORSLAB_CHROMIUM "
+                "to its path)")
+    return None
+
+
+@dataclass
+class BrowserOutcome:
+    """What Chromium did with one fetch()."""
+
+    result: dict  # ok, status, type, headers, body, error (the playground's window.corslab.run)
+    console: list[str] = field(default_factory=list)
+    preflights: int = 0
+
+    @property
+    def readable(self) -> bool:
+        return self.result.get("error") is None and self.result.get("type") in ("basic", "cors")
+
+    @property
+    def outcome(self) -> str:
+        """In the words of the model's verdicts: allowed | opaque | blocked | refused before
+        sending | network error."""
+        error = self.result.get("error")
+        if error is None:
+            return "opaque" if self.result.get("type") == "opaque" else "allowed"
+        if error != "TypeError: Failed to fetch":
+            return "refused before sending"  # fetch() threw on its arguments: nothing was sent
+        if any(text.startswith("Fetch API cannot load") for text in self.console):
+            return "refused before sending"
+        if any(BLOCKED_MARK in text for text in self.console):
+            return "blocked"
+        return "network error"
+
+    @property
+    def reason(self) -> str | None:
+        """The text after "has been blocked by CORS policy: " (the model's ``reason``), if any."""
+        line = self.console_line or ""
+        return line.split(BLOCKED_MARK, 1)[1] if BLOCKED_MARK in line else None
+
+    @property
+    def console_line(self) -> str | None:
+        """Chromium's own words about this request (the CORS line when there is one)."""
+        for text in self.console:
+            if BLOCKED_MARK in text or text.startswith("Fetch API cannot load"):
+                return text
+        return self.result.get("error")
+
+
+def run(scenario, timeout: float = 15.0) -> BrowserOutcome:
+    """Run ``scenario`` (a corslab.widgets.Scenario) in headless Chromium; see the module doc."""
+    reason = unavailable()
+    if reason:
+        raise CorsLabError(f"cannot run Chromium: {reason}")
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    page_url = scenario.page_origin + PLAYGROUND
+    args = {"url": scenario.target, "method": scenario.method,
+            "headers": [list(h) for h in scenario.headers], "credentials": scenario.credentials,
+            "mode": scenario.mode, "body": scenario.body, "cache": "no-store"}
+    try:
+        with sync_playwright() as pw:
+            chromium = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+            try:
+                context = chromium.new_context()
+                page = context.new_page()
+                console: list[str] = []
+                preflights: list[str] = []
+                page.on("console", lambda msg: console.append(msg.text))
+                # Playwright's request events never show a preflight; DevTools does (initiator type).
+                cdp = context.new_cdp_session(page)
+                cdp.on("Network.requestWillBeSent", lambda e: preflights.append(e["request"]["url"])
+                       if e.get("initiator", {}).get("type") == "preflight" else None)
+                cdp.send("Network.enable")
+                page.goto(page_url, timeout=timeout * 1000)
+                page.evaluate("window.corslab.ready")
+                result = page.evaluate("args => window.corslab.run(args)", args)
+                if result.get("error") == "TypeError: Failed to fetch":
+                    for _ in range(50):  # the console line arrives after the rejection
+                        if any(BLOCKED_MARK in c or c.startswith("Fetch API") for c in console):
+                            break
+                        page.wait_for_timeout(10)
+                return BrowserOutcome(result, console, len(preflights))
+            finally:
+                chromium.close()
+    except PlaywrightError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+        raise CorsLabError(f"Chromium could not run the scenario from {page_url}: {first} "
+                           "(is the stack running? course.start())") from None
