@@ -129,11 +129,22 @@ def command_for(svc: topology.Service) -> list[str]:
     if svc.kind == "nginx":
         return _prepare_nginx(svc)
     if svc.kind == "emulator":
-        product, config = svc.emulate
-        upstream = topology.SERVICES[svc.upstreams[0]] if svc.upstreams else topology.SERVICES["api"]
-        return [sys.executable, "-m", "corslab", "emulate", product, str(ROOT / config),
-                "--port", str(svc.port), "--upstream", f"http://127.0.0.1:{upstream.port}"]
+        product, _config = svc.emulate
+        return [sys.executable, "-m", "corslab", "emulate", product, str(_emulator_config(svc)),
+                "--port", str(svc.port), "--upstream", topology.native_url(topology.upstream_of(svc).name)]
     raise CorsLabError(f"service {svc.name}: unknown kind {svc.kind!r} in corslab/topology.py")
+
+
+def _emulator_config(svc: topology.Service) -> Path:
+    """The product config an emulator service runs: the repository's file, or under a port offset
+    a copy in the runtime folder whose lab origins are shifted (``topology.shift_text``)."""
+    source = ROOT / svc.emulate[1]
+    if not topology.PORT_OFFSET:
+        return source
+    copy = runtime_dir() / "config" / svc.name / source.name
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_text(topology.shift_text(source.read_text(encoding="utf-8")), encoding="utf-8")
+    return copy
 
 
 def _prepare_nginx(svc: topology.Service) -> list[str]:

@@ -1,15 +1,17 @@
-"""The native runner's promises (issue 2 §5), with real processes and real ports.
+"""The native runner's promises, with real processes and real ports.
 
 These tests stop and restart parts of the session's stack; each leaves it running again.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -58,7 +60,7 @@ def test_up_is_idempotent():
 
 
 def test_down_leaves_no_listening_port_and_no_process():
-    """Issue 2: `down` leaves no listening port among the lab's ports and no child process."""
+    """`down` leaves no listening port among the lab's ports and no child process."""
     result = cli("down")
     assert result.returncode == 0, result.stderr
     try:
@@ -148,3 +150,37 @@ def test_down_stops_lab_processes_even_when_their_pid_files_are_lost():
         assert our_processes() == []
     finally:
         assert cli("up").returncode == 0
+
+
+def test_a_second_stack_runs_beside_this_one_under_a_port_offset(tmp_path):
+    """CORSLAB_PORT_OFFSET shifts every port and origin: a second stack, with its own runtime
+    folder, serves methods 1-5 on the shifted ports beside the session's stack, its pages hand out
+    the shifted topology, and each method allows the shifted app origin (the configs of the
+    repository are fed to nginx and the emulators with their origins shifted)."""
+    offset = topology.PORT_OFFSET + 10000
+    env = {"CORSLAB_PORT_OFFSET": str(offset), "CORSLAB_RUNTIME": str(tmp_path / "run")}
+    shifted = {name: svc.default_port + offset for name, svc in topology.SERVICES.items()}
+    app = f"http://localhost:{shifted['frontend']}"
+    try:
+        started = cli("up", env=env)
+        assert started.returncode == 0, started.stderr
+        for name, port in shifted.items():
+            assert f"http://{topology.SERVICES[name].host}:{port}/" in started.stdout, name
+        pages = json.loads(urllib.request.urlopen(f"{app}/_lab/topology.json", timeout=5).read())
+        assert {s["name"]: s["port"] for s in pages["services"]} == shifted
+        assert pages["policy"]["allowed_origins"] == [app, f"http://localhost:{shifted['admin']}"]
+        for svc in topology.SERVICES.values():
+            if svc.method is None or svc.method == 1:
+                continue
+            url = f"http://localhost:{shifted[svc.name]}/v1/users"
+            result = cli("probe", url, "--origin", app, "--method", "PUT", "--header",
+                         "Content-Type: application/json", "--json", env=env)
+            verdict = json.loads(result.stdout)
+            assert verdict["allowed"] and verdict["preflight"] is not None, (svc.name, result.stdout)
+        same = f"http://localhost:{shifted['same-origin']}"
+        assert urllib.request.urlopen(f"{same}/v1/health", timeout=5).status == 200
+    finally:
+        stopped = cli("down", env=env)
+    assert stopped.returncode == 0, stopped.stderr
+    assert [p for p in shifted.values() if ports.is_listening(p)] == []
+    assert all(r.state == "healthy" for r in runner.status())  # the session's stack is untouched
