@@ -1,9 +1,9 @@
 """Lesson 05 - app-level CORS, and why teams move it to the infrastructure: helpers and checkers.
 
-Helpers run the lesson's extra servers on free loopback ports (never the stack's):
-``serve_fastapi()`` the FastAPI example (``examples/app-level/fastapi_app.py``) with uvicorn in a
-thread, and ``serve_nginx(conf)`` a real nginx on one of the ``examples/app-level`` templates.
-Both return a :class:`Running` with ``.url`` and ``.stop()`` (also a context manager).
+``serve_fastapi()`` runs the FastAPI example (``examples/app-level/fastapi_app.py``) with uvicorn
+in a thread on a free loopback port (never the stack's) and returns a :class:`Running` with
+``.url`` and ``.stop()`` (also a context manager). The nginx of the duplicate-header demo runs with
+``corslab.emulate.nginx.running`` (``python -m corslab emulate nginx``).
 
 The checkers grade with real parts: ``check_flask_cors`` builds a Flask app with the learner's
 flask-cors arguments and sends it real requests (Flask's test client); the browser's verdict on
@@ -14,17 +14,14 @@ from __future__ import annotations
 
 import atexit
 import importlib.util
-import shutil
 import socket
-import subprocess
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from corslab import fetch_headers as fh
-from corslab import model, nginxconf, policy, topology
+from corslab import model, policy, topology
 from corslab.course.grading import Feedback, unanswered
 from corslab.errors import CorsLabError
 
@@ -99,43 +96,6 @@ def serve_fastapi(path: Path = EXAMPLES / "fastapi_app.py",
     def stop():
         server.should_exit = True
         thread.join(5)
-
-    running = Running(f"http://localhost:{port}", stop)
-    atexit.register(running.stop)
-    return running
-
-
-def serve_nginx(conf: Path, upstream: str = "api-appcors") -> Running:
-    """Run real nginx on ``conf`` (a template: ${LISTEN}, ${APP_ORIGIN}, ${<UPSTREAM>_UPSTREAM})."""
-    binary = nginxconf.nginx_binary()
-    port = free_port()
-    backend = topology.service(upstream)
-    values = {"LISTEN": f"127.0.0.1:{port}", "APP_ORIGIN": topology.APP_ORIGIN,
-              nginxconf.upstream_variable(upstream): f"127.0.0.1:{backend.port}"}
-    prefix = Path(tempfile.mkdtemp(prefix="corslab-lesson05-"))
-    (prefix / "tmp").mkdir()
-    site = prefix / "site.conf"
-    site.write_text(nginxconf.fill(Path(conf).read_text(), values, source=str(conf)))
-    main = prefix / "nginx.conf"
-    main.write_text(nginxconf.render_main(site, prefix))
-    proc = subprocess.Popen([binary, "-p", str(prefix), "-c", str(main), "-e",
-                             str(prefix / "error.log")], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        _wait_listening(port, lambda: proc.poll() is None, f"nginx on {Path(conf).name}")
-    except CorsLabError:
-        proc.kill()
-        err = (prefix / "error.log").read_text(errors="replace")[-400:] if (prefix / "error.log").exists() else ""
-        raise CorsLabError(f"nginx did not start on {Path(conf).name}: {err.strip() or 'no log'}") from None
-
-    def stop():
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        shutil.rmtree(prefix, ignore_errors=True)
 
     running = Running(f"http://localhost:{port}", stop)
     atexit.register(running.stop)
