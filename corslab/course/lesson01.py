@@ -119,7 +119,8 @@ def no_cors_facts(url: str, page_origin: str) -> dict:
     req = model.FetchRequest(url, page_origin, "GET", mode="no-cors")
     decision = model.decide(req, None, model.HttpResponse(200, [("content-type", "image/png")]))
     return {
-        "request_sent": True,  # no-cors never preflights: model.decide had no preflight to ask for
+        # fetch() does not throw (a GET is allowed in no-cors) and no-cors never preflights
+        "request_sent": model.validate(req) is None and not model.preflight_needed(req),
         "status_seen": 0 if decision.opaque else 200,
         "body_readable": decision.allowed,
         "console_error": decision.reason is not None,
