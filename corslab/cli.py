@@ -82,7 +82,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.verb == "up":
         rows = runner.up(args.services or None, timeout=args.timeout)
         print(runner.format_table(rows))
-        return 0 if all(r.state == "healthy" for r in rows) else 1
+        return 0 if all(r.serving for r in rows) else 1
     if args.verb == "down":
         stopped = runner.down(args.services or None)
         print("stopped: " + (", ".join(stopped) if stopped else "nothing was running"))
@@ -90,7 +90,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.verb == "status":
         rows = runner.status(args.services or None)
         print(runner.format_table(rows))
-        return 0 if all(r.state == "healthy" for r in rows) else 3
+        return 0 if all(r.serving for r in rows) else 3
     if args.verb == "logs":
         from corslab import topology
 

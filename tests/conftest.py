@@ -2,7 +2,8 @@
 
 ``stack``: the real native stack, brought up once per test session with ``corslab.runner.up()``
 (the same function as ``python -m corslab up``) and stopped at the end - unless it was already
-running when the session began (a developer's lab, or .ci/run), in which case it is left running.
+running when the session began (a developer's lab, a compose stack, or .ci/run), in which case it
+is left running. Ports and origins come from ``corslab.topology`` (CORSLAB_PORT_OFFSET included).
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def stack():
-    was_running = all(r.state == "healthy" for r in runner.status())
+    was_running = all(r.serving for r in runner.status())
     rows = runner.up()
-    assert all(r.state == "healthy" for r in rows), runner.format_table(rows)
+    assert all(r.serving for r in rows), runner.format_table(rows)
     yield topology
     if not was_running:
         runner.down()
