@@ -1,0 +1,226 @@
+"""Lesson 05 - app-level CORS, and why teams move it to the infrastructure: helpers and checkers.
+
+``serve_fastapi()`` runs the FastAPI example (``examples/app-level/fastapi_app.py``) with uvicorn
+in a thread on a free loopback port (never the stack's) and returns a :class:`Running` with
+``.url`` and ``.stop()`` (also a context manager). The nginx of the duplicate-header demo runs with
+``corslab.emulate.nginx.running`` (``python -m corslab emulate nginx``).
+
+The checkers grade with real parts: ``check_flask_cors`` builds a Flask app with the learner's
+flask-cors arguments and sends it real requests (Flask's test client); the browser's verdict on
+each answer comes from :mod:`corslab.model`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib.util
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from corslab import fetch_headers as fh
+from corslab import model, policy, topology
+from corslab.course.grading import Feedback, unanswered
+from corslab.errors import CorsLabError
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples" / "app-level"
+START_TIMEOUT = 10.0
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (the kernel picks it), outside the stack's ports."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        if port not in topology.all_ports():
+            return port
+
+
+def _wait_listening(port: int, alive, what: str) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            if not alive():
+                break
+            time.sleep(0.05)
+    raise CorsLabError(f"{what} did not start listening on 127.0.0.1:{port} within "
+                       f"{START_TIMEOUT:g} s")
+
+
+@dataclass
+class Running:
+    """A server started by the lesson: ``url`` to probe, ``stop()`` when done."""
+
+    url: str
+    _stop: object = field(repr=False)
+    stopped: bool = False
+
+    def stop(self) -> None:
+        if not self.stopped:
+            self.stopped = True
+            self._stop()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def serve_fastapi(path: Path = EXAMPLES / "fastapi_app.py",
+                  origins: tuple[str, ...] = policy.ALLOWED_ORIGINS) -> Running:
+    """Serve the FastAPI example (its ``create_app(origins)``) with uvicorn in a thread."""
+    try:
+        import uvicorn
+    except ImportError:
+        raise CorsLabError("uvicorn is not installed; `pip install fastapi uvicorn` "
+                           "(both are in requirements.txt)") from None
+    spec = importlib.util.spec_from_file_location("fastapi_example", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    port = free_port()
+    config = uvicorn.Config(module.create_app(list(origins)), host="127.0.0.1", port=port,
+                            log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="fastapi-example", daemon=True)
+    thread.start()
+    _wait_listening(port, thread.is_alive, "the FastAPI example")
+
+    def stop():
+        server.should_exit = True
+        thread.join(5)
+
+    running = Running(f"http://localhost:{port}", stop)
+    atexit.register(running.stop)
+    return running
+
+
+# -- exercise 1: configure flask-cors for the lab policy -----------------------------------------
+
+def flask_cors_answers(kwargs: dict, origin: str):
+    """(preflight, response) of a fresh Flask app with ``CORS(app, **kwargs)`` for a PUT with
+    JSON from ``origin`` (preflight, then the PUT itself), as raw :class:`model.HttpResponse`."""
+    from flask import Flask, jsonify
+    from flask_cors import CORS
+
+    app = Flask("exercise")
+
+    @app.route("/v1/users/<int:uid>", methods=["PUT"])
+    def update(uid):
+        return jsonify(id=uid)
+
+    CORS(app, **kwargs)
+    client = app.test_client()
+    pre = client.options("/v1/users/1", headers={
+        "Origin": origin, "Access-Control-Request-Method": "PUT",
+        "Access-Control-Request-Headers": "content-type"})
+    resp = client.put("/v1/users/1", json={"name": "ada"}, headers={"Origin": origin})
+    as_model = lambda r: model.HttpResponse(r.status_code, list(r.headers.items()))  # noqa: E731
+    return as_model(pre), as_model(resp)
+
+
+def _browser_allows(kwargs: dict, origin: str, api_url: str) -> tuple[bool, str | None]:
+    req = model.FetchRequest(api_url, origin, "PUT", [("Content-Type", "application/json")],
+                             credentials="include", body='{"name": "ada"}')
+    pre, resp = flask_cors_answers(kwargs, origin)
+    decision = model.decide(req, pre, resp)
+    return decision.allowed, decision.reason
+
+
+def check_flask_cors(answer, api_url: str, allowed=policy.ALLOWED_ORIGINS,
+                     refused=(topology.UNTRUSTED_ORIGIN, "null")) -> Feedback:
+    """Exercise 1: ``answer`` = the keyword arguments of ``CORS(app, ...)`` (a dict) so that the
+    allowed origins may send a credentialed JSON PUT and nobody else can read the answer."""
+    if unanswered(answer) or not isinstance(answer, dict):
+        return Feedback.todo("Set `answer` to a dict of flask-cors arguments, e.g. "
+                             "{\"origins\": [...], \"supports_credentials\": ..., ...}.")
+    fb = Feedback("Your flask-cors configuration, run in a real Flask app")
+    try:
+        results = {o: _browser_allows(answer, o, api_url) for o in (*allowed, *refused)}
+    except Exception as exc:  # noqa: BLE001 - the learner's arguments, whatever flask-cors says
+        fb.check(False, f"CORS(app, **answer) fails: {exc.__class__.__name__}: {exc} - check the "
+                        "argument names and values")
+        return fb
+    for origin in allowed:
+        ok, reason = results[origin]
+        fb.check(ok, f"{origin} may PUT with credentials" if ok else
+                 f"{origin} is blocked: {reason}")
+    for origin in refused:
+        ok, _ = results[origin]
+        fb.check(not ok, f"{origin} is refused" if not ok else
+                 f"{origin} can read the answer: the allowlist is too wide (flask-cors' default "
+                 "allows every origin)")
+    _, resp = flask_cors_answers(answer, allowed[0])
+    vary = (resp.get("vary") or "").lower()
+    fb.check("origin" in vary, "Vary: Origin is sent" if "origin" in vary else
+             "no Vary: Origin - a shared cache could give one origin's answer to another")
+    return fb
+
+
+# -- exercise 2: the duplicate header ------------------------------------------------------------
+
+def duplicate_facts(url: str, origin: str) -> dict:
+    """Two layers each add ``Access-Control-Allow-Origin: <origin>``: what the browser reads."""
+    resp = model.HttpResponse(200, [("Access-Control-Allow-Origin", origin),
+                                    ("Access-Control-Allow-Origin", origin)])
+    decision = model.decide(model.FetchRequest(url, origin), None, resp)
+    return {"value_read": fh.get(resp.headers, "access-control-allow-origin"),
+            "allowed": decision.allowed, "layers_that_should_add_it": 1}
+
+
+def check_duplicate(answer, url: str, origin: str) -> Feedback:
+    """Exercise 2: ``answer = {"value_read": "...", "allowed": bool, "layers_that_should_add_it": n}``."""
+    if unanswered(answer) or not isinstance(answer, dict):
+        return Feedback.todo("Set `answer` to {\"value_read\": \"...\", \"allowed\": True/False, "
+                             "\"layers_that_should_add_it\": <a number>}.")
+    truth = duplicate_facts(url, origin)
+    fb = Feedback("Two layers, one header")
+    value = answer.get("value_read")
+    fb.check(isinstance(value, str) and value.replace(" ", "") == truth["value_read"].replace(" ", ""),
+             "value_read: right - repeated header lines are joined with ', '" if
+             isinstance(value, str) and value.replace(" ", "") == truth["value_read"].replace(" ", "")
+             else "value_read: not right - how does a browser read a header sent twice?")
+    allowed = answer.get("allowed")
+    fb.check(allowed is truth["allowed"], "allowed: right" if allowed is truth["allowed"] else
+             "allowed: not right - is that value equal to the page's origin?")
+    layers = answer.get("layers_that_should_add_it")
+    fb.check(layers == truth["layers_that_should_add_it"] and not isinstance(layers, bool),
+             "one owner for CORS: right" if layers == 1 else
+             "layers_that_should_add_it: not right - how many lines may the browser receive?")
+    return fb
+
+
+# -- exercise 3: forward or reverse proxy (정방향 / 역방향 프록시) --------------------------------
+
+#: Who does the proxy act for? The client (forward) or the server (reverse).
+PROXIES: dict[str, tuple[str, str]] = {
+    "a": ("nginx in front of the API, which the browser calls as if it were the API", "reverse"),
+    "b": ("a company proxy that every employee's browser is configured to send its traffic "
+          "through", "forward"),
+    "c": ("the dev server's proxy option (/api -> the backend) that makes the API same-origin "
+          "during development", "reverse"),
+    "d": ("a Kubernetes ingress controller routing /v1/ to the API service", "reverse"),
+}
+
+
+def check_proxy_kind(answer) -> Feedback:
+    """Exercise 3: ``answer = {"a": "forward" | "reverse", ...}``."""
+    if unanswered(answer) or not isinstance(answer, dict):
+        return Feedback.todo("Set `answer` to {\"a\": \"forward\" or \"reverse\", ...} for a-d.")
+    fb = Feedback("Forward or reverse proxy?")
+    for key, (_, kind) in PROXIES.items():
+        given = answer.get(key)
+        if given not in ("forward", "reverse"):
+            fb.check(False, f"{key}: answer \"forward\" or \"reverse\"")
+        else:
+            fb.check(given == kind, f"{key}: right" if given == kind else
+                     f"{key}: not right - who configured it, and on whose behalf does it act: "
+                     "the client's or the server's?")
+    return fb

@@ -1,0 +1,29 @@
+// The lab API's CORS policy in Express, with the `cors` middleware package.
+// Run: npm install express cors && ALLOWED_ORIGINS=http://localhost:3000,http://localhost:3001 node server.js
+// Docs: https://expressjs.com/en/resources/middleware/cors.html
+const express = require("express");
+const cors = require("cors");
+
+const allowed = (process.env.ALLOWED_ORIGINS || "").split(",").filter(Boolean);
+
+const app = express();
+
+app.use(cors({
+  // A function: exact match against the allowlist. `origin: "*"` (the package's default,
+  // `cors()` with no options) allows every origin and cannot be combined with credentials.
+  origin: (origin, callback) => callback(null, allowed.includes(origin) ? origin : false),
+  credentials: true,                                   // Access-Control-Allow-Credentials: true
+  methods: ["GET", "POST", "PUT", "DELETE"],
+  allowedHeaders: ["Content-Type", "Authorization", "X-Trace-Id"],
+  exposedHeaders: ["X-Request-Id"],
+  maxAge: 600,
+  // The package answers preflights itself with 204 (optionsSuccessStatus) and adds
+  // Vary: Origin when the origin is not a fixed string.
+}));
+
+app.get("/v1/users", (req, res) => {
+  res.set("X-Request-Id", require("crypto").randomUUID());
+  res.json({ users: [{ id: 1, name: "ada" }] });
+});
+
+app.listen(Number(process.env.PORT || 9001), "127.0.0.1");

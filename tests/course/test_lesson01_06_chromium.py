@@ -1,0 +1,81 @@
+"""The lessons' key claims, run in real headless Chromium beside the kit's prediction.
+
+Each scenario is one a lesson (01-06) shows with the probe; here Chromium runs it from the
+playground page of the scenario's origin (corslab.browser), and its console line and preflight
+count must be what the lesson says - and what the model predicted for the same scenario.
+"""
+
+import pytest
+
+from corslab import browser, topology
+from corslab.widgets import Scenario
+
+pytestmark = [pytest.mark.usefixtures("stack"),
+              pytest.mark.skipif(browser.unavailable() is not None,
+                                 reason=f"Chromium cannot run here: {browser.unavailable()}")]
+
+APP, EVIL = topology.APP_ORIGIN, topology.UNTRUSTED_ORIGIN
+JSON = (("Content-Type", "application/json"),)
+
+
+def both(scenario):
+    return browser.run(scenario), scenario.probe()
+
+
+def test_lesson01_the_evil_page_is_refused_the_banks_answer():
+    """Lesson 01 §2: the untrusted page's credentialed GET is sent (no preflight) and blocked for
+    the missing ACAO (Fetch "CORS check" step 2; Chromium kMissingAllowOriginHeader)."""
+    seen, predicted = both(Scenario("api", "/v1/me", origin=EVIL, credentials="include"))
+    assert seen.outcome == "blocked" and seen.preflights == 0
+    assert seen.reason == predicted.reason and "No 'Access-Control-Allow-Origin'" in seen.reason
+
+
+def test_lesson03_a_redirected_preflight_fails_whatever_its_headers():
+    """Lesson 03 §4: Chromium kPreflightDisallowedRedirect."""
+    from urllib.parse import urlencode
+
+    echo = topology.origin("echo")
+    query = urlencode({"acao": APP, "acam": "PUT", "acah": "Content-Type",
+                       "preflight_redirect": f"{echo}/api/"})
+    seen, predicted = both(Scenario(url=f"{echo}/api?{query}", origin=APP, method="PUT",
+                                    headers=JSON, body="{}"))
+    assert seen.outcome == "blocked" and seen.reason == predicted.reason
+    assert "Redirect is not allowed for a preflight request" in seen.reason
+
+
+def test_lesson04_a_credentialed_get_is_not_preflighted_and_cookie_is_dropped():
+    """Lesson 04 §3, the correction of source post 004: GET + credentials is simple (Fetch
+    "CORS-safelisted method"); Cookie is a forbidden request header, dropped before sending."""
+    seen, predicted = both(Scenario("cors-proxy", "/v1/me", origin=EVIL, credentials="include",
+                                    headers=(("Cookie", "corslab_session=forged"),)))
+    assert seen.preflights == 0 and not predicted.preflight_needed
+    assert seen.outcome == "blocked"
+
+
+def test_lesson04_wildcard_with_credentials_is_refused():
+    """Lesson 04 §2: Chromium kWildcardOriginNotAllowed."""
+    echo = topology.origin("echo")
+    seen, predicted = both(Scenario(url=f"{echo}/me?acao=*&acac=true", origin=APP, credentials="include"))
+    assert seen.outcome == "blocked" and seen.reason == predicted.reason and "wildcard '*'" in seen.reason
+
+
+def test_lesson05_proxy_and_app_both_adding_acao_is_multiple_values():
+    """Lesson 05 §4: real nginx (emulate nginx) in front of flask-cors; Chromium
+    kMultipleAllowOriginValues, the message the lesson quotes."""
+    from corslab.course import wire
+    from corslab.emulate.nginx import running
+
+    upstream = f"http://127.0.0.1:{topology.service('api-appcors').port}"
+    with running(str(wire.ROOT / "examples/app-level/nginx-adds-too.conf"), upstream=upstream,
+                 quiet=True) as url:
+        seen, predicted = both(Scenario(url=f"{url}/v1/users", origin=APP))
+    assert seen.outcome == "blocked" and seen.reason == predicted.reason
+    assert "contains multiple values" in seen.reason
+
+
+def test_lesson06_one_origin_needs_no_preflight_for_a_json_put():
+    """Lesson 06 §2: same origin - CORS does not apply, no preflight (Fetch "main fetch")."""
+    seen, predicted = both(Scenario("same-origin", "/v1/users/1", method="PUT", headers=JSON,
+                                    body='{"name": "Ada"}'))
+    assert seen.outcome == "allowed" and seen.preflights == 0
+    assert predicted.allowed and not predicted.preflight_needed
