@@ -1,0 +1,170 @@
+"""Small live helpers the method notebooks (07-13) share: run a product's config on a free port,
+read what reached the API, and show rows as a table instead of a printed dict.
+
+    from corslab.course import live
+    with live.emulate("istio", "infra/istio/virtualservice.yaml") as base:
+        result = probe(base + "/v1/users", topology.APP_ORIGIN)
+    live.table([...rows...], ["service", "verdict"])        # an HTML table in Jupyter
+
+``emulate`` runs ``python -m corslab emulate PRODUCT CONFIG --port P --upstream URL`` (the same
+command a learner types) in a child process, waits for its ``ready on`` line and stops it on
+leaving the ``with`` block. Ports are picked free by the kernel, never written by hand.
+"""
+
+from __future__ import annotations
+
+import html
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from corslab import topology
+from corslab.errors import CorsLabError
+
+ROOT = Path(__file__).resolve().parents[2]
+READY_TIMEOUT = 15.0  # seconds for an emulator (or nginx) to print `ready on`
+
+
+def repo_path(path: str) -> str:
+    """A repo-relative path (``infra/kong/kong.yml``) as an absolute one, checked to exist."""
+    full = Path(path) if Path(path).is_absolute() else ROOT / path
+    if not full.exists():
+        raise CorsLabError(f"{path} does not exist in this checkout")
+    return str(full)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nobody listens on right now (the kernel picks it)."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def upstream_of(service: str = "api") -> str:
+    """The URL a proxy in front of a stack service forwards to (127.0.0.1, port from topology)."""
+    return f"http://127.0.0.1:{topology.service(service).port}"
+
+
+def emulate_command(product: str, config: str, port: int, upstream: str) -> list[str]:
+    """The command line, as a learner would type it (with ``python`` for this interpreter)."""
+    return [sys.executable, "-m", "corslab", "emulate", product, repo_path(config),
+            "--port", str(port), "--upstream", upstream]
+
+
+@contextmanager
+def emulate(product: str, config: str, upstream: str | None = None):
+    """Run PRODUCT's emulator on CONFIG on a free port; yield its base URL (``http://localhost:P``)."""
+    port = free_port()
+    command = emulate_command(product, config, port, upstream or upstream_of("api"))
+    env = dict(os.environ, PYTHONUNBUFFERED="1",
+               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        _wait_ready(child, port, product)
+        yield f"http://localhost:{port}"
+    finally:
+        child.terminate()
+        try:
+            child.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+        if child.stdout:
+            child.stdout.close()
+
+
+def _wait_ready(child: subprocess.Popen, port: int, product: str) -> None:
+    lines: list[str] = []
+
+    def read():
+        for line in child.stdout:  # type: ignore[union-attr]
+            lines.append(line.rstrip())
+            if line.startswith("ready on"):
+                return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        if any(line.startswith("ready on") for line in lines):
+            return
+        if child.poll() is not None:
+            break
+        time.sleep(0.02)
+    child.kill()
+    said = " / ".join(lines[-3:]) or "nothing"
+    raise CorsLabError(f"the {product} emulator did not start on port {port}; it said: {said}")
+
+
+# -- what reached the API ------------------------------------------------------------------------
+
+def seen(service: str = "api", trace: str | None = None) -> list[dict]:
+    """The requests that reached a stack backend (its ``/_lab/seen`` log), optionally one trace."""
+    path = "/_lab/seen" + (f"?trace={trace}" if trace else "")
+    conn = http.client.HTTPConnection("127.0.0.1", topology.service(service).port, timeout=3)
+    try:
+        conn.request("GET", path)
+        return json.loads(conn.getresponse().read())["requests"]
+    finally:
+        conn.close()
+
+
+def trace_id(label: str = "demo") -> str:
+    """A fresh id to put in a URL's ``?trace=`` so ``seen(trace=...)`` finds just those requests."""
+    return f"{label}-{time.time_ns() % 10**12}"
+
+
+def header(response, name: str) -> str | None:
+    """One response header's value(s) joined like a browser joins them, or None when absent."""
+    if response is None:
+        return None
+    values = [v for n, v in response.headers if n.lower() == name.lower()]
+    return ", ".join(values) if values else None
+
+
+# -- tables --------------------------------------------------------------------------------------
+
+class Table:
+    """Rows shown as an HTML table in Jupyter and as aligned text elsewhere."""
+
+    def __init__(self, rows: list[list], columns: list[str], caption: str | None = None):
+        self.rows = [["" if c is None else str(c) for c in row] for row in rows]
+        self.columns = list(columns)
+        self.caption = caption
+
+    def __str__(self) -> str:
+        widths = [max([len(c)] + [len(r[i]) for r in self.rows]) for i, c in enumerate(self.columns)]
+        line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+        out = ([self.caption] if self.caption else []) + [line(self.columns),
+                                                          line(["-" * w for w in widths])]
+        return "\n".join(out + [line(r) for r in self.rows])
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        def cell(text: str, tag: str = "td") -> str:
+            colour = {"allowed": "#2e7d32", "blocked": "#c62828", "yes": "#2e7d32", "no": "#c62828"}
+            style = f" style='color:{colour[text]};font-weight:bold'" if text in colour else ""
+            return f"<{tag}{style}>{html.escape(text)}</{tag}>"
+
+        head = "".join(cell(c, "th") for c in self.columns)
+        body = "".join("<tr>" + "".join(cell(c) for c in r) + "</tr>" for r in self.rows)
+        cap = f"<caption style='text-align:left'>{html.escape(self.caption)}</caption>" if self.caption else ""
+        return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def table(rows: list[list], columns: list[str], caption: str | None = None) -> Table:
+    return Table(rows, columns, caption)
+
+
+def verdict(result) -> str:
+    """``allowed`` or ``blocked`` for a probe result."""
+    return "allowed" if result.allowed else "blocked"
