@@ -24,6 +24,7 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from corslab import topology
 from corslab.errors import CorsLabError
@@ -52,17 +53,25 @@ def upstream_of(service: str = "api") -> str:
     return f"http://127.0.0.1:{topology.service(service).port}"
 
 
-def emulate_command(product: str, config: str, port: int, upstream: str) -> list[str]:
+def emulate_command(product: str, config: str, port: int, upstream: str,
+                    targets: dict[str, str] | None = None) -> list[str]:
     """The command line, as a learner would type it (with ``python`` for this interpreter)."""
-    return [sys.executable, "-m", "corslab", "emulate", product, repo_path(config),
-            "--port", str(port), "--upstream", upstream]
+    command = [sys.executable, "-m", "corslab", "emulate", product, repo_path(config),
+               "--port", str(port), "--upstream", upstream]
+    for name, url in (targets or {}).items():
+        command += ["--target", f"{name}={url}"]
+    return command
 
 
 @contextmanager
-def emulate(product: str, config: str, upstream: str | None = None):
-    """Run PRODUCT's emulator on CONFIG on a free port; yield its base URL (``http://localhost:P``)."""
+def emulate(product: str, config: str, upstream: str | None = None,
+            targets: dict[str, str] | None = None):
+    """Run PRODUCT's emulator on CONFIG on a free port; yield its base URL (``http://localhost:P``).
+
+    ``targets`` maps a backend name of CONFIG to a URL (``--target NAME=URL``).
+    """
     port = free_port()
-    command = emulate_command(product, config, port, upstream or upstream_of("api"))
+    command = emulate_command(product, config, port, upstream or upstream_of("api"), targets)
     env = dict(os.environ, PYTHONUNBUFFERED="1",
                PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
@@ -128,6 +137,52 @@ def header(response, name: str) -> str | None:
         return None
     values = [v for n, v in response.headers if n.lower() == name.lower()]
     return ", ".join(values) if values else None
+
+
+# -- the raw exchange (what `curl -i` shows) ------------------------------------------------------
+
+class Raw:
+    """One request sent byte for byte as given (no browser rules applied) and its raw answer."""
+
+    def __init__(self, method, url, headers, status, reason, answer_headers, body):
+        self.method, self.url, self.headers = method, url, list(headers)
+        self.status, self.reason, self.answer_headers, self.body = status, reason, answer_headers, body
+
+    def header(self, name: str) -> str | None:
+        values = [v for n, v in self.answer_headers if n.lower() == name.lower()]
+        return ", ".join(values) if values else None
+
+    def __str__(self) -> str:
+        parts = urlsplit(self.url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        out = [f"> {self.method} {target} HTTP/1.1", f"> Host: {parts.netloc}"]
+        out += [f"> {n}: {v}" for n, v in self.headers] + [">"]
+        out += [f"< HTTP/1.1 {self.status} {self.reason}"] + [f"< {n}: {v}" for n, v in self.answer_headers]
+        if self.body:
+            out += ["<", self.body[:300]]
+        return "\n".join(out)
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        return f"<pre>{html.escape(str(self))}</pre>"
+
+
+def raw(url: str, method: str = "GET", headers=()) -> Raw:
+    """Send exactly this request (like ``curl -i -X METHOD -H ...``); nothing is added or checked."""
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=5)
+    try:
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        conn.putrequest(method, target, skip_accept_encoding=True)
+        for name, value in headers:
+            conn.putheader(name, value)
+        conn.endheaders()
+        answer = conn.getresponse()
+        body = answer.read().decode("utf-8", "replace")
+        return Raw(method, url, headers, answer.status, answer.reason, answer.getheaders(), body)
+    finally:
+        conn.close()
 
 
 # -- tables --------------------------------------------------------------------------------------
