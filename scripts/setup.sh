@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Set up everything CORS Lab needs on this machine; idempotent, quiet when there is nothing to do.
 #   scripts/setup.sh          what the lab needs (nginx, Python packages in .venv)
-#   scripts/setup.sh --test   plus what the tests need (Chromium, docker-compose for validation)
+#   scripts/setup.sh --test   plus what the tests need (Chromium, docker-compose for validation, a
+#                             CJK font so screenshots of the course render its Korean terms)
+# It also installs the kit itself into .venv (editable: notebooks `import corslab` from anywhere)
+# and sets up git to strip notebook outputs on commit (scripts/git-filters.sh).
 # System packages are installed with apt-get when running as root on Debian/Ubuntu; elsewhere the
 # script prints the exact command to run and stops.
 set -euo pipefail
@@ -12,7 +15,7 @@ want_tests=no
 
 # ---- system packages ------------------------------------------------------------------------
 packages=(nginx libnginx-mod-http-headers-more-filter)
-[ "$want_tests" = yes ] && packages+=(chromium docker-compose)
+[ "$want_tests" = yes ] && packages+=(chromium docker-compose fonts-noto-cjk)
 # Node.js runs the Gateway API schema check (tests/infra/gateway-api); keep a node already here.
 [ "$want_tests" = yes ] && ! command -v npm >/dev/null 2>&1 && packages+=(nodejs npm)
 python3 -m venv --help >/dev/null 2>&1 || packages+=(python3-venv)
@@ -48,12 +51,16 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 # A stamp per requirements content: nothing to do when it is there. The test set includes the lab's.
-hash=$(cat requirements.txt servers/requirements.txt requirements-test.txt | sha256sum | cut -c1-16)
+hash=$(cat requirements.txt servers/requirements.txt requirements-test.txt pyproject.toml | sha256sum | cut -c1-16)
 if [ ! -e ".venv/.installed-$hash-tests" ] && { [ "$want_tests" = yes ] || [ ! -e ".venv/.installed-$hash-lab" ]; }; then
-  echo "Installing Python packages from $requirements"
+  echo "Installing Python packages from $requirements, and the kit (editable)"
   .venv/bin/python -m pip install -q --disable-pip-version-check -r "$requirements"
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
   touch ".venv/.installed-$hash-$([ "$want_tests" = yes ] && echo tests || echo lab)"
 fi
+
+# ---- git: notebooks are committed without outputs --------------------------------------------
+scripts/git-filters.sh
 
 # ---- Node packages for the tests ------------------------------------------------------------
 if [ "$want_tests" = yes ] && [ ! -d tests/infra/gateway-api/node_modules ]; then

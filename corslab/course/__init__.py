@@ -2,23 +2,64 @@
 
 Every notebook starts with the same cell::
 
+    # Setup - the same first cell in every notebook: start the lab (or use the one running).
     import corslab.course as course
     course.start()
 
 ``start()`` makes sure the lab stack answers (it starts it natively when it is not running, or
-uses a stack that already runs) and prints one line per service. Lesson checkers live in
-``corslab.course.lessonNN`` (``NN`` is the notebook's number); their common form is
-``corslab.course.grading``. Widgets live in ``corslab.widgets``.
+uses a stack that already runs, natively or under docker compose) and shows one row per service.
+Lesson checkers live in ``corslab.course.lessonNN`` (``NN`` is the notebook's number); their
+common form is ``corslab.course.grading``. Widgets live in ``corslab.widgets``.
 """
 
 from __future__ import annotations
 
+from html import escape
 
-def start(quiet: bool = False):
-    """Bring the lab stack up (or use the one that runs) and show its table."""
+FIRST_CELL = ("# Setup - the same first cell in every notebook: start the lab (or use the one running).\n"
+              "import corslab.course as course\n"
+              "course.start()")
+
+
+class LabStatus:
+    """The stack's services and their state: a table in a notebook, text elsewhere."""
+
+    def __init__(self, rows):
+        self.rows = list(rows)
+
+    @property
+    def healthy(self) -> bool:
+        return all(r.state == "healthy" for r in self.rows)
+
+    def __repr__(self) -> str:
+        from corslab import runner
+
+        return runner.format_table(self.rows)
+
+    def _repr_html_(self) -> str:
+        colour = {"healthy": "#e8f5e9", "starting": "#fff8e1"}
+        body = "".join(
+            f"<tr style='background:{colour.get(r.state, '#ffebee')}'>"
+            f"<td style='padding:2px 8px'>{escape(r.name)}</td>"
+            f"<td style='padding:2px 8px'><code>{escape(r.url)}</code></td>"
+            f"<td style='padding:2px 8px'>{'method ' + str(r.method) if r.method else ''}</td>"
+            f"<td style='padding:2px 8px'>{escape(r.state)}{' - ' + escape(r.detail) if r.detail else ''}</td></tr>"
+            for r in self.rows)
+        verdict = ("The lab is running." if self.healthy else
+                   "Some services are not healthy: run <code>python -m corslab status</code> in a "
+                   "terminal, or <code>python -m corslab logs NAME</code>.")
+        return (f"<div style='font-family:system-ui,sans-serif;font-size:13px'><b>{verdict}</b>"
+                "<table style='border-collapse:collapse'><tr><th align=left>service</th>"
+                "<th align=left>URL</th><th align=left>method</th><th align=left>state</th></tr>"
+                f"{body}</table></div>")
+
+
+def start(quiet: bool = False) -> LabStatus | None:
+    """Bring the lab stack up (or use the one that runs) and return its table.
+
+    ``quiet=True`` returns nothing (for scripts); in a notebook the table shows as the cell's result.
+    """
     from corslab import runner
 
-    rows = runner.up()
-    if not quiet:
-        print(runner.format_table(rows))
-    return rows
+    status = LabStatus(runner.up())
+    return None if quiet else status

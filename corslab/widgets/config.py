@@ -1,0 +1,211 @@
+"""Configurations in the course: shown from their file, line by line, and edited and run live."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import ipywidgets as w
+
+from corslab import topology
+from corslab.errors import CorsLabError
+from corslab.widgets import html as h
+from corslab.widgets.panel import Panel
+from corslab.widgets.scenario import Scenario
+
+ROOT = Path(__file__).resolve().parents[2]  # the repository: corslab/widgets/config.py -> ../..
+START_TIMEOUT = 15.0
+
+
+def repo_file(path: str | os.PathLike) -> Path:
+    """A file of the repository, by its path relative to the repository root."""
+    target = (ROOT / path).resolve()
+    if ROOT not in target.parents:
+        raise CorsLabError(f"{path} is outside the repository; give a path such as "
+                           "nginx/cors-proxy.conf")
+    if not target.is_file():
+        raise CorsLabError(f"{path} does not exist in the repository; give a path such as "
+                           "nginx/cors-proxy.conf or infra/kong/kong.yml")
+    return target
+
+
+class ConfigView:
+    """A repository file with line numbers and notes beside the lines (HTML for a notebook)."""
+
+    def __init__(self, path, notes=None, lines=None):
+        self.path = str(path)
+        file = repo_file(path)
+        text = file.read_text(encoding="utf-8").splitlines()
+        first, last = lines or (1, len(text))
+        if not (1 <= first <= last <= len(text)):
+            raise CorsLabError(f"lines={lines!r} is outside {path}, which has {len(text)} lines; "
+                               f"give (first, last) between 1 and {len(text)}")
+        self.numbered = list(enumerate(text, start=1))[first - 1:last]
+        self.notes = self._place(notes or {}, text)
+
+    def _place(self, notes: dict, text: list[str]) -> dict[int, str]:
+        """Notes keyed by line number, or by a substring of the line (its first match)."""
+        placed: dict[int, str] = {}
+        for key, note in notes.items():
+            if isinstance(key, int):
+                if not 1 <= key <= len(text):
+                    raise CorsLabError(f"a note is for line {key}, but {self.path} has {len(text)} lines")
+                line = key
+            else:
+                found = [n for n, line_text in enumerate(text, start=1) if key in line_text]
+                if not found:
+                    raise CorsLabError(f"no line of {self.path} contains {key!r}; a note's key is a "
+                                       "line number or a piece of that line's text")
+                line = found[0]
+            placed[line] = placed[line] + " " + note if line in placed else note
+        return placed
+
+    def _repr_html_(self) -> str:
+        rows = []
+        for number, line in self.numbered:
+            note = self.notes.get(number)
+            bg = "background:#fff8e1;" if note else ""
+            rows.append(
+                f"<tr style='{bg}'><td style='color:#999;text-align:right;padding:0 8px;"
+                f"user-select:none'>{number}</td><td style='white-space:pre;padding-right:16px;"
+                f"font-family:ui-monospace,monospace'>{h.e(line)}</td>"
+                f"<td style='color:#1a237e;padding-left:8px;border-left:{'3px solid #ffb300' if note else '0'}'>"
+                f"{h.e(note or '')}</td></tr>")
+        return (f"<div class='corslab-config' style='{h.FONT}'><div><b>{h.e(self.path)}</b> "
+                f"<small>(read from the repository)</small></div>"
+                f"<table style='border-collapse:collapse;font-size:12px'>{''.join(rows)}</table></div>")
+
+
+def show_config(path, notes: dict | None = None, lines: tuple[int, int] | None = None) -> ConfigView:
+    """A repository file shown from disk with line numbers and notes beside the lines.
+
+    ``notes``: {line number or a substring of the line: note}. ``lines``: (first, last) to show.
+    """
+    return ConfigView(path, notes, lines)
+
+
+# -- the config editor ------------------------------------------------------------------------------
+
+#: product -> (the stack's file it starts from, how to run it)
+PRODUCTS = {
+    "nginx": "nginx/cors-proxy.conf",
+    "ingress-nginx": "infra/k8s/ingress.yaml",
+    "kong": "infra/kong/kong.yml",
+    "istio": "infra/istio/virtualservice.yaml",
+    "alb": "infra/aws/alb.json",
+    "apigw-http": "infra/aws/apigw-http.json",
+    "gateway-api": "infra/k8s/httproute.yaml",
+}
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Emulated:
+    """``python -m corslab emulate PRODUCT CONFIG --port FREE`` for as long as the block runs."""
+
+    def __init__(self, product: str, text: str, suffix: str):
+        self.product, self.text, self.suffix = product, text, suffix
+        self.proc = None
+        self.port = _free_port()
+
+    def __enter__(self) -> str:
+        self.dir = tempfile.TemporaryDirectory(prefix="corslab-edit-")
+        config = Path(self.dir.name) / f"config{self.suffix}"
+        config.write_text(self.text, encoding="utf-8")
+        env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "corslab", "emulate", self.product, str(config),
+             "--port", str(self.port)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, start_new_session=True)
+        deadline = time.monotonic() + START_TIMEOUT
+        line = self.proc.stdout.readline()  # "ready on URL", or nothing when it exits
+        while "ready on" not in line:
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                err = self.proc.stderr.read().strip().splitlines() if self.proc.poll() is not None else []
+                self.__exit__(None, None, None)
+                message = err[-1] if err else f"it did not start within {START_TIMEOUT:g} s"
+                raise CorsLabError(f"{self.product} refused this config: {message.removeprefix('error: ')}")
+            line = self.proc.stdout.readline()
+        return f"http://127.0.0.1:{self.port}"
+
+    def __exit__(self, *exc) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc is not None:
+            for stream in (self.proc.stdout, self.proc.stderr):
+                stream.close()
+        self.dir.cleanup()
+
+
+def config_verdicts(product: str, text: str, scenarios: list[Scenario], suffix: str) -> str:
+    from corslab.widgets.compare import _preflight_cell
+
+    rows, colours = [], []
+    with Emulated(product, text, suffix) as base:
+        for s in scenarios:
+            result = s.with_(url=base + s.path, service=None).probe()
+            label, colour = h.outcome(result)
+            response = result.response
+            rows.append([s.page_origin, f"{s.method} {s.path}",
+                         "; ".join(f"{n}: {v}" for n, v in s.headers) or "-",
+                         s.credentials, _preflight_cell(result),
+                         str(response.status) if response is not None else "-", label,
+                         result.reason or ", ".join(result.exposed_headers) or "-"])
+            colours.append(colour)
+    head = ["page origin", "request", "headers", "credentials", "preflight", "status", "verdict",
+            "reason / readable headers"]
+    return (f"<div class='corslab-editor-result' style='{h.FONT}'>Your {h.e(product)} config, "
+            f"run on a free port and probed:" + h.table(head, rows, colours) + "</div>")
+
+
+def default_scenarios() -> list[Scenario]:
+    json_put = (("Content-Type", "application/json"),)
+    return [
+        Scenario("cors-proxy", "/v1/users", topology.APP_ORIGIN, "GET"),
+        Scenario("cors-proxy", "/v1/users", topology.APP_ORIGIN, "PUT", json_put, "include"),
+        Scenario("cors-proxy", "/v1/users", topology.ADMIN_ORIGIN, "GET", (), "include"),
+        Scenario("cors-proxy", "/v1/users", topology.UNTRUSTED_ORIGIN, "GET"),
+    ]
+
+
+class ConfigEditor(Panel):
+    title = "Edit the configuration, run it, probe it"
+    button_label = "Run my config"
+
+    def __init__(self, product: str, path: str, scenarios: list[Scenario] | None = None):
+        if product not in PRODUCTS:
+            raise CorsLabError(f"unknown product {product!r}; choose one of: {', '.join(PRODUCTS)}")
+        self.product = product
+        self.path = path or PRODUCTS[product]
+        self.suffix = Path(self.path).suffix
+        self.scenarios = scenarios or default_scenarios()
+        text = repo_file(self.path).read_text(encoding="utf-8")
+        self.editor = w.Textarea(value=text, layout=w.Layout(width="100%", height="320px"))
+        self.label = w.HTML(f"<small style='{h.FONT}'>Editing a copy of <b>{h.e(self.path)}</b> "
+                            "(the file in the repository is not changed).</small>")
+        super().__init__([], extra=[self.label])
+        self.children = self.children[:-2] + (self.editor,) + self.children[-2:]
+
+    def render(self) -> str:
+        return config_verdicts(self.product, self.editor.value, self.scenarios, self.suffix)
+
+
+def config_editor(product: str, path: str | None = None, scenarios=None) -> ConfigEditor:
+    """Edit a copy of ``path``, run it in ``python -m corslab emulate PRODUCT`` on a free port,
+    probe it with the lesson's scenarios, show the verdicts."""
+    return ConfigEditor(product, path, scenarios)

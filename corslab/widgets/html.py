@@ -1,0 +1,53 @@
+"""Small HTML pieces the widgets share: a table, a coloured verdict, one error line.
+
+Every picture is built here in Python, so it renders the same in JupyterLab, in a headless run
+(nbclient keeps the HTML) and in a static view of the notebook.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+GREEN, AMBER, RED, GREY = "#e8f5e9", "#fff8e1", "#ffebee", "#f5f5f5"
+FONT = "font-family: system-ui, sans-serif; font-size: 13px;"
+
+
+def e(text) -> str:
+    return escape(str(text))
+
+
+def table(head: list[str], rows: list[list[str]], colours: list[str] | None = None,
+          raw: bool = False) -> str:
+    """An HTML table; cells are escaped unless ``raw`` (then they are HTML already)."""
+    cell = (lambda v: str(v)) if raw else e
+    th = "".join(f"<th style='text-align:left;padding:3px 8px;border-bottom:1px solid #999'>"
+                 f"{e(h)}</th>" for h in head)
+    body = []
+    for i, row in enumerate(rows):
+        bg = f" style='background:{colours[i]}'" if colours and colours[i] else ""
+        tds = "".join(f"<td style='padding:3px 8px;vertical-align:top'>{cell(v)}</td>" for v in row)
+        body.append(f"<tr{bg}>{tds}</tr>")
+    return f"<table style='border-collapse:collapse;{FONT}'><tr>{th}</tr>{''.join(body)}</table>"
+
+
+def error_line(message: str) -> str:
+    """One line saying what is wrong and how to fix it (a CorsLabError's text)."""
+    return (f"<div class='corslab-error' style='{FONT}background:{RED};padding:6px'>"
+            f"<b>Cannot run this:</b> {e(message)}</div>")
+
+
+def note(message: str) -> str:
+    return f"<div style='{FONT}color:#555;padding:4px 0'>{e(message)}</div>"
+
+
+def outcome(result) -> tuple[str, str]:
+    """(label, background colour) of a ProbeResult's verdict."""
+    if result.allowed:
+        return "allowed", GREEN
+    if result.opaque:
+        return "opaque", AMBER
+    if result.kind in ("type-error", "fetch-api"):
+        return "refused before sending", GREY
+    if result.kind == "network":
+        return "network error", RED
+    return "blocked", RED

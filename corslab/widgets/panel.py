@@ -1,0 +1,54 @@
+"""The common shape of the course's widgets: controls, a button, a result computed in Python.
+
+The result is HTML built server-side, so a headless run (nbclient executes no widget JavaScript)
+still stores it: each panel runs once when built, and its display carries the same HTML as a
+``text/html`` fallback beside the live widget view.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as w
+
+from corslab.errors import CorsLabError
+from corslab.widgets import html as h
+
+
+class Panel(w.VBox):
+    title = ""
+    button_label = "Run"
+
+    def __init__(self, controls: list, extra: list | None = None, run: bool = True):
+        self.result = w.HTML()
+        self.button = w.Button(description=self.button_label, button_style="primary")
+        self.button.on_click(lambda _button: self.refresh())
+        self.runs = 0
+        header = [w.HTML(f"<b style='{h.FONT}'>{h.e(self.title)}</b>")] if self.title else []
+        grid = w.GridBox(controls, layout=w.Layout(
+            grid_template_columns="repeat(2, minmax(260px, 1fr))")) if controls else None
+        parts = header + ([grid] if grid else []) + [w.HBox([self.button] + (extra or []))]
+        super().__init__(parts + [self.result])
+        if run:
+            self.refresh()
+
+    def render(self) -> str:  # pragma: no cover - each panel defines it
+        raise NotImplementedError
+
+    def refresh(self) -> None:
+        """Run the panel again and show its new result (what the button does)."""
+        try:
+            self.result.value = self.render()
+        except CorsLabError as exc:
+            self.result.value = h.error_line(str(exc))
+        self.runs += 1
+
+    def click(self) -> None:
+        """Press the panel's button (for tests and scripts)."""
+        self.button.click()
+
+    def _repr_mimebundle_(self, **kwargs):
+        data = super()._repr_mimebundle_(**kwargs)
+        if isinstance(data, tuple):
+            data = data[0]
+        data = dict(data or {})
+        data["text/html"] = self.result.value
+        return data

@@ -1,0 +1,106 @@
+"""The request builder and ``show()``: one scenario, probed, drawn as a verdict + sequence picture."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+
+from corslab import topology
+from corslab.errors import CorsLabError
+from corslab.widgets import html as h
+from corslab.widgets.panel import Panel
+from corslab.widgets.scenario import CREDENTIALS, METHODS, MODES, Scenario
+
+
+class _Html:
+    """A piece of HTML for display (what ``show()`` returns)."""
+
+    def __init__(self, markup: str):
+        self.html = markup
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+
+def result_html(result) -> str:
+    """The verdict and the sequence picture of a ProbeResult, plus Chromium's console line."""
+    from corslab.probe_display import html_report
+
+    console = ""
+    if result.console and not result.allowed:
+        console = (f"<div style='{h.FONT}margin-top:4px'>Chromium's console would say: "
+                   f"<code>{h.e(result.console)}</code></div>")
+    return f"<div class='corslab-result'>{html_report(result)}{console}</div>"
+
+
+def show(result) -> _Html:
+    """The verdict + sequence picture of a ``ProbeResult`` (for a notebook cell)."""
+    return _Html(result_html(result))
+
+
+def _origins() -> list[str]:
+    return [topology.APP_ORIGIN, topology.ADMIN_ORIGIN, topology.UNTRUSTED_ORIGIN]
+
+
+class RequestBuilder(Panel):
+    """Controls for each field of a fetch(), a Run button, the verdict and sequence picture."""
+
+    title = "Request builder"
+    button_label = "Run"
+
+    def __init__(self, scenario: Scenario):
+        services = list(topology.SERVICES)
+        self.service = w.Dropdown(options=services, value=scenario.service or services[0],
+                                  description="service")
+        self.path = w.Text(value=scenario.path, description="path")
+        self.origin = w.Combobox(value=scenario.page_origin, options=_origins(),
+                                 description="page origin", ensure_option=False)
+        self.method = w.Combobox(value=scenario.method, options=list(METHODS), description="method",
+                                 ensure_option=False)
+        self.headers = w.Textarea(value="\n".join(f"{n}: {v}" for n, v in scenario.headers),
+                                  description="headers", placeholder="Name: value (one a line)")
+        self.credentials = w.Dropdown(options=list(CREDENTIALS), value=scenario.credentials,
+                                      description="credentials")
+        self.mode = w.Dropdown(options=list(MODES), value=scenario.mode, description="mode")
+        self.body = w.Textarea(value=scenario.body or "", description="body")
+        controls = [self.service, self.path, self.origin, self.method, self.headers,
+                    self.credentials, self.mode, self.body]
+        from corslab.widgets.chromium import ChromiumButton, playground_html
+
+        self.link = w.HTML(playground_html(scenario))
+        self.chromium = ChromiumButton(self.scenario_or_none)
+        super().__init__(controls, extra=[self.link, self.chromium])
+
+    def scenario(self) -> Scenario:
+        return Scenario(service=self.service.value, path=self.path.value,
+                        origin=self.origin.value.strip() or None, method=self.method.value,
+                        headers=self.headers.value, credentials=self.credentials.value,
+                        mode=self.mode.value, body=self.body.value or None)
+
+    def scenario_or_none(self) -> Scenario:
+        return self.scenario()
+
+    def render(self) -> str:
+        from corslab.widgets.chromium import playground_html
+
+        scenario = self.scenario()
+        self.link.value = playground_html(scenario)
+        return result_html(scenario.probe())
+
+
+def request_builder(service: str = "cors-proxy", path: str = "/v1/users", origin: str | None = None,
+                    method: str = "GET", headers=(), credentials: str = "omit", mode: str = "cors",
+                    body: str | None = None) -> RequestBuilder:
+    """A request builder for one scenario, already run once (its result shows headless too)."""
+    return RequestBuilder(Scenario(service, path, origin, method, headers, credentials, mode, body))
+
+
+def outcome_cell(model, real) -> str:
+    """The model's prediction beside what Chromium did (a BrowserOutcome), in one small table."""
+    label, colour = h.outcome(model)
+    real_colour = {"allowed": h.GREEN, "opaque": h.AMBER}.get(real.outcome, h.RED)
+    agree = "agree" if label.split()[0] == real.outcome else "DISAGREE"
+    rows = [["the kit's model", label, model.console or "-"],
+            ["headless Chromium", real.outcome, real.console_line or "(no console line)"]]
+    return (f"<div class='corslab-chromium'>"
+            + h.table(["who", "outcome", "console"], rows, [colour, real_colour])
+            + h.note(f"Model and Chromium {agree}.") + "</div>")
