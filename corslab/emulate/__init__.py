@@ -15,6 +15,7 @@ PRODUCTS maps the product names of the contract to those modules (imported lazil
 """
 
 PRODUCTS: dict[str, str] = {
+    "nginx": "corslab.emulate.nginx",
     "ingress-nginx": "corslab.emulate.ingress_nginx",
     "gateway-api": "corslab.emulate.gateway_api",
     "kong": "corslab.emulate.kong",
