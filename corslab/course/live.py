@@ -70,6 +70,10 @@ def emulate(product: str, config: str, upstream: str | None = None,
 
     ``targets`` maps a backend name of CONFIG to a URL (``--target NAME=URL``).
     """
+    if product == "nginx":
+        with _nginx(config, upstream or upstream_of("api")) as url:
+            yield url
+        return
     port = free_port()
     command = emulate_command(product, config, port, upstream or upstream_of("api"), targets)
     env = dict(os.environ, PYTHONUNBUFFERED="1",
@@ -88,6 +92,18 @@ def emulate(product: str, config: str, upstream: str | None = None,
             child.wait()
         if child.stdout:
             child.stdout.close()
+
+
+@contextmanager
+def _nginx(config: str, upstream: str):
+    """A conf.d-style file in real nginx (``corslab.emulate.nginx``). The lab's own templates say
+    ``proxy_pass http://${API_UPSTREAM}``; that placeholder is pointed at the emulator's upstream
+    ``backend``, so ``nginx/cors-proxy.conf`` runs as it is in the stack."""
+    from corslab.emulate import nginx as nginx_product
+
+    text = Path(repo_path(config)).read_text(encoding="utf-8").replace("${API_UPSTREAM}", "backend")
+    with nginx_product.running(nginx_product.load_text(text, config), upstream=upstream, quiet=True) as url:
+        yield url.replace("//127.0.0.1:", "//localhost:")
 
 
 def _wait_ready(child: subprocess.Popen, port: int, product: str) -> None:
