@@ -27,7 +27,8 @@ class ConsoleCase:
     fix: str = ""    # the letter of the fix among FIXES
 
     def url(self) -> str:
-        return topology.origin("echo") + "/v1/users?" + urlencode(self.query, doseq=True)
+        query = urlencode(self.query, doseq=True, safe="{}:/*")
+        return topology.origin("echo") + "/v1/users" + (f"?{query}" if query else "")
 
     def probe(self, origin: str | None = None):
         from corslab.probe import probe
@@ -46,6 +47,17 @@ CONSOLE_CASES = (
                 (("Content-Type", "application/json"), ("X-Trace-Id", "42")),
                 error="HeaderDisallowedByPreflightResponse", fix="b"),
     ConsoleCase("5", {"acao": "*"}, credentials="include", error="WildcardOriginNotAllowed", fix="d"),
+)
+
+#: More messages a learner meets, reproduced the same way (shown in the notebook's table).
+MORE_CASES = (
+    ConsoleCase("6", {"acao": topology.ADMIN_ORIGIN}, error="AllowOriginMismatch"),
+    ConsoleCase("7", {"acao": APP}, credentials="include", error="InvalidAllowCredentials"),
+    ConsoleCase("8", {"acao": APP, "acam": "GET"}, "PUT", (("Content-Type", "application/json"),),
+                error="MethodDisallowedByPreflightResponse"),
+    ConsoleCase("9", {"acao": APP, "acam": "PUT", "acah": "content-type", "preflight_redirect": "/v1/users"},
+                "PUT", (("Content-Type", "application/json"),), error="PreflightDisallowedRedirect"),
+    ConsoleCase("10", {"acao": "-"}, error="InvalidAllowOriginValue"),
 )
 
 FIXES = {
