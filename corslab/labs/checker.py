@@ -1,0 +1,119 @@
+"""Grade a lab: run the learner's files in the real component, replay each check in Chromium.
+
+    report = check_lab(lab, files_dir)       # files_dir: the lab folder, or its solution/
+    print(report.text()); report.passed
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from corslab.labs import backend
+from corslab.labs.browser import LabBrowser, Outcome, describe
+from corslab.labs.catalog import Check, Lab
+from corslab.labs.components import running
+
+
+@dataclass
+class Result:
+    check: Check
+    outcome: Outcome
+    passed: bool
+    problem: str = ""  # what is still wrong, in the browser's words
+    look: str = ""  # file:line and the line itself
+
+    @property
+    def leaked(self) -> str | None:
+        """The secret an attacker's page read, if any."""
+        for secret, what in ((backend.VICTIM_API_KEY, "the victim's API key"),
+                             (backend.INTERNAL_SECRET, "the intranet's database password")):
+            if self.outcome.readable and secret in self.outcome.body:
+                return what
+        return None
+
+
+@dataclass
+class Report:
+    lab: Lab
+    files: str
+    where: str
+    results: list[Result] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.results) and all(r.passed for r in self.results)
+
+    def text(self) -> str:
+        lines = [f"lab {self.lab.name}: {self.lab.title}",
+                 f"checking {self.files} in {self.where}"]
+        for r in self.results:
+            c = r.check
+            lines.append(f"  {'PASS' if r.passed else 'FAIL'}  {c.name}")
+            lines.append(f"        {c.method} {c.path} from {c.origin}"
+                         f"{' (sandboxed iframe)' if c.sandbox else ''}, credentials {c.credentials}"
+                         f"{', logged in' if c.login else ''}: {_got(r.outcome)}")
+            if not r.passed:
+                lines.append(f"        still wrong: {r.problem}")
+                if r.look:
+                    lines.append(f"        look at {r.look}")
+        done = sum(r.passed for r in self.results)
+        lines.append(f"{done} of {len(self.results)} checks pass - "
+                     + ("solved." if self.passed else "not solved yet (hints: the lab's README.md)."))
+        return "\n".join(lines)
+
+
+def _got(o: Outcome) -> str:
+    if o.readable:
+        return f"JavaScript read {o.status} {describe(o.body, 90)}"
+    return f"fetch() failed ({o.error})"
+
+
+def check_lab(lab: Lab, files_dir: Path | None = None, browser=None, block: str = "check") -> Report:
+    files_dir = Path(files_dir or lab.folder)
+    edition = "the reference solution" if files_dir == lab.solution else "your files"
+    with running(lab, files_dir, block) as run, LabBrowser(browser) as chromium:
+        report = Report(lab, f"{edition} ({', '.join(lab.files)})",
+                        f"{run.component} on 127.0.0.1:{run.port}, seen as {run.url}")
+        for check in lab.checks:
+            outcome = chromium.fetch(check, run.url)
+            report.results.append(_judge(check, outcome, files_dir / lab.config))
+    return report
+
+
+def _judge(check: Check, o: Outcome, config: Path) -> Result:
+    result = Result(check, o, passed=False)
+    if check.expect == "read":
+        if not o.readable:
+            result.problem = ("Chromium says: " + o.reason) if o.reason else f"fetch() failed: {o.error}"
+        elif check.status is not None and o.status != check.status:
+            result.problem = f"JavaScript read status {o.status}, the app expects {check.status}"
+        else:
+            result.passed = True
+    else:
+        if o.readable:
+            leaked = result.leaked
+            who = (f"a sandboxed iframe (Origin: null) on {check.page_origin}" if check.sandbox
+                   else f"the page at {check.origin}")
+            result.problem = (f"{who} read the answer"
+                              + (f" - {leaked} leaked" if leaked else "")
+                              + ": an attacker's page can do the same")
+        else:
+            result.passed = True
+    if not result.passed:
+        result.look = find_line(config, check.look)
+    return result
+
+
+def find_line(path: Path, needle: str | None) -> str:
+    """``file:line  text`` of the first line containing ``needle`` (case-insensitive)."""
+    if not needle:
+        return path.name
+    try:
+        lines = path.read_text().splitlines()
+    except OSError:
+        return path.name
+    for number, line in enumerate(lines, 1):
+        if needle.lower() in line.lower() and not line.lstrip().startswith("#"):
+            return f"{path.name}:{number}  {line.strip()}"
+    return f"{path.name} (no line mentions {needle!r} yet: add it)"
