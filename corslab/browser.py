@@ -24,8 +24,11 @@ PLAYGROUND = "/playground.html"
 
 
 def chromium_path() -> str | None:
-    """The system Chromium (CORSLAB_CHROMIUM overrides), or None."""
-    for candidate in (os.environ.get("CORSLAB_CHROMIUM"), "/usr/bin/chromium",
+    """The system Chromium, or None; CORSLAB_CHROMIUM, when set, is the only place looked at."""
+    chosen = os.environ.get("CORSLAB_CHROMIUM")
+    if chosen:
+        return chosen if os.path.exists(chosen) else None
+    for candidate in ("/usr/bin/chromium",
                       shutil.which("chromium"), shutil.which("chromium-browser"),
                       shutil.which("google-chrome")):
         if candidate and os.path.exists(candidate):
@@ -40,6 +43,9 @@ def unavailable() -> str | None:
     except ImportError:
         return "the Python package playwright is missing (pip install playwright)"
     if chromium_path() is None:
+        chosen = os.environ.get("CORSLAB_CHROMIUM")
+        if chosen:
+            return f"CORSLAB_CHROMIUM={chosen} does not exist; point it at a Chromium binary"
         return ("no Chromium found (Debian: apt-get install chromium; or set CORSLAB_CHROMIUM "
                 "to its path)")
     return None
@@ -59,12 +65,24 @@ class BrowserOutcome:
 
     @property
     def outcome(self) -> str:
-        """allowed | opaque | blocked - in the model's words."""
-        if self.readable:
-            return "allowed"
-        if self.result.get("error") is None and self.result.get("type") == "opaque":
-            return "opaque"
-        return "blocked"
+        """In the words of the model's verdicts: allowed | opaque | blocked | refused before
+        sending | network error."""
+        error = self.result.get("error")
+        if error is None:
+            return "opaque" if self.result.get("type") == "opaque" else "allowed"
+        if error != "TypeError: Failed to fetch":
+            return "refused before sending"  # fetch() threw on its arguments: nothing was sent
+        if any(text.startswith("Fetch API cannot load") for text in self.console):
+            return "refused before sending"
+        if any(BLOCKED_MARK in text for text in self.console):
+            return "blocked"
+        return "network error"
+
+    @property
+    def reason(self) -> str | None:
+        """The text after "has been blocked by CORS policy: " (the model's ``reason``), if any."""
+        line = self.console_line or ""
+        return line.split(BLOCKED_MARK, 1)[1] if BLOCKED_MARK in line else None
 
     @property
     def console_line(self) -> str | None:
@@ -91,16 +109,24 @@ def run(scenario, timeout: float = 15.0) -> BrowserOutcome:
         with sync_playwright() as pw:
             chromium = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
             try:
-                page = chromium.new_page()
+                context = chromium.new_context()
+                page = context.new_page()
                 console: list[str] = []
                 preflights: list[str] = []
                 page.on("console", lambda msg: console.append(msg.text))
-                page.on("request", lambda r: preflights.append(r.url) if r.method == "OPTIONS" else None)
+                # Playwright's request events never show a preflight; DevTools does (initiator type).
+                cdp = context.new_cdp_session(page)
+                cdp.on("Network.requestWillBeSent", lambda e: preflights.append(e["request"]["url"])
+                       if e.get("initiator", {}).get("type") == "preflight" else None)
+                cdp.send("Network.enable")
                 page.goto(page_url, timeout=timeout * 1000)
                 page.evaluate("window.corslab.ready")
                 result = page.evaluate("args => window.corslab.run(args)", args)
-                if result.get("error"):
-                    page.wait_for_timeout(200)  # the console line arrives after the rejection
+                if result.get("error") == "TypeError: Failed to fetch":
+                    for _ in range(50):  # the console line arrives after the rejection
+                        if any(BLOCKED_MARK in c or c.startswith("Fetch API") for c in console):
+                            break
+                        page.wait_for_timeout(10)
                 return BrowserOutcome(result, console, len(preflights))
             finally:
                 chromium.close()

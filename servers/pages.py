@@ -13,6 +13,7 @@ from pathlib import Path
 from flask import Flask, jsonify
 
 from corslab import policy, topology
+from corslab.playground import install as install_playground
 
 STATIC = Path(__file__).parent / "static"
 
@@ -65,6 +66,8 @@ def create_app(site: str = "frontend") -> Flask:
                 "max_age": policy.MAX_AGE,
             },
         )
+
+    install_playground(app, me.origin)  # /_lab/predict and /_lab/backends (corslab/playground.py)
 
     @app.get("/_lab/health")
     def health():

@@ -47,6 +47,12 @@ def _has_trace(entry: dict, trace: str) -> bool:
     return any(k.lower() == "x-trace-id" and v == trace for k, v in entry["headers"])
 
 
+def _page_origins() -> set[str]:
+    from corslab import topology
+
+    return {s.origin for s in topology.SERVICES.values() if (s.app or "").startswith("servers.pages")}
+
+
 def install(app: Flask) -> SeenLog:
     """Record every request that reaches ``app`` (but not the log's own endpoints)."""
     log = SeenLog()
@@ -54,7 +60,12 @@ def install(app: Flask) -> SeenLog:
 
     @bp.get("/_lab/seen")
     def seen():
-        return jsonify({"requests": log.entries(request.args.get("trace"))})
+        answer = jsonify({"requests": log.entries(request.args.get("trace"))})
+        # The lab's own pages (the playground) may read the log: exact origins, nobody else.
+        if request.headers.get("Origin") in _page_origins():
+            answer.headers["Access-Control-Allow-Origin"] = request.headers["Origin"]
+        answer.vary.add("Origin")
+        return answer
 
     @bp.delete("/_lab/seen")
     def forget():

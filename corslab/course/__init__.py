@@ -54,6 +54,45 @@ class LabStatus:
                 f"{body}</table></div>")
 
 
+class Contents:
+    """The course's notebooks with their titles, as links (a table in a notebook)."""
+
+    def __init__(self):
+        from pathlib import Path
+
+        folder = Path(__file__).resolve().parents[2] / "notebooks"
+        self.items = [(p.name, _title(p)) for p in sorted(folder.glob("[0-9][0-9]-*.ipynb"))]
+
+    def __repr__(self) -> str:
+        return "\n".join(f"{name}  {title}" for name, title in self.items)
+
+    def _repr_html_(self) -> str:
+        rows = "".join(f"<tr><td style='padding:2px 8px'><a href='{escape(name)}'>{escape(name)}</a></td>"
+                       f"<td style='padding:2px 8px'>{escape(title)}</td></tr>" for name, title in self.items)
+        return ("<table style='border-collapse:collapse;font-family:system-ui,sans-serif;font-size:13px'>"
+                f"<tr><th align=left>notebook</th><th align=left>what it is about</th></tr>{rows}</table>")
+
+
+def _title(path) -> str:
+    import json
+
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError):
+        return ""
+    for cell in cells:
+        if cell.get("cell_type") == "markdown":
+            for line in "".join(cell.get("source", "")).splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return ""
+
+
+def contents() -> Contents:
+    """The notebooks of the course, in order, with their titles."""
+    return Contents()
+
+
 def start(quiet: bool = False) -> LabStatus | None:
     """Bring the lab stack up (or use the one that runs) and return its table.
 
@@ -61,5 +100,24 @@ def start(quiet: bool = False) -> LabStatus | None:
     """
     from corslab import runner
 
+    _one_line_errors()
     status = LabStatus(runner.up())
     return None if quiet else status
+
+
+def _one_line_errors() -> None:
+    """In IPython, a CorsLabError shows as its one line (what is wrong, how to fix it), no traceback."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    from corslab.errors import CorsLabError
+
+    def one_line(shell, etype, value, tb, tb_offset=None):
+        print(f"CorsLabError: {value}")
+        return [f"CorsLabError: {value}"]
+
+    shell.set_custom_exc((CorsLabError,), one_line)

@@ -13,8 +13,9 @@ from corslab.widgets.cache import cache_timeline
 from corslab.widgets.chromium import chromium_button, playground_link
 from corslab.widgets.compare import method_switcher, origin_comparer
 from corslab.widgets.config import config_editor, show_config
+from corslab.widgets.maps import origin_map
 from corslab.widgets.request import request_builder, show
 from corslab.widgets.scenario import Scenario
 
 __all__ = ["Scenario", "request_builder", "method_switcher", "origin_comparer", "cache_timeline",
-           "config_editor", "show_config", "show", "playground_link", "chromium_button"]
+           "config_editor", "show_config", "show", "playground_link", "chromium_button", "origin_map"]

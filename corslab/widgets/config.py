@@ -119,6 +119,11 @@ class Emulated:
         self.port = _free_port()
 
     def __enter__(self) -> str:
+        from corslab.emulate import PRODUCTS as RUNNABLE
+
+        if self.product not in RUNNABLE:
+            raise CorsLabError(f"python -m corslab emulate cannot run {self.product} in this "
+                               f"checkout; it runs: {', '.join(sorted(RUNNABLE))}")
         self.dir = tempfile.TemporaryDirectory(prefix="corslab-edit-")
         config = Path(self.dir.name) / f"config{self.suffix}"
         config.write_text(self.text, encoding="utf-8")

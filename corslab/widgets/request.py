@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import ipywidgets as w
 
 from corslab import topology
-from corslab.errors import CorsLabError
 from corslab.widgets import html as h
 from corslab.widgets.panel import Panel
 from corslab.widgets.scenario import CREDENTIALS, METHODS, MODES, Scenario
@@ -29,7 +30,12 @@ def result_html(result) -> str:
     if result.console and not result.allowed:
         console = (f"<div style='{h.FONT}margin-top:4px'>Chromium's console would say: "
                    f"<code>{h.e(result.console)}</code></div>")
-    return f"<div class='corslab-result'>{html_report(result)}{console}</div>"
+    return f"<div class='corslab-result'>{code_spans(html_report(result))}{console}</div>"
+
+
+def code_spans(markup: str) -> str:
+    """`name: value` in the model's explanations becomes <code>, never a raw backtick."""
+    return re.sub(r"`([^`<>]+)`", r"<code>\1</code>", markup)
 
 
 def show(result) -> _Html:
@@ -97,10 +103,15 @@ def request_builder(service: str = "cors-proxy", path: str = "/v1/users", origin
 def outcome_cell(model, real) -> str:
     """The model's prediction beside what Chromium did (a BrowserOutcome), in one small table."""
     label, colour = h.outcome(model)
-    real_colour = {"allowed": h.GREEN, "opaque": h.AMBER}.get(real.outcome, h.RED)
-    agree = "agree" if label.split()[0] == real.outcome else "DISAGREE"
-    rows = [["the kit's model", label, model.console or "-"],
-            ["headless Chromium", real.outcome, real.console_line or "(no console line)"]]
-    return (f"<div class='corslab-chromium'>"
-            + h.table(["who", "outcome", "console"], rows, [colour, real_colour])
-            + h.note(f"Model and Chromium {agree}.") + "</div>")
+    real_colour = {"allowed": h.GREEN, "opaque": h.AMBER, "refused before sending": h.GREY}.get(
+        real.outcome, h.RED)
+    agree = label == real.outcome and (model.preflight is not None) == (real.preflights > 0)
+    rows = [["the kit's model", label, "yes" if model.preflight is not None else "no",
+             model.console or "-"],
+            ["headless Chromium", real.outcome, "yes" if real.preflights else "no",
+             real.console_line or "(no console line)"]]
+    verdict = ("Model and Chromium agree." if agree else
+               "Model and Chromium DISAGREE - please report this scenario.")
+    return (f"<div class='corslab-chromium' data-agree='{str(agree).lower()}'>"
+            + h.table(["who", "outcome", "preflight sent", "console"], rows, [colour, real_colour])
+            + h.note(verdict) + "</div>")

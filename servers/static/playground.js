@@ -68,29 +68,56 @@
     }
   }
 
+  // What happened, in one word; the page's colour follows it (a readable 405 is not a success).
+  function outcomeOf(result, request) {
+    if (result.error && request.notSent) return "not-sent"; // the form: nothing reached fetch()
+    if (result.error && result.error !== "TypeError: Failed to fetch") return "refused"; // fetch() threw on its arguments
+    if (result.error) return "blocked"; // CORS, or the network: the reason is only in the console
+    if (result.type === "opaque") return "opaque";
+    return result.ok ? "allowed" : "http-error";
+  }
+
+  const VERDICTS = {
+    "not-sent": "Not sent: fix the form first.",
+    "refused": "Not sent: fetch() refused these arguments before any request went out. This is a " +
+      "local error of the call, not a CORS block.",
+    "blocked": "Blocked, or the network failed: JavaScript got an error, not a response.",
+    "opaque": "Opaque response (mode no-cors): the request went out, but JavaScript may read " +
+      "nothing - status 0, no headers, empty body.",
+  };
+
   function show(result, request) {
     const box = $("result");
     box.replaceChildren();
+    const outcome = outcomeOf(result, request);
     box.dataset.corslabResult = JSON.stringify(result);
-    box.dataset.state = result.error ? "error" : "ok";
+    box.dataset.state = result.error ? "error" : outcome === "allowed" || outcome === "opaque" ? "ok" : outcome;
+    box.dataset.outcome = outcome;
     box.dataset.runs = String(Number(box.dataset.runs || 0) + 1);
+    $("analysis").replaceChildren();
 
     box.append(el("p", `${request.method} ${request.url} (credentials: ${request.credentials}, mode: ${request.mode})`, {class: "muted"}));
-    if (result.error && request.notSent) {
-      box.append(el("p", "Not sent: fix the form first.", {class: "verdict"}));
-      box.append(el("pre", result.error, {"data-field": "error"}));
-      return;
-    }
     if (result.error) {
-      box.append(el("p", "Blocked, or the network failed: JavaScript got an error, not a response.", {class: "verdict"}));
+      box.append(el("p", VERDICTS[outcome], {class: "verdict"}));
       box.append(el("pre", result.error, {"data-field": "error"}));
-      box.append(el("p",
-        "The reason is not available to JavaScript. Open DevTools (F12) and read the Console: " +
-        "Chromium says why, after \"has been blocked by CORS policy:\".", {class: "hint"}));
-      return;
+      if (outcome === "blocked") {
+        box.append(el("p",
+          "The reason is not available to JavaScript. Open DevTools (F12) and read the Console: " +
+          "Chromium says why, after \"has been blocked by CORS policy:\".", {class: "hint"}));
+      } else if (outcome === "refused") {
+        box.append(el("p", "fetch() throws a TypeError at once for arguments it cannot send " +
+          "(a body with GET or HEAD, a forbidden method, a header value with a line break...): " +
+          "no request, no preflight, no CORS check.", {class: "hint"}));
+      }
+      return outcome;
     }
-    if (result.type === "opaque") {
-      box.append(el("p", "Opaque response (mode no-cors): the request went out, but JavaScript may read nothing - status 0, no headers, empty body.", {class: "verdict"}));
+    if (outcome === "opaque") {
+      box.append(el("p", VERDICTS.opaque, {class: "verdict"}));
+    } else if (outcome === "http-error") {
+      box.append(el("p", `Readable response, but not a success: status ${result.status}`,
+                    {class: "verdict", "data-field": "status"}));
+      box.append(el("p", "CORS let JavaScript read the answer; the server itself refused the request " +
+        "(4xx/5xx): check the method, the path and the body.", {class: "hint"}));
     } else {
       box.append(el("p", `Readable response: status ${result.status}`, {class: "verdict", "data-field": "status"}));
     }
@@ -116,6 +143,119 @@
 
     box.append(el("h3", "Body"));
     box.append(el("pre", pretty(result.body) || "(empty)", {"data-field": "body"}));
+    return outcome;
+  }
+
+  // `Name: value` in the kit's explanations is code, shown as such (never raw backticks).
+  function withCode(node, text) {
+    text.split("`").forEach((part, i) => node.append(i % 2 ? el("code", part) : document.createTextNode(part)));
+    return node;
+  }
+
+  // ---- beside the real outcome: what reached the app, and what the kit predicted ------------
+
+  function query(request) {
+    const q = new URLSearchParams();
+    q.append("url", request.url);
+    q.append("method", request.method);
+    for (const [name, value] of request.headers) q.append("header", `${name}: ${value}`);
+    q.append("credentials", request.credentials);
+    q.append("mode", request.mode);
+    if (request.body) q.append("body", request.body);
+    if (request.cache) q.append("cache", request.cache);
+    return q;
+  }
+
+  async function getJson(url) {
+    const response = await fetch(url, {cache: "no-store"});
+    const data = await response.json();
+    if (!response.ok) throw new Error(data.error || `status ${response.status}`);
+    return data;
+  }
+
+  // Which of this page's requests reached the backend behind the URL, from its own log.
+  async function reachedBackend(request, since, until) {
+    const {seen} = await getJson("/_lab/backends?" + new URLSearchParams({url: request.url}));
+    if (!seen.length) return null; // not a service of the lab: there is no log to read
+    const target = new URL(request.url);
+    const path = target.pathname + target.search;
+    const found = {preflight: false, request: false, logs: seen};
+    for (const log of seen) {
+      const {requests} = await getJson(log);
+      for (const entry of requests) {
+        const origin = (entry.headers.find(([n]) => n.toLowerCase() === "origin") || [])[1];
+        if (entry.path !== path || entry.time < since - 0.05 || entry.time > until + 0.05) continue;
+        if (origin !== window.location.origin) continue;
+        if (entry.method === "OPTIONS" && request.method.toUpperCase() !== "OPTIONS") found.preflight = true;
+        else if (entry.method === request.method.toUpperCase()) found.request = true;
+      }
+    }
+    return found;
+  }
+
+  function predictionAgrees(outcome, p) {
+    if (outcome === "allowed" || outcome === "http-error") return p.allowed;
+    if (outcome === "opaque") return p.opaque;
+    if (outcome === "blocked") return !p.allowed && !p.opaque && (p.kind === "cors" || p.kind === "network");
+    if (outcome === "refused") return p.kind === "type-error" || p.kind === "fetch-api";
+    return true;
+  }
+
+  async function analyse(request, outcome, since, until) {
+    const box = $("analysis");
+    box.replaceChildren(el("h2", "Beside the real outcome"));
+    const pre = el("section", undefined, {"data-field": "preflight"});
+    const kit = el("section", undefined, {"data-field": "prediction"});
+    box.append(pre, kit);
+    if (outcome === "not-sent") return;
+    let reached = null;
+    try {
+      reached = await reachedBackend(request, since, until);
+    } catch (err) {
+      pre.append(el("p", `The backend's log could not be read: ${err.message}`, {class: "muted"}));
+    }
+    let p = null;
+    try {
+      p = await getJson("/_lab/predict?" + query(request)); // after the log: it sends requests too
+    } catch (err) {
+      kit.append(el("h3", "The kit's prediction"));
+      kit.append(el("p", `No prediction: ${err.message}`, {class: "muted"}));
+    }
+    pre.append(el("h3", "Was there a preflight (사전 요청)?"));
+    if (p) {
+      pre.append(el("p", p.preflight_needed
+        ? `Needed: ${p.preflight_reasons.join("; ")}.` : "Not needed: a simple request goes out directly."));
+      if (p.preflight) {
+        const lines = p.preflight.headers.map(([n, v]) => `${n}: ${v}`).join("\n") || "(no CORS headers)";
+        pre.append(el("p", `What the preflight gets back (the kit sent the same OPTIONS; JavaScript never ` +
+          `sees this answer): status ${p.preflight.status}${p.preflight.ok === false ? " - the browser's check fails here" : ""}`));
+        pre.append(el("pre", lines, {"data-field": "preflight-answer"}));
+      }
+    }
+    if (reached) {
+      const where = reached.logs.map((u) => new URL(u).host).join(", ");
+      pre.append(el("p", reached.preflight
+        ? `Your browser's OPTIONS reached the backend (${where}).`
+        : `No OPTIONS from this page reached the backend (${where}): none was sent (not needed, or ` +
+          `served from the browser's preflight cache), or a proxy in front answered it.`,
+        {"data-field": "preflight-seen"}));
+      pre.append(el("p", reached.request
+        ? `The actual ${request.method.toUpperCase()} reached the backend - even if JavaScript may not read the answer.`
+        : `The actual ${request.method.toUpperCase()} never reached the backend.`, {"data-field": "request-seen"}));
+    }
+    if (!p) return;
+    kit.append(el("h3", "The kit's prediction (corslab's browser model)"));
+    const verdict = p.allowed ? "allowed" : p.opaque ? "opaque" : p.kind === "cors" ? "blocked by CORS"
+      : p.kind === "type-error" || p.kind === "fetch-api" ? "refused before sending" : "failed";
+    const agree = predictionAgrees(outcome, p);
+    kit.dataset.agrees = String(agree);
+    kit.append(el("p", `Predicted: ${verdict}${p.status !== null ? ` (status ${p.status})` : ""} - ` +
+      (agree ? "the same as your browser." : "NOT what your browser did."), {class: agree ? "agree" : "disagree"}));
+    if (p.console) {
+      kit.append(el("p", "Chromium's console line, as the kit predicts it (compare with DevTools' Console):", {class: "hint"}));
+      kit.append(el("pre", p.console, {"data-field": "console"}));
+    }
+    kit.append(withCode(el("p", undefined, {class: "muted"}), p.explanation));
   }
 
   // ---- the form ----------------------------------------------------------------------------
@@ -133,32 +273,66 @@
       return;
     }
     button.disabled = true;
+    const request = {
+      url: $("url").value.trim(),
+      method: $("method").value.trim() || "GET",
+      headers,
+      credentials: $("credentials").value,
+      mode: $("mode").value,
+      body: $("body").value,
+      cache: $("cache").value,
+    };
     try {
-      await run({
-        url: $("url").value.trim(),
-        method: $("method").value.trim() || "GET",
-        headers,
-        credentials: $("credentials").value,
-        mode: $("mode").value,
-        body: $("body").value,
-        cache: $("cache").value,
-      });
+      const since = Date.now() / 1000;
+      const result = await run(request);
+      const until = Date.now() / 1000;
+      await analyse(request, outcomeOf(result, request), since, until);
     } finally {
       button.disabled = false;
+      $("analysis").dataset.runs = $("result").dataset.runs;
     }
   }
 
   // ---- targets: read from this page's server, never typed in here -------------------------
 
-  function defaultPath(service) {
-    if (service.name === "echo") return "/demo?acao={origin}&aceh=X-Request-Id";
-    if (/^(frontend|admin|untrusted)$/.test(service.name)) return "/";
-    return "/v1/users";
+  // Defaults that work for the chosen method on the lab's API: PUT and DELETE need a user's id,
+  // POST and PUT a JSON body (with its Content-Type). GET and HEAD must not carry a body.
+  const API = /^(api|api-appcors|same-origin|cors-proxy|ingress|alb|gateway)$/;
+
+  function defaults(service, method) {
+    const m = method.toUpperCase();
+    if (!service) return null;
+    if (service.name === "echo") return {path: "/demo?acao={origin}&aceh=X-Request-Id", headers: "", body: ""};
+    if (!API.test(service.name)) return {path: "/", headers: "", body: ""};
+    const json = "Content-Type: application/json";
+    if (m === "POST") return {path: "/v1/users", headers: json, body: '{"name": "grace"}'};
+    if (m === "PUT" || m === "PATCH") return {path: "/v1/users/1", headers: json, body: '{"name": "ada"}'};
+    if (m === "DELETE") return {path: "/v1/users/3", headers: "", body: ""};
+    return {path: "/v1/users", headers: "", body: ""};
+  }
+
+  let services = [];
+  let filled = null; // the last defaults written into the form: replaced only while unedited
+
+  function selectedService() {
+    const option = $("target").selectedOptions[0];
+    return option && services.find((s) => s.name === option.dataset.service);
+  }
+
+  function fillDefaults() {
+    const service = selectedService();
+    const d = defaults(service, $("method").value.trim() || "GET");
+    if (!d) return;
+    const untouched = (id, key) => filled === null || $(id).value === filled[key];
+    const url = service.origin + d.path;
+    if (untouched("url", "url")) $("url").value = url;
+    if (untouched("headers", "headers")) $("headers").value = d.headers;
+    if (untouched("body", "body")) $("body").value = d.body;
+    filled = {url: $("url").value, headers: $("headers").value, body: $("body").value};
   }
 
   async function loadTargets() {
     const select = $("target");
-    let services = [];
     try {
       const response = await fetch("/_lab/topology.json", {cache: "no-store"});
       // {"services": [{"name", "origin", "method", "role", ...}], ...} from servers/pages.py
@@ -168,12 +342,34 @@
     }
     for (const s of services) {
       const label = `${s.name}${s.method ? ` (method ${s.method})` : ""} - ${s.origin}${s.role ? ` - ${s.role}` : ""}`;
-      select.append(el("option", label, {value: s.origin + defaultPath(s), "data-service": s.name}));
+      select.append(el("option", label, {value: s.origin + defaults(s, "GET").path, "data-service": s.name}));
     }
     listHint = services.length
       ? `${services.length} services of the lab stack, read from this origin's /_lab/topology.json.`
       : "The lab's service list is not available here; type any URL.";
-    select.dispatchEvent(new Event("change"));
+    if (!prefill()) select.dispatchEvent(new Event("change"));
+  }
+
+  // A scenario in the URL query (corslab's playground_link writes it) fills the form:
+  // ?url=...&method=PUT&header=Content-Type:%20application/json&credentials=include&mode=cors&body=...
+  function prefill() {
+    const q = new URLSearchParams(window.location.search);
+    if (!q.has("url")) return false;
+    const url = q.get("url");
+    const match = services.find((s) => url.startsWith(s.origin + "/"));
+    const options = [...$("target").options];
+    $("target").selectedIndex = Math.max(0, options.findIndex((o) => match && o.dataset.service === match.name));
+    $("target-hint").textContent = match ? listHint : "";
+    $("url").value = url;
+    $("method").value = q.get("method") || "GET";
+    $("headers").value = q.getAll("header").join("\n");
+    $("body").value = q.get("body") || "";
+    for (const id of ["credentials", "mode", "cache"]) {
+      if (q.has(id) && [...$(id).options].some((o) => o.value === q.get(id))) $(id).value = q.get(id);
+    }
+    filled = {url: "\u0000", headers: "\u0000", body: "\u0000"}; // the learner's scenario: never replaced
+    $("prefilled").hidden = false;
+    return true;
   }
 
   let listHint = "";
@@ -183,7 +379,11 @@
 
   function onTargetChange() {
     const option = $("target").selectedOptions[0];
-    if (option && option.value) $("url").value = option.value;
+    filled = null; // a new target: its defaults replace the form's URL, headers and body
+    if (option && option.value) {
+      $("url").value = option.value;
+      fillDefaults();
+    }
     $("target-hint").textContent = option && option.dataset.service === "echo" ? ECHO_HINT : listHint;
   }
 
@@ -191,8 +391,9 @@
     $("page-origin").textContent = window.location.origin;
     $("request-form").addEventListener("submit", onSubmit);
     $("target").addEventListener("change", onTargetChange);
+    $("method").addEventListener("change", fillDefaults);
     window.corslab.ready = loadTargets();
   });
 
-  window.corslab = {run, parseHeaderLines};
+  window.corslab = {run, parseHeaderLines, outcomeOf};
 })();

@@ -110,3 +110,114 @@ def test_a_malformed_header_line_is_explained(page):
     assert "Name: value" in result["error"]
     assert page.locator("#result").get_attribute("data-state") == "error"
     assert "Not sent" in page.locator("#result").inner_text()
+
+
+# ---- the playground beside the model: prefilled scenarios, what reached the app, the prediction --
+
+def submit(page):
+    runs = page.locator("#result").get_attribute("data-runs") or "0"
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_function(f"(document.querySelector('#analysis').dataset.runs || '0') !== '{runs}'")
+    return json.loads(page.locator("#result").get_attribute("data-corslab-result"))
+
+
+def test_a_scenario_link_prefills_the_form(page):
+    """corslab.widgets.playground_link writes the scenario into the URL query; the page reads it back."""
+    from corslab.widgets import Scenario
+
+    scenario = Scenario("cors-proxy", "/v1/users/2", method="PUT", credentials="include",
+                        headers={"Content-Type": "application/json", "X-Trace-Id": "prefill"},
+                        body='{"name": "grace"}')
+    page.goto(scenario.playground_url())
+    page.evaluate("window.corslab.ready")
+    assert page.locator("#page-origin").inner_text() == scenario.page_origin
+    assert page.get_by_label("URL").input_value() == scenario.target
+    assert page.get_by_label("Method").input_value() == "PUT"
+    assert page.get_by_label("Request headers").input_value() == \
+        "Content-Type: application/json\nX-Trace-Id: prefill"
+    assert page.get_by_label("Credentials").input_value() == "include"
+    assert page.get_by_label("Body").input_value() == '{"name": "grace"}'
+    assert page.locator("#target").evaluate("s => s.selectedOptions[0].dataset.service") == "cors-proxy"
+    assert page.locator("#prefilled").is_visible()
+
+
+@pytest.mark.parametrize("service", ["cors-proxy", "api"])
+def test_the_page_says_whether_the_preflight_reached_the_app_and_shows_the_prediction(page, service):
+    """A PUT with JSON needs a preflight (Fetch §4.8 CORS-preflight fetch). At method 2 nginx answers it
+    (nginx/cors-proxy.conf), so the API's /_lab/seen never logs it; the bare API logs it and refuses it,
+    and the actual PUT never leaves the browser. The page reads the backend's log and the kit's
+    prediction (corslab.probe), and says whether the model agrees with what the browser did."""
+    from corslab.widgets import Scenario
+
+    scenario = Scenario(service, f"/v1/users/1?trace=seen-{service}", method="PUT",
+                        headers={"Content-Type": "application/json"}, body='{"name": "ada"}')
+    predicted = scenario.probe()
+    page.goto(scenario.playground_url())
+    page.evaluate("window.corslab.ready")
+    result = submit(page)
+
+    assert (result["error"] is None) == predicted.allowed
+    analysis = page.locator("#analysis")
+    assert analysis.locator("[data-field=prediction]").get_attribute("data-agrees") == "true"
+    preflight_sent = predicted.preflight is not None
+    reached_app = preflight_sent and predicted.seen()["reached"][0] is not False
+    seen_text = analysis.locator("[data-field=preflight-seen]").inner_text()
+    assert seen_text.startswith("Your browser's OPTIONS reached" if reached_app else "No OPTIONS")
+    request_text = analysis.locator("[data-field=request-seen]").inner_text()
+    assert ("never reached" in request_text) == (predicted.response is None)
+    answer = analysis.locator("[data-field=preflight-answer]").inner_text()
+    assert f"status {predicted.preflight.status}" in analysis.locator("[data-field=preflight]").inner_text()
+    assert ("access-control-allow-origin" in answer.lower()) == \
+        (predicted.preflight.get("access-control-allow-origin") is not None)
+    if predicted.console:
+        assert analysis.locator("[data-field=console]").inner_text() == predicted.console
+    assert "`" not in analysis.inner_text()  # explanations show code, never raw Markdown
+
+
+def test_a_readable_error_status_is_not_coloured_as_a_success(page):
+    """CORS decides readability, not success: flask-cors adds its headers to the API's 405 for DELETE
+    without an id (servers/api.py), so JavaScript reads a 405 - shown as a failure of the request."""
+    from corslab.widgets import Scenario
+
+    scenario = Scenario("api-appcors", "/v1/users", method="DELETE")
+    predicted = scenario.probe()
+    assert predicted.allowed and predicted.response.status >= 400, predicted.report()
+    page.goto(scenario.playground_url())
+    page.evaluate("window.corslab.ready")
+    result = submit(page)
+    box = page.locator("#result")
+    assert result["status"] == predicted.response.status
+    assert box.get_attribute("data-outcome") == "http-error"
+    assert box.get_attribute("data-state") != "ok"
+    assert "not a success" in box.inner_text()
+
+
+def test_a_fetch_argument_error_is_not_called_a_cors_block(page):
+    """fetch() throws a TypeError for a body on GET before any request (Fetch §5.4 new Request step
+    36): nothing is sent, so the page must not say 'blocked'."""
+    from corslab.widgets import Scenario
+
+    scenario = Scenario("cors-proxy", "/v1/users", method="GET", body="{}")
+    predicted = scenario.probe()
+    assert predicted.kind == "type-error" and not predicted.exchanges
+    page.goto(scenario.playground_url())
+    page.evaluate("window.corslab.ready")
+    result = submit(page)
+    box = page.locator("#result")
+    assert result["error"].startswith("TypeError") and result["error"] != "TypeError: Failed to fetch"
+    assert box.get_attribute("data-outcome") == "refused"
+    assert "not a CORS block" in box.inner_text() and "Blocked" not in box.inner_text()
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "DELETE"])
+def test_the_default_url_works_for_the_chosen_method(page, method):
+    """Choosing a method on an API target rewrites the untouched URL, headers and body to ones the
+    API accepts (servers/api.py: PUT/DELETE need /v1/users/<id>, POST/PUT a JSON body)."""
+    open_playground(page, "frontend")
+    page.get_by_label("Target").select_option(label=next(
+        o for o in page.locator("#target option").all_inner_texts() if o.startswith("cors-proxy ")))
+    page.get_by_label("Method").fill(method)
+    page.get_by_label("Method").dispatch_event("change")
+    result = submit(page)
+    assert result["error"] is None and 200 <= result["status"] < 300, result
+    assert page.locator("#result").get_attribute("data-outcome") == "allowed"

@@ -1,0 +1,100 @@
+"""Lesson 00 (start here): read an origin, compare two, read a verdict and its sequence picture.
+
+Each checker looks at the learner's answer, says what is right and what is not, and never shows
+the answer itself. The expected values are computed by the kit (``corslab.origins``,
+``corslab.model``), so they cannot drift from what the lessons demonstrate.
+"""
+
+from __future__ import annotations
+
+from corslab import topology
+from corslab.course.grading import Feedback, unanswered
+
+#: The URLs of the first exercise: what is the origin (출처) of each?
+ORIGIN_URLS = (
+    topology.origin("cors-proxy") + "/v1/users?page=2",
+    "https://Shop.Example.com:443/cart",
+    topology.UNTRUSTED_ORIGIN + "/steal.html#now",
+)
+
+#: The pairs of the second exercise: same origin? (answer True or False for each label)
+PAIRS = {
+    "page and proxy": (topology.APP_ORIGIN + "/", topology.origin("cors-proxy") + "/v1/users"),
+    "page and itself": (topology.APP_ORIGIN + "/", topology.APP_ORIGIN + "/playground.html"),
+    "default port": ("http://example.com/", "http://example.com:80/x"),
+    "http and https": ("http://example.com/", "https://example.com/"),
+}
+
+
+def check_origins(answer) -> Feedback:
+    """``answer``: {url: origin} for each URL of ORIGIN_URLS."""
+    from corslab.errors import CorsLabError
+    from corslab.origins import origin_of, parse_origin
+
+    if unanswered(answer) or not isinstance(answer, dict):
+        return Feedback.todo("Set answer = {url: 'scheme://host[:port]', ...} for the three URLs.")
+    fb = Feedback("The origin of a URL")
+    for url in ORIGIN_URLS:
+        given = answer.get(url)
+        if given is None:
+            fb.check(False, f"{url}: no answer yet.")
+            continue
+        try:
+            ok = parse_origin(str(given)) == origin_of(url) and "/" not in str(given).split("//", 1)[-1].rstrip("/")
+        except CorsLabError as exc:
+            fb.check(False, f"{url}: {given!r} is not an origin ({exc}).")
+            continue
+        fb.check(ok, f"{url}: right." if ok else
+                 f"{url}: not quite - keep scheme, host (lower case) and port only; drop the "
+                 "path, query and fragment, and the port when it is the scheme's default.")
+    return fb
+
+
+def check_same_origin(answer) -> Feedback:
+    """``answer``: {label: True/False} for each pair of PAIRS (same origin or not)."""
+    from corslab.origins import origin_of, same_origin
+
+    if unanswered(answer) or not isinstance(answer, dict):
+        return Feedback.todo("Set answer = {'page and proxy': True or False, ...} for the four pairs.")
+    fb = Feedback("Same origin or not")
+    for label, (a, b) in PAIRS.items():
+        if not isinstance(answer.get(label), bool):
+            fb.check(False, f"{label}: answer True or False.")
+            continue
+        truth = same_origin(origin_of(a), origin_of(b))
+        hint = ("scheme, host and port all match" if truth
+                else "compare scheme, host and port one by one - one of them differs")
+        fb.check(answer[label] == truth, f"{label}: right - {hint}." if answer[label] == truth
+                 else f"{label}: look again - {hint}.")
+    return fb
+
+
+def check_read_verdict(answer) -> Feedback:
+    """The GET from the app page to ``api`` (no CORS code at all), read from its sequence picture.
+
+    ``answer``: {"preflight": bool, "reached_backend": bool, "readable": bool}.
+    """
+    from corslab import model
+
+    keys = ("preflight", "reached_backend", "readable")
+    if unanswered(answer) or not isinstance(answer, dict) or any(k not in answer for k in keys):
+        return Feedback.todo("Set answer = {'preflight': ..., 'reached_backend': ..., 'readable': ...} "
+                             "with True or False.")
+    url = topology.origin("api") + "/v1/users"
+    req = model.FetchRequest(url, topology.APP_ORIGIN, "GET")
+    preflight = model.preflight_needed(req)
+    # The lab's `api` adds no Access-Control-* header to any answer (servers/api.py, cors=False).
+    readable = model.decide(req, None, model.HttpResponse(200, [("content-type", "application/json")])).allowed
+    fb = Feedback("Reading a verdict")
+    fb.check(answer["preflight"] == preflight,
+             "preflight: right - a GET without custom headers is a simple request." if answer["preflight"] == preflight
+             else "preflight: look at the first row of the picture - is it an OPTIONS?")
+    fb.check(answer["reached_backend"] is (not preflight),
+             "reached_backend: right - a simple request is sent at once; the server ran it."
+             if answer["reached_backend"] is (not preflight)
+             else "reached_backend: look at the backend lane - 'received' means the app ran the request.")
+    fb.check(answer["readable"] == readable,
+             "readable: right - without Access-Control-Allow-Origin the browser hides the answer."
+             if answer["readable"] == readable
+             else "readable: read the verdict box under the picture, and the console line.")
+    return fb

@@ -1,0 +1,255 @@
+"""Every widget of corslab.widgets, built and clicked from Python against the running stack.
+
+What a widget shows is checked against what the kit computes for the same scenario (corslab.probe
+and corslab.origins), never against a hard-coded verdict. nbclient runs no widget JavaScript, so
+each widget must render its first result server-side: that is checked on the freshly built widget.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from corslab import policy, topology
+from corslab.errors import CorsLabError
+from corslab.widgets import (Scenario, cache_timeline, chromium_button, config_editor,
+                             method_switcher, origin_comparer, playground_link, request_builder,
+                             show, show_config)
+
+pytestmark = pytest.mark.usefixtures("stack")
+JSON = {"Content-Type": "application/json"}
+
+
+def verdict_word(result) -> str:
+    return "Allowed" if result.allowed else "Opaque" if result.opaque else "Blocked"
+
+
+def no_raw_markdown(markup: str) -> bool:
+    return "`" not in markup and "**" not in markup
+
+
+# ---- request builder and show ---------------------------------------------------------------------
+
+def test_request_builder_draws_the_verdict_and_the_sequence_picture_when_built():
+    widget = request_builder("cors-proxy", "/v1/users/1", method="PUT", headers=JSON,
+                             credentials="include", body='{"name": "ada"}')
+    expected = Scenario("cors-proxy", "/v1/users/1", None, "PUT", JSON, "include", body='{"name": "ada"}').probe()
+    markup = widget.result.value
+    assert f"<b>{verdict_word(expected)}</b>" in markup
+    assert [m for m in ("OPTIONS", "PUT") if f"<b>{m} /v1/users/1</b>" in markup] == \
+        [e.method for e in expected.exchanges]  # one lane row per exchange on the wire
+    assert "proxy <b>cors-proxy</b>" in markup
+    assert no_raw_markdown(markup)
+    assert "text/html" in widget._repr_mimebundle_()  # the headless fallback carries the picture
+
+
+def test_request_builder_reruns_with_the_learners_changes():
+    widget = request_builder("cors-proxy", "/v1/users")
+    before = widget.result.value
+    widget.origin.value = topology.UNTRUSTED_ORIGIN
+    widget.click()
+    expected = Scenario("cors-proxy", "/v1/users", topology.UNTRUSTED_ORIGIN).probe()
+    assert widget.result.value != before and widget.runs == 2
+    assert f"<b>{verdict_word(expected)}</b>" in widget.result.value
+    if expected.console:
+        assert expected.console.replace("'", "&#x27;") in widget.result.value
+    assert topology.UNTRUSTED_ORIGIN in widget.link.value  # the playground link follows the form
+
+
+def test_request_builder_shows_bad_input_as_one_line():
+    widget = request_builder()
+    widget.method.value = "PU T"
+    widget.click()
+    errors = re.findall(r"class='corslab-error'", widget.result.value)
+    assert len(errors) == 1 and "valid HTTP method" in widget.result.value
+    assert "Traceback" not in widget.result.value
+
+
+def test_show_draws_any_probe_result():
+    result = Scenario("api", "/v1/users").probe()
+    markup = show(result)._repr_html_()
+    assert f"<b>{verdict_word(result)}</b>" in markup and "backend <b>api</b>" in markup
+    assert no_raw_markdown(markup)
+
+
+# ---- method switcher ------------------------------------------------------------------------------
+
+def rows_of(markup: str) -> list[list[str]]:
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", markup)[1:]
+    return [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in rows]
+
+
+def test_method_switcher_sends_one_scenario_through_every_method():
+    widget = method_switcher("/v1/users", method="PUT", headers=JSON, credentials="include")
+    rows = rows_of(widget.result.value)
+    methods = sorted((s for s in topology.SERVICES.values() if s.method), key=lambda s: s.method)
+    assert [r[1] for r in rows] == [s.name for s in methods] + ["api-appcors"]
+    for row in rows:
+        expected = Scenario(row[1], "/v1/users", None, "PUT", JSON, "include").probe()
+        label = "allowed" if expected.allowed else "blocked"
+        assert row[5] == label, (row, expected.report())
+        assert row[2] == Scenario(row[1]).page_origin  # method 1: the page is on the proxy itself
+
+
+def test_method_switcher_click_uses_the_new_origin():
+    widget = method_switcher("/v1/users", method="GET", headers=(), credentials="omit")
+    widget.origin.value = topology.UNTRUSTED_ORIGIN
+    widget.click()
+    rows = rows_of(widget.result.value)
+    assert all(r[2] == topology.UNTRUSTED_ORIGIN for r in rows)
+    for row in rows:
+        expected = Scenario(row[1], "/v1/users", topology.UNTRUSTED_ORIGIN).probe()
+        assert row[5] == ("allowed" if expected.allowed else "blocked")
+
+
+# ---- origin comparer ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("a, b", [
+    (topology.APP_ORIGIN + "/", topology.origin("cors-proxy") + "/v1/users"),
+    (topology.APP_ORIGIN + "/", topology.UNTRUSTED_ORIGIN + "/"),
+    ("http://example.com/", "http://example.com:80/x"),
+    ("http://app.example.com/", "https://app.example.com/"),
+])
+def test_origin_comparer_says_same_origin_and_same_site_as_corslab_origins(a, b):
+    """HTML §7.5 origin, same origin / schemeful same site (corslab.origins implements them)."""
+    from corslab.origins import origin_of, same_origin, same_site
+
+    markup = origin_comparer(a, b).result.value
+    oa, ob = origin_of(a), origin_of(b)
+    assert f"<b>Same origin (동일 출처)?</b> {'yes' if same_origin(oa, ob) else 'no'}" in markup
+    assert f"<b>Same site?</b> {'yes' if same_site(oa, ob) else 'no'}" in markup
+
+
+def test_origin_comparer_click_compares_the_new_urls():
+    widget = origin_comparer(topology.APP_ORIGIN + "/", topology.APP_ORIGIN + "/x")
+    assert "Same origin (동일 출처)?</b> yes" in widget.result.value
+    widget.b.value = "https://localhost:3000/x"
+    widget.click()
+    assert "Same origin (동일 출처)?</b> no - the scheme differs" in widget.result.value
+    widget.b.value = "not a url"
+    widget.click()
+    assert "corslab-error" in widget.result.value
+
+
+# ---- preflight-cache timeline ---------------------------------------------------------------------
+
+def test_cache_timeline_counts_max_age_against_the_services_answer():
+    """Fetch #concept-cache: a preflight answer is reused until Max-Age runs out (Chromium caps it)."""
+    widget = cache_timeline("cors-proxy")
+    tl = widget.timeline
+    assert tl.max_age == policy.MAX_AGE
+    sent = [(t, r.preflight is not None, r.preflight_from_cache) for t, r in tl.events]
+    assert sent[0] == (0, True, False)
+    for t, was_sent, cached in sent[1:]:
+        assert was_sent == (t >= tl.max_age) and cached == (not was_sent), sent
+    assert any(t >= tl.max_age for t, *_ in sent)  # the timeline shows the expiry
+    assert "<svg class='corslab-timeline'" in widget.result.value
+
+
+def test_cache_timeline_click_waits_and_sends_again():
+    widget = cache_timeline("echo", max_age=30)
+    assert widget.timeline.max_age == 30
+    n, now = len(widget.timeline.events), widget.timeline.now
+    widget.wait.value = 40
+    widget.click()
+    t, last = widget.timeline.events[-1]
+    assert len(widget.timeline.events) == n + 1 and t == now + 40
+    previous_preflight = max(t for t, r in widget.timeline.events[:-1] if r.preflight is not None)
+    assert (last.preflight is not None) == (t - previous_preflight >= 30)
+    assert f"t = {t:g} s" in widget.result.value
+
+
+def test_cache_timeline_refuses_a_max_age_the_service_does_not_choose():
+    with pytest.raises(CorsLabError, match="use service='echo'"):
+        cache_timeline("cors-proxy", max_age=5)
+
+
+# ---- config editor and show_config ----------------------------------------------------------------
+
+def test_show_config_reads_the_file_and_places_notes_beside_lines():
+    path = "nginx/cors-proxy.conf"
+    text = (topology_root() / path).read_text().splitlines()
+    key = next(line for line in text if "map " in line).strip()
+    view = show_config(path, {key: "the allowlist", 1: "first line"}, lines=(1, len(text)))
+    markup = view._repr_html_()
+    assert markup.count("<tr") == len(text)
+    number = next(i for i, line in enumerate(text, 1) if key in line)
+    assert re.search(rf">{number}</td><td[^>]*>[^<]*</td><td[^>]*>the allowlist</td>", markup)
+    with pytest.raises(CorsLabError, match="no line of"):
+        show_config(path, {"no such text anywhere": "x"})
+    with pytest.raises(CorsLabError, match="outside the repository"):
+        show_config("../../etc/passwd")
+
+
+def topology_root():
+    from pathlib import Path
+
+    return Path(topology.__file__).resolve().parents[1]
+
+
+def test_config_editor_runs_the_learners_config_and_probes_it():
+    """kong.yml's cors plugin (infra/kong/kong.yml) run by `python -m corslab emulate kong`."""
+    widget = config_editor("kong", "infra/kong/kong.yml")
+    rows = rows_of(widget.result.value)
+    assert len(rows) == len(widget.scenarios)
+    allowed_before = [r[6] for r in rows]
+    # The learner removes the admin origin from the allowlist: the admin row turns blocked.
+    assert topology.ADMIN_ORIGIN in widget.editor.value
+    widget.editor.value = "\n".join(line for line in widget.editor.value.splitlines()
+                                    if topology.ADMIN_ORIGIN not in line)
+    widget.click()
+    after = rows_of(widget.result.value)
+    admin = [i for i, s in enumerate(widget.scenarios) if s.origin == topology.ADMIN_ORIGIN]
+    assert admin and all(allowed_before[i] == "allowed" and after[i][6] == "blocked" for i in admin)
+
+
+def test_config_editor_says_in_one_line_what_the_product_refuses():
+    widget = config_editor("kong", "infra/kong/kong.yml")
+    widget.editor.value = "_format_version: [not valid"
+    widget.click()
+    assert widget.result.value.count("corslab-error") == 1
+    assert "kong refused this config" in widget.result.value
+    assert "Traceback" not in widget.result.value
+
+
+# ---- the real browser beside the model ------------------------------------------------------------
+
+def test_playground_link_carries_the_scenario():
+    from urllib.parse import parse_qs, urlsplit
+
+    scenario = Scenario("gateway", "/v1/users", method="PUT", headers=JSON, credentials="include")
+    href = re.search(r"href='([^']+)'", playground_link(scenario).value).group(1).replace("&amp;", "&")
+    parts = urlsplit(href)
+    assert f"{parts.scheme}://{parts.netloc}" == scenario.page_origin
+    q = parse_qs(parts.query)
+    assert q["url"] == [scenario.target] and q["method"] == ["PUT"]
+    assert q["header"] == ["Content-Type: application/json"] and q["credentials"] == ["include"]
+
+
+@pytest.mark.parametrize("scenario", [
+    Scenario("cors-proxy", "/v1/users/1", method="PUT", headers=JSON, body='{"name": "ada"}'),
+    Scenario("api", "/v1/users"),
+    Scenario("cors-proxy", "/v1/users", origin=topology.UNTRUSTED_ORIGIN),
+], ids=["allowed", "no-cors-at-all", "untrusted"])
+def test_chromium_button_shows_chromiums_console_line_beside_the_model(scenario):
+    from corslab import browser
+
+    if browser.unavailable():
+        pytest.fail(browser.unavailable())
+    button = chromium_button(scenario)
+    assert button.result.value == ""  # Chromium runs only when asked
+    button.click()
+    markup = button.result.value
+    assert "data-agree='true'" in markup, markup
+    model = scenario.probe()
+    if model.console:
+        assert model.console.replace("'", "&#x27;") in markup  # Chromium printed the model's line
+
+
+def test_chromium_button_says_in_one_line_why_it_cannot_run(monkeypatch):
+    monkeypatch.setenv("CORSLAB_CHROMIUM", "/nonexistent/chromium")
+    button = chromium_button(Scenario())
+    button.click()
+    assert "Chromium is not available here: CORSLAB_CHROMIUM=/nonexistent/chromium does not exist" \
+        in button.result.value
