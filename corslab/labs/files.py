@@ -29,11 +29,16 @@ def reset(lab: Lab) -> Path | None:
 
 def start(lab: Lab) -> int:
     """Run the component with the learner's files on the "start" ports until Ctrl-C."""
+    import signal
     import threading
 
     from corslab.labs import hosts
     from corslab.labs.components import running
 
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)  # `kill PID` stops nginx / the emulator too
     with running(lab, lab.folder, block="start") as run:
         trusted = hosts.APP_ORIGIN
         print(f"lab {lab.name}: {run.component} runs your {lab.config} on {run.address}")
