@@ -71,12 +71,18 @@ def fill(text: str, values: dict[str, str], source: str = "template") -> str:
     return PLACEHOLDER.sub(lambda m: values[m.group(1)], text)
 
 
+def render_template(name: str, values: dict[str, str]) -> str:
+    """``nginx/<name>.conf`` filled with ``values``; under a port offset the lab origins the
+    template names are shifted (``topology.shift_text``), so its allowlist matches the stack."""
+    path = template_path(name)
+    return fill(topology.shift_text(path.read_text()), values, source=str(path))
+
+
 def render_site(svc: topology.Service) -> str:
     """The service's server block for a native run: listens and proxies on loopback."""
-    path = template_path(svc.name)
     values = template_values(svc, listen=f"{topology.BIND_HOST}:{svc.port}",
                              upstream_host=lambda backend: "127.0.0.1")
-    return fill(path.read_text(), values, source=str(path))
+    return render_template(svc.name, values)
 
 
 def render_main(site_conf: Path, prefix: Path, *, run_as_root: bool | None = None) -> str:

@@ -13,11 +13,14 @@ State lives in a runtime folder (``.run/`` in the repository, or $CORSLAB_RUNTIM
 
 from __future__ import annotations
 
+import functools
 import http.client
+import math
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,9 +37,46 @@ _children: dict[str, subprocess.Popen] = {}
 
 
 def runtime_dir() -> Path:
-    path = Path(os.environ.get("CORSLAB_RUNTIME", ROOT / ".run"))
-    path.mkdir(parents=True, exist_ok=True)
+    """The runtime folder (``.run/`` in the repository, or $CORSLAB_RUNTIME), created if needed;
+    CorsLabError in one line when it cannot be used (empty, not a folder, not writable)."""
+    value = os.environ.get("CORSLAB_RUNTIME")
+    if value is None:
+        return _usable_folder(str(ROOT / ".run"), "the runtime folder")
+    if not value.strip():
+        raise CorsLabError("CORSLAB_RUNTIME is set but empty; unset it (the lab then keeps its "
+                           "state in .run/ of the repository) or set it to a folder it may write to")
+    return _usable_folder(value, f"CORSLAB_RUNTIME={value}")
+
+
+@functools.lru_cache(maxsize=None)
+def _usable_folder(value: str, what: str) -> Path:
+    """``value`` as a folder that exists and takes new files (checked once per value)."""
+    path = Path(value).expanduser()
+    fix = "set CORSLAB_RUNTIME to a folder you may write to (or unset it)"
+    if path.exists() and not path.is_dir():
+        raise CorsLabError(f"{what} is not a folder (it is a file); {fix}")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CorsLabError(f"{what} cannot be created ({exc.strerror}); {fix}") from None
+    try:
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".corslab-write-test-"):
+            pass
+    except OSError as exc:
+        raise CorsLabError(f"{what} is not writable ({exc.strerror}); {fix}") from None
     return path
+
+
+def check_timeout(value: float, what: str = "--timeout") -> float:
+    """A timeout in seconds: a finite number above zero (NaN would never expire, inf never end)."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise CorsLabError(f"{what} {value!r} is not a number of seconds; give one like 20") from None
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise CorsLabError(f"{what} {value} is not a usable number of seconds; "
+                           f"give a finite number above 0, like 20")
+    return seconds
 
 
 @dataclass
@@ -44,7 +84,7 @@ class ServiceState:
     name: str
     url: str
     method: int | None
-    state: str  # healthy | starting | unhealthy | down | taken
+    state: str  # healthy | unhealthy | orphan | docker | external | down | taken
     pid: int | None = None
     detail: str = ""
 
@@ -77,18 +117,90 @@ def _start_time(pid: int) -> str | None:
     return fields[19]
 
 
-def _our_pid(name: str) -> int | None:
-    """The pid of our running process for ``name``, or None (stale pid files are removed)."""
+def _stat(pid: int) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name: [state, ppid, pgrp, session, ...]."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def _recorded(name: str) -> tuple[int, str] | None:
     try:
         pid_text, started = _pidfile(name).read_text().split()
-        pid = int(pid_text)
+        return int(pid_text), started
     except (OSError, ValueError):
         return None
+
+
+def _our_pid(name: str) -> int | None:
+    """The pid of our running process for ``name`` (the leader the runner started), or None."""
+    recorded = _recorded(name)
+    if recorded is None:
+        return None
+    pid, started = recorded
     now = _start_time(pid)
     if now is not None and (now == started or now == "?" or started == "?"):
         return pid
-    _pidfile(name).unlink(missing_ok=True)
     return None
+
+
+def _session_members(sid: int) -> list[int]:
+    """Every live process of session ``sid``: a service's leader, its children, nginx's workers.
+
+    Each service is started as the leader of a session of its own, and its processes stay in it
+    even when the leader is gone (``kill -9`` of an nginx master leaves its workers serving). A
+    session id cannot be reused while a process is in the session, so its members are ours."""
+    members = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            fields = _stat(int(proc.name))
+            if fields and fields[0] != "Z" and fields[3] == str(sid):
+                members.append(int(proc.name))
+    return members
+
+
+def _orphan_session(svc: topology.Service) -> int | None:
+    """The session of a lab process that holds ``svc``'s port although no pid file leads to it
+    (the runtime folder was deleted, or its leader was killed): recognised by its nginx prefix
+    in our runtime folder, or by being a service, emulator or nginx started from this checkout."""
+    if ports.is_free(svc.port, topology.BIND_HOST):
+        return None
+    found = ports.owner(svc.port)
+    if found is None:
+        return None
+    pid, cmd = found
+    program = os.path.basename(cmd.split()[0]) if cmd.split() else ""
+    started_here = _cwd(pid) == ROOT and (
+        "-m servers.run" in cmd or "-m corslab emulate" in cmd or program in ("nginx", "nginx:"))
+    ours = str(runtime_dir() / "nginx" / svc.name) in cmd or started_here
+    fields = _stat(pid)
+    if not ours or fields is None:
+        return None
+    return int(fields[3])
+
+
+def _lab_processes(svc: topology.Service) -> tuple[int | None, list[int]]:
+    """(session, its live processes) of ``svc``: the pid file's session, or an orphan's."""
+    recorded = _recorded(svc.name)
+    if recorded is not None:
+        pid, _started = recorded
+        if _our_pid(svc.name) is not None:
+            return pid, _session_members(pid) or [pid]
+        if _start_time(pid) is None:  # the leader is gone; its session may live on
+            members = _session_members(pid) if Path("/proc").is_dir() else []
+            if members:
+                return pid, members
+        _pidfile(svc.name).unlink(missing_ok=True)  # stale: the pid now belongs to another program
+    if not Path("/proc").is_dir():
+        return None, []
+    sid = _orphan_session(svc)
+    return (sid, _session_members(sid)) if sid is not None else (None, [])
+
+
+def _describe(pids: list[int]) -> str:
+    return ", ".join(f"pid {pid} ({ports._cmdline(Path('/proc', str(pid)))})" for pid in pids[:3]) + (
+        f" and {len(pids) - 3} more" if len(pids) > 3 else "")
 
 
 # ---- health ---------------------------------------------------------------------------------
@@ -111,6 +223,12 @@ def state_of(svc: topology.Service) -> ServiceState:
         row.state = "healthy" if is_healthy(svc) else "unhealthy"
         if row.state == "unhealthy":
             row.detail = f"running but not answering {svc.health}; see `python -m corslab logs {svc.name}`"
+        return row
+    session, members = _lab_processes(svc)
+    if members:
+        row.state, row.pid = "orphan", session
+        row.detail = (f"the lab's own {_describe(members)}, left running without its pid file or "
+                      f"its parent; `python -m corslab up` replaces it, `down` stops it")
     elif not ports.is_free(svc.port, topology.BIND_HOST):
         row.state = "taken"
         row.detail = f"port {svc.port} is held by {ports.describe_owner(svc.port)}"
@@ -129,11 +247,22 @@ def command_for(svc: topology.Service) -> list[str]:
     if svc.kind == "nginx":
         return _prepare_nginx(svc)
     if svc.kind == "emulator":
-        product, config = svc.emulate
-        upstream = topology.SERVICES[svc.upstreams[0]] if svc.upstreams else topology.SERVICES["api"]
-        return [sys.executable, "-m", "corslab", "emulate", product, str(ROOT / config),
-                "--port", str(svc.port), "--upstream", f"http://127.0.0.1:{upstream.port}"]
+        product, _config = svc.emulate
+        return [sys.executable, "-m", "corslab", "emulate", product, str(_emulator_config(svc)),
+                "--port", str(svc.port), "--upstream", topology.native_url(topology.upstream_of(svc).name)]
     raise CorsLabError(f"service {svc.name}: unknown kind {svc.kind!r} in corslab/topology.py")
+
+
+def _emulator_config(svc: topology.Service) -> Path:
+    """The product config an emulator service runs: the repository's file, or under a port offset
+    a copy in the runtime folder whose lab origins are shifted (``topology.shift_text``)."""
+    source = ROOT / svc.emulate[1]
+    if not topology.PORT_OFFSET:
+        return source
+    copy = runtime_dir() / "config" / svc.name / source.name
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_text(topology.shift_text(source.read_text(encoding="utf-8")), encoding="utf-8")
+    return copy
 
 
 def _prepare_nginx(svc: topology.Service) -> list[str]:
@@ -157,7 +286,12 @@ def up(names: list[str] | None = None, timeout: float = START_TIMEOUT) -> list[S
     program, a missing nginx, or a service that dies while starting raises CorsLabError with the
     fix; services this call started are stopped again in that case.
     """
+    timeout = check_timeout(timeout, "the start timeout")
     services = _select(names)
+    orphans = [svc.name for svc in services
+               if _our_pid(svc.name) is None and _lab_processes(svc)[1]]
+    if orphans:  # the lab's own processes left behind (a killed parent, a lost pid file)
+        down(orphans)
     to_start = []
     conflicts = []
     for svc in services:
@@ -187,7 +321,11 @@ def up(names: list[str] | None = None, timeout: float = START_TIMEOUT) -> list[S
     except BaseException:
         down(list(started))
         raise
-    return status([s.name for s in services])
+    rows = status([s.name for s in services])
+    for row in rows:
+        if row.name in orphans:
+            row.detail = "restarted: replaced the lab's processes an earlier run left behind"
+    return rows
 
 
 def _child_env() -> dict[str, str]:
@@ -282,60 +420,40 @@ def _wait_healthy(services: list[topology.Service], started: dict[str, int], tim
 
 
 def down(names: list[str] | None = None, timeout: float = STOP_TIMEOUT) -> list[str]:
-    """Stop our services (all, or ``names``); return the names stopped. Leaves no process or port."""
+    """Stop our services (all, or ``names``); return the names stopped. Leaves no process or port.
+
+    Every process of a service's session is stopped - nginx's workers too, even when the master
+    was killed - and lab processes whose pid files were lost are found by the port they hold."""
+    timeout = check_timeout(timeout, "the stop timeout")
     services = _select(names) if names is not None else list(topology.SERVICES.values())
-    stopping = {}
+    stopping: dict[str, tuple[list[int], topology.Service]] = {}
     for svc in services:
-        pid = _our_pid(svc.name) or _stray_pid(svc)
-        if pid is None:
+        session, members = _lab_processes(svc)
+        if not members:
             continue
-        _signal_group(pid, signal.SIGTERM)
-        stopping[svc.name] = (pid, svc)
+        _signal_all(session, members, signal.SIGTERM)
+        stopping[svc.name] = (members, svc)
+    stopped = [svc.name for svc in services if svc.name in stopping]
     deadline = time.monotonic() + timeout
     while stopping and time.monotonic() < deadline:
-        for name, (pid, svc) in list(stopping.items()):
+        for name, (members, svc) in list(stopping.items()):
             proc = _children.get(name)
             if proc is not None:
                 proc.poll()  # reap our own child so it does not linger as a zombie
-            if _start_time(pid) is None and ports.is_free(svc.port, topology.BIND_HOST):
+            if all(_start_time(pid) is None for pid in members) and ports.is_free(svc.port, topology.BIND_HOST):
                 del stopping[name]
         time.sleep(0.01)
-    for name, (pid, _svc) in stopping.items():  # did not stop in time: no mercy
-        _signal_group(pid, signal.SIGKILL)
-    for name in list(stopping) + [s.name for s in services]:
+    for name, (members, _svc) in stopping.items():  # did not stop in time: no mercy
+        _signal_all(None, members, signal.SIGKILL)
+    for name in [s.name for s in services]:
         proc = _children.pop(name, None)
         if proc is not None:
             try:
                 proc.wait(timeout=1)
             except subprocess.TimeoutExpired:
                 pass
-    stopped = []
-    for svc in services:
-        if _pidfile(svc.name).exists():
-            _pidfile(svc.name).unlink(missing_ok=True)
-            stopped.append(svc.name)
+        _pidfile(name).unlink(missing_ok=True)
     return stopped
-
-
-def _stray_pid(svc: topology.Service) -> int | None:
-    """A lab process that holds ``svc``'s port although we lost its pid file (the runtime folder
-    was deleted, say): recognised by its command line, so `down` still leaves nothing behind."""
-    if ports.is_free(svc.port, topology.BIND_HOST):
-        return None
-    found = ports.owner(svc.port)
-    if found is None:
-        return None
-    pid, cmd = found
-    # It holds this service's port; it is ours if it is nginx with our prefix, or a service or
-    # emulator started from this checkout.
-    ours = str(runtime_dir() / "nginx" / svc.name) in cmd or (
-        _cwd(pid) == ROOT and ("servers.run" in cmd or "corslab emulate" in cmd))
-    if not ours:
-        return None
-    try:  # signal the group leader (nginx's master, not a worker that happens to hold the socket)
-        return os.getpgid(pid)
-    except ProcessLookupError:
-        return None
 
 
 def _cwd(pid: int) -> Path | None:
@@ -345,14 +463,19 @@ def _cwd(pid: int) -> Path | None:
         return None
 
 
-def _signal_group(pid: int, sig: int) -> None:
-    """Signal the whole process group (nginx's workers, waitress threads' process)."""
-    try:
-        os.killpg(pid, sig)
-    except ProcessLookupError:
-        pass
-    except PermissionError:
-        os.kill(pid, sig)
+def _signal_all(session: int | None, pids: list[int], sig: int) -> None:
+    """Signal the session leader's process group and every member of the session."""
+    targets = list(pids)
+    if session is not None:
+        try:
+            os.killpg(session, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+    for pid in targets:
+        try:
+            os.kill(pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 # ---- logs -----------------------------------------------------------------------------------

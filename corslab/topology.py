@@ -7,12 +7,22 @@ Why ``localhost`` for the trusted origins and ``127.0.0.1`` for the untrusted on
 ``localhost:3000`` and ``localhost:8081`` as *same-site, cross-origin* (cookies with credentials
 work, like ``app.example.com`` and ``api.example.com``), while ``127.0.0.1`` is another *site*
 altogether (its cookies never travel to ``localhost``) - the attacker's page in the lessons.
+
+Port offset: ``CORSLAB_PORT_OFFSET=N`` shifts every port (and so every origin) by N, so several
+learners share one machine (learner 1 on 13000, 18081, ...; learner 2 on 23000, ...). It is
+applied here and nowhere else: ``SERVICES`` holds the shifted ports, ``Service.default_port`` the
+ports the configs of the repository are written for, and ``shift_text`` turns a config that names
+the default origins (nginx maps, kong.yml, Ingress annotations, ...) into one for the shifted stack.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 from dataclasses import dataclass, field
+
+from corslab.errors import CorsLabError
 
 #: Where every service binds natively and where compose publishes ports. Loopback unless asked.
 BIND_HOST = os.environ.get("CORSLAB_BIND", "127.0.0.1")
@@ -41,6 +51,7 @@ class Service:
     app: str | None = None  # flask: "module:factory"
     app_args: dict = field(default_factory=dict)
     emulate: tuple[str, str] | None = None  # emulator: (PRODUCT, CONFIG path relative to the repo)
+    default_port: int = 0  # the port without CORSLAB_PORT_OFFSET (set below; 0 = same as port)
 
     @property
     def origin(self) -> str:
@@ -52,8 +63,8 @@ class Service:
         return self.origin + "/"
 
 
-SERVICES: dict[str, Service] = {
-    s.name: s
+DEFAULT_SERVICES: dict[str, Service] = {
+    s.name: dataclasses.replace(s, default_port=s.port)
     for s in [
         Service("frontend", 3000, "flask", "the app origin: pages and the browser playground",
                 health="/_lab/health", app="servers.pages:create_app", app_args={"site": "frontend"}),
@@ -81,6 +92,36 @@ SERVICES: dict[str, Service] = {
     ]
 }
 
+
+def parse_port_offset(value: str | None) -> int:
+    """``CORSLAB_PORT_OFFSET``'s value as an int, or CorsLabError saying what is wrong: it must be
+    an integer that keeps every port of the stack within 1..65535. Unset or blank means 0."""
+    text = (value or "").strip()
+    if not text:
+        return 0
+    try:
+        offset = int(text, 10)
+    except ValueError:
+        raise CorsLabError(f"CORSLAB_PORT_OFFSET={value!r} is not an integer; set it to a whole number "
+                     f"such as 10000 (every port of the stack is shifted by it), or unset it") from None
+    lowest = min(s.port for s in DEFAULT_SERVICES.values())
+    highest = max(s.port for s in DEFAULT_SERVICES.values())
+    if not 1 <= lowest + offset <= highest + offset <= 65535:
+        raise CorsLabError(f"CORSLAB_PORT_OFFSET={offset} moves the stack's ports ({lowest}-{highest}) "
+                     f"outside 1-65535; pick an offset between {1 - lowest} and {65535 - highest}")
+    return offset
+
+
+#: How far every port is shifted (``CORSLAB_PORT_OFFSET``; 0 by default).
+PORT_OFFSET: int = parse_port_offset(os.environ.get("CORSLAB_PORT_OFFSET"))
+
+#: The ports the repository's configs are written for (no offset).
+DEFAULT_PORTS: frozenset[int] = frozenset(s.port for s in DEFAULT_SERVICES.values())
+
+SERVICES: dict[str, Service] = {
+    name: dataclasses.replace(s, port=s.port + PORT_OFFSET) for name, s in DEFAULT_SERVICES.items()
+}
+
 #: Ports kept free for services that have not joined SERVICES yet (none left: methods 1-5 all run).
 RESERVED_PORTS: dict[str, int] = {}
 
@@ -90,8 +131,6 @@ def service(name: str) -> Service:
     try:
         return SERVICES[name]
     except KeyError:
-        from corslab.errors import CorsLabError
-
         raise CorsLabError(
             f"unknown service {name!r}; the services are: {', '.join(SERVICES)}"
         ) from None
@@ -104,10 +143,52 @@ def all_ports() -> list[int]:
 
 
 def origin(name: str) -> str:
+    """The origin of service ``name`` (shifted by the port offset): ``origin("cors-proxy")``."""
     return service(name).origin
 
 
+def native_url(name: str) -> str:
+    """How the stack reaches service ``name`` natively: ``http://127.0.0.1:PORT`` (an upstream)."""
+    return f"http://127.0.0.1:{service(name).port}"
+
+
+def upstream_of(svc: Service) -> Service:
+    """The backend a proxy or emulator service forwards to: its first upstream (the api if none)."""
+    return SERVICES[svc.upstreams[0] if svc.upstreams else "api"]
+
+
+def by_product(product: str) -> Service | None:
+    """The stack's service that runs emulator ``product`` (``"kong"`` -> gateway), if any."""
+    return next((s for s in SERVICES.values() if s.emulate and s.emulate[0] == product), None)
+
+
+def by_port(port: int) -> Service | None:
+    """The stack's service listening on ``port`` (a shifted port under an offset), if any."""
+    return next((s for s in SERVICES.values() if s.port == port), None)
+
+
+# An origin of the stack written in a config: scheme, loopback host, one of the default ports.
+_LAB_ORIGIN = re.compile(r"(?<![\w.-])((?:https?://)?(?:localhost|127\.0\.0\.1)):(\d{1,5})(?!\d)")
+
+
+def shift_port(port: int, offset: int | None = None) -> int:
+    """A default port of the stack -> its port under the offset (any other port is unchanged)."""
+    offset = PORT_OFFSET if offset is None else offset
+    return port + offset if port in DEFAULT_PORTS else port
+
+
+def shift_text(text: str, offset: int | None = None) -> str:
+    """A config written for the default stack, made right for this one: every ``localhost:PORT``
+    or ``127.0.0.1:PORT`` (with or without ``http://``) whose port is a default port of the stack
+    gets the shifted port. Identity without an offset. The runner feeds nginx and the emulators
+    such copies, so the repository's configs keep naming the origins a learner reads about."""
+    offset = PORT_OFFSET if offset is None else offset
+    if not offset:
+        return text
+    return _LAB_ORIGIN.sub(lambda m: f"{m.group(1)}:{shift_port(int(m.group(2)), offset)}", text)
+
+
 #: The three origins of the lessons.
-APP_ORIGIN = SERVICES["frontend"].origin  # http://localhost:3000
+APP_ORIGIN = SERVICES["frontend"].origin  # http://localhost:3000 without an offset
 ADMIN_ORIGIN = SERVICES["admin"].origin  # http://localhost:3001
 UNTRUSTED_ORIGIN = SERVICES["untrusted"].origin  # http://127.0.0.1:4000

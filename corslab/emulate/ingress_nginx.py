@@ -593,13 +593,11 @@ def render(
 
 
 def require_nginx(headers_more_module: str = HEADERS_MORE_MODULE) -> str:
-    """The nginx binary, after checking that it and the headers-more module are installed."""
-    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
-    if nginx is None:
-        raise CorsLabError(
-            "nginx is not installed; install it with: "
-            "apt-get install nginx-light libnginx-mod-http-headers-more-filter"
-        )
+    """The nginx binary (found like everywhere in the kit: CORSLAB_NGINX, else the PATH), after
+    checking that the headers-more module the controller's image has is installed."""
+    from corslab.nginxconf import nginx_binary
+
+    nginx = nginx_binary()
     if not os.path.exists(headers_more_module):
         raise CorsLabError(
             f"the nginx headers-more module is missing ({headers_more_module}); ingress-nginx's "

@@ -133,8 +133,8 @@ def echo_cases() -> list[Case]:
         Case("echo-acao-trailing-slash", app, e, "/o?acao={origin}/"),
         Case("echo-acao-null", app, e, "/o?acao=null"),
         Case("echo-acao-dash", app, e, "/o?acao=-"),
-        Case("echo-acao-upper-case", app, e, "/o?acao=HTTP://LOCALHOST:3000"),
-        Case("echo-acao-other-allowed-origin", "admin", e, "/o?acao=http://localhost:3000"),
+        Case("echo-acao-upper-case", app, e, f"/o?acao={topology.APP_ORIGIN.upper()}"),
+        Case("echo-acao-other-allowed-origin", "admin", e, f"/o?acao={topology.APP_ORIGIN}"),
         Case("echo-acao-no-cors-mode", "untrusted", e, "/o", mode="no-cors"),
         # Access-Control-Allow-Credentials (WPT cors/credentials-flag.htm)
         Case("echo-acac-missing-include", app, e, f"/o?{me}", credentials="include"),

@@ -99,8 +99,8 @@ def acao_values(rnd: random.Random, page_origin: str) -> list[str]:
     return rnd.choice([
         ["{origin}"], ["{origin}"], ["{origin}"], ["*"], ["*"], ["null"], [], [page_origin.upper()],
         [page_origin + "/"], [" {origin} "], ["{origin}", "{origin}"], ["{origin}", "*"],
-        ["{origin}, http://localhost:3001"], [""], ["-"], ["localhost:3000"], ["http://"],
-        ["http://localhost:3001"], ["*, *"], ["{origin}\t"], ['"{origin}"'],
+        ["{origin}, " + topology.ADMIN_ORIGIN], [""], ["-"], [topology.APP_ORIGIN.split("//")[1]],
+        ["http://"], [topology.ADMIN_ORIGIN], ["*, *"], ["{origin}\t"], ['"{origin}"'],
         [page_origin.replace("http:", "HTTP:")], [page_origin.replace("http:", "https:")],
         [page_origin + ":80"], ["null", "null"], ["{origin}", ""], ["file://"], ["*/*"],
     ])
@@ -162,7 +162,7 @@ def redirect_target(rnd: random.Random, page_origin: str, method: str, headers: 
     if kind == "odd":  # user:password@ in the Location, or not http(s) at all
         return rnd.choice((ECHO.replace("//", "//user:pw@") + f"/r2?acao=*&u={unique}",
                            OTHER_ECHO.replace("//", "//user@") + f"/r2?acao=*&u={unique}",
-                           "data:,hello", "ftp://localhost/x", "//127.0.0.1:8097/r2?acao=null"))
+                           "data:,hello", "ftp://localhost/x", OTHER_ECHO.split(":", 1)[1] + "/r2?acao=null"))
     if kind == "stack":
         return SERVICES[rnd.choice(STACK)].origin + rnd.choice(STACK_PATHS) + f"?u={unique}"
     base = ECHO if kind == "same" else OTHER_ECHO

@@ -118,16 +118,17 @@ def free_port() -> int:
 class Emulator:
     """``load()`` + ``serve()`` in a child process, as ``python -m corslab emulate`` runs them."""
 
-    def __init__(self, config: Path, upstream: str, targets: dict[str, str] | None = None):
+    def __init__(self, config: Path, upstream: str, targets: dict[str, str] | None = None,
+                 env: dict[str, str] | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        args = [sys.executable, "-m", "corslab.emulate.ingress_nginx", str(config),
+        args = [sys.executable, "-m", "corslab", "emulate", "ingress-nginx", str(config),
                 "--port", str(self.port), "--upstream", upstream]
         for name, url in (targets or {}).items():
             args += ["--target", f"{name}={url}"]
         self.stderr = tempfile.TemporaryFile(mode="w+")
-        self.proc = subprocess.Popen(args, cwd=REPO, stdout=subprocess.PIPE,
-                                     stderr=self.stderr, text=True)
+        self.proc = subprocess.Popen(args, cwd=REPO, stdout=subprocess.PIPE, stderr=self.stderr,
+                                     text=True, env={**os.environ, **(env or {})})
         self.ready_line = self._wait_ready()
 
     def _wait_ready(self) -> str:
@@ -463,6 +464,30 @@ def test_workers_run_as_nobody_nogroup_only_when_root():
     config = ing.load(str(LAB_INGRESS))
     assert "user nobody nogroup;" in ing.render(config, upstream="http://x:1", as_root=True)
     assert "user " not in ing.render(config, upstream="http://x:1", as_root=False)
+
+
+def test_corslab_nginx_picks_the_nginx_binary_here_as_everywhere_in_the_kit(tmp_path, backend):
+    """README: CORSLAB_NGINX points the kit at an nginx binary. The emulator used to look nginx up
+    on the PATH only; now it finds it like the runner (a wrapper that logs its calls proves it)."""
+    from corslab import nginxconf
+
+    calls = tmp_path / "calls"
+    wrapper = tmp_path / "nginx"
+    wrapper.write_text(f'#!/bin/sh\necho "$@" >> {calls}\nexec {nginxconf.nginx_binary()} "$@"\n')
+    wrapper.chmod(0o755)
+    em = Emulator(LAB_INGRESS, backend.url, env={"CORSLAB_NGINX": str(wrapper)})
+    try:
+        assert em.request("GET", "/v1/health").status == 200
+        assert "-c" in calls.read_text()
+    finally:
+        assert em.stop() == 0
+    result = subprocess.run([sys.executable, "-m", "corslab", "emulate", "ingress-nginx",
+                             str(LAB_INGRESS), "--port", str(free_port()), "--upstream", backend.url],
+                            cwd=REPO, env={**os.environ, "CORSLAB_NGINX": "/nonexistent/nginx"},
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("corslab emulate: error: CORSLAB_NGINX=/nonexistent/nginx is not an executable file")
 
 
 def test_headers_more_module_missing_gives_the_apt_command():

@@ -16,10 +16,10 @@ from tests.rawhttp import preflight, send
 pytestmark = pytest.mark.usefixtures("stack")
 BACKENDS = ["api", "api-appcors"]
 LOOK_ALIKES = [
-    "http://localhost:3000.evil.test",  # starts with an allowed origin
-    "http://localhost:30001",  # one digit more
-    "http://evil.localhost:3000",  # ends with it
-    "https://localhost:3000",  # other scheme
+    topology.APP_ORIGIN + ".evil.test",  # starts with an allowed origin
+    topology.APP_ORIGIN + "1",  # one digit more
+    topology.APP_ORIGIN.replace("//", "//evil."),  # ends with it
+    topology.APP_ORIGIN.replace("http:", "https:"),  # other scheme
     "http://localhost",  # no port
     "null",
     topology.UNTRUSTED_ORIGIN,

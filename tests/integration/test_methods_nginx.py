@@ -22,13 +22,13 @@ PROXY = topology.SERVICES["cors-proxy"].origin
 SAME = topology.SERVICES["same-origin"].origin
 API = topology.SERVICES["api"].origin
 REFUSED = [
-    "http://localhost:3000.evil.test",
-    "http://localhost:30001",
-    "http://localhost:300",
-    "http://evil.localhost:3000",
-    "http://localhost:3000/",
-    "https://localhost:3000",
-    "HTTP://LOCALHOST:3000",
+    topology.APP_ORIGIN + ".evil.test",
+    topology.APP_ORIGIN + "1",
+    topology.APP_ORIGIN[:-1],
+    topology.APP_ORIGIN.replace("//", "//evil."),
+    topology.APP_ORIGIN + "/",
+    topology.APP_ORIGIN.replace("http:", "https:"),
+    topology.APP_ORIGIN.upper(),
     "http://localhost",
     "null",
     topology.UNTRUSTED_ORIGIN,
@@ -158,7 +158,7 @@ def proxy_in_front_of_flask_cors(tmp_path):
     svc = topology.SERVICES["cors-proxy"]
     port = _free_port()
     site = tmp_path / "site.conf"
-    site.write_text(nginxconf.fill(nginxconf.template_path(svc.name).read_text(), {
+    site.write_text(nginxconf.render_template(svc.name, {
         "LISTEN": f"127.0.0.1:{port}",
         "API_UPSTREAM": f"127.0.0.1:{topology.SERVICES['api-appcors'].port}",
     }))

@@ -1,15 +1,17 @@
-"""The native runner's promises (issue 2 §5), with real processes and real ports.
+"""The native runner's promises, with real processes and real ports.
 
 These tests stop and restart parts of the session's stack; each leaves it running again.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -58,7 +60,7 @@ def test_up_is_idempotent():
 
 
 def test_down_leaves_no_listening_port_and_no_process():
-    """Issue 2: `down` leaves no listening port among the lab's ports and no child process."""
+    """`down` leaves no listening port among the lab's ports and no child process."""
     result = cli("down")
     assert result.returncode == 0, result.stderr
     try:
@@ -148,3 +150,148 @@ def test_down_stops_lab_processes_even_when_their_pid_files_are_lost():
         assert our_processes() == []
     finally:
         assert cli("up").returncode == 0
+
+
+def test_a_second_stack_runs_beside_this_one_under_a_port_offset(tmp_path):
+    """CORSLAB_PORT_OFFSET shifts every port and origin: a second stack, with its own runtime
+    folder, serves methods 1-5 on the shifted ports beside the session's stack, its pages hand out
+    the shifted topology, and each method allows the shifted app origin (the configs of the
+    repository are fed to nginx and the emulators with their origins shifted)."""
+    offset = topology.PORT_OFFSET + 10000
+    env = {"CORSLAB_PORT_OFFSET": str(offset), "CORSLAB_RUNTIME": str(tmp_path / "run")}
+    shifted = {name: svc.default_port + offset for name, svc in topology.SERVICES.items()}
+    app = f"http://localhost:{shifted['frontend']}"
+    try:
+        started = cli("up", env=env)
+        assert started.returncode == 0, started.stderr
+        for name, port in shifted.items():
+            assert f"http://{topology.SERVICES[name].host}:{port}/" in started.stdout, name
+        pages = json.loads(urllib.request.urlopen(f"{app}/_lab/topology.json", timeout=5).read())
+        assert {s["name"]: s["port"] for s in pages["services"]} == shifted
+        assert pages["policy"]["allowed_origins"] == [app, f"http://localhost:{shifted['admin']}"]
+        for svc in topology.SERVICES.values():
+            if svc.method is None or svc.method == 1:
+                continue
+            url = f"http://localhost:{shifted[svc.name]}/v1/users"
+            result = cli("probe", url, "--origin", app, "--method", "PUT", "--header",
+                         "Content-Type: application/json", "--json", env=env)
+            verdict = json.loads(result.stdout)
+            assert verdict["allowed"] and verdict["preflight"] is not None, (svc.name, result.stdout)
+        same = f"http://localhost:{shifted['same-origin']}"
+        assert urllib.request.urlopen(f"{same}/v1/health", timeout=5).status == 200
+    finally:
+        stopped = cli("down", env=env)
+    assert stopped.returncode == 0, stopped.stderr
+    assert [p for p in shifted.values() if ports.is_listening(p)] == []
+    assert all(r.state == "healthy" for r in runner.status())  # the session's stack is untouched
+
+
+# ---- faults: whatever was killed or lost, `down` stops it all and `up` recovers ------------------
+
+def _session_of(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[3])
+
+
+def _nginx_workers(master: int) -> list[int]:
+    return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and p.name != str(master)
+            and (p / "stat").exists() and _session_of_or_none(int(p.name)) == master]
+
+
+def _session_of_or_none(pid: int) -> int | None:
+    """The session of a live process; None once it is gone (or a zombie waiting to be reaped)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return None if fields[0] == "Z" else int(fields[3])
+
+
+def test_killing_an_nginx_master_leaves_workers_that_down_stops_and_up_replaces():
+    """`kill -9` of nginx's master leaves a worker holding the port (nginx's workers keep the
+    listening socket they inherited: nginx.org/en/docs/control.html). status names it the lab's
+    orphan, `down` stops it, and `up` replaces it instead of refusing the port."""
+    victim = topology.SERVICES["cors-proxy"]
+    master = runner._our_pid(victim.name)
+    workers = _nginx_workers(master)
+    assert workers, "nginx should run a worker under its master"
+    os.kill(master, 9)
+    deadline = time.monotonic() + 5
+    while Path(f"/proc/{master}").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    try:
+        assert ports.is_listening(victim.port), "a worker still serves the port"
+        (row,) = runner.status([victim.name])
+        assert row.state == "orphan" and "the lab's own pid" in row.detail, row
+        assert "taken" not in runner.format_table([row])
+        result = cli("status", victim.name)
+        assert result.returncode == 3 and "orphan" in result.stdout
+        assert runner.down([victim.name]) == [victim.name]
+        assert not ports.is_listening(victim.port)
+        assert all(_session_of_or_none(w) is None for w in workers), "every worker stopped"
+        os.kill(runner._our_pid("api"), 0)  # the rest of the stack untouched
+    finally:
+        assert cli("up").returncode == 0
+
+
+def test_up_replaces_an_orphaned_nginx_worker_itself():
+    victim = topology.SERVICES["same-origin"]
+    master = runner._our_pid(victim.name)
+    workers = _nginx_workers(master)
+    os.kill(master, 9)
+    while Path(f"/proc/{master}").exists():
+        time.sleep(0.02)
+    result = cli("up", victim.name)
+    assert result.returncode == 0, result.stderr
+    assert "restarted" in result.stdout and "healthy" in result.stdout
+    assert all(_session_of_or_none(w) is None for w in workers)
+    assert runner._our_pid(victim.name) not in (None, master)
+
+
+def test_after_the_runtime_folder_is_lost_down_says_what_it_stopped(tmp_path):
+    """With .run/ gone (pid files, nginx prefixes and logs), status calls the running services
+    the lab's orphans - not "taken" - and `down` stops them and names them."""
+    moved = tmp_path / "run-moved"
+    runtime = runner.runtime_dir()
+    runtime.rename(moved)
+    try:
+        runner._usable_folder.cache_clear()
+        result = cli("status")
+        assert "taken" not in result.stdout and result.stdout.count("orphan") == len(topology.SERVICES), result.stdout
+        stopped = cli("down")
+        assert stopped.returncode == 0
+        assert stopped.stdout.strip() == "stopped: " + ", ".join(topology.SERVICES)
+        assert [p for p in topology.all_ports() if ports.is_listening(p)] == []
+        assert our_processes() == []
+    finally:
+        if moved.exists() and not runtime.exists():
+            moved.rename(runtime)
+        assert cli("up").returncode == 0
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "0"])
+def test_a_timeout_that_is_not_finite_and_positive_is_one_clear_line(value):
+    """`up --timeout nan` used to wait forever (every comparison with NaN is false)."""
+    result = cli("up", "--timeout", value)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == (f"corslab up: error: the start timeout {float(value)} is not a usable "
+                                     f"number of seconds; give a finite number above 0, like 20")
+
+
+@pytest.mark.parametrize("setting,message", [
+    ("", "CORSLAB_RUNTIME is set but empty"),
+    ("{file}", "CORSLAB_RUNTIME={file} is not a folder"),
+    ("{file}/run", "CORSLAB_RUNTIME={file}/run cannot be created"),
+    ("/proc", "CORSLAB_RUNTIME=/proc is not writable"),
+])
+def test_an_unusable_runtime_folder_is_one_clear_line(tmp_path, setting, message):
+    """An empty CORSLAB_RUNTIME used to write pid files into the repository's root; a file or a
+    read-only folder (procfs takes no new file, even from root) gave a traceback."""
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    value = setting.format(file=a_file)
+    for verb in ("status", "up", "down"):
+        result = cli(verb, env={"CORSLAB_RUNTIME": value})
+        assert result.returncode == 2, result
+        (line,) = result.stderr.strip().splitlines()
+        assert line.startswith(f"corslab {verb}: error: " + message.format(file=a_file)), line
+    assert not list(ROOT.glob("*.pid"))
