@@ -44,9 +44,10 @@ def check_alb_attributes(answer) -> Feedback:
 
 
 def static_allow_origin(path: str = ALB_CONFIG) -> str | None:
-    """The one Access-Control-Allow-Origin value the ALB config sends to everybody."""
-    with open(repo_path(path)) as fh:
-        config = json.load(fh)
+    """The one Access-Control-Allow-Origin value the ALB config sends to everybody (as the stack
+    runs it: shifted under CORSLAB_PORT_OFFSET like every config)."""
+    with open(repo_path(path), encoding="utf-8") as fh:
+        config = json.loads(topology.shift_text(fh.read()))
     for attr in config.get("ListenerAttributes", []):
         if attr.get("Key") == ACAO_KEY:
             return attr.get("Value")

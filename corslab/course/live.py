@@ -75,7 +75,32 @@ def emulate(product: str, config: str, upstream: str | None = None,
             yield url
         return
     port = free_port()
-    command = emulate_command(product, config, port, upstream or upstream_of("api"), targets)
+    with _shifted(config) as path:
+        yield from _run_emulator(product, path, port, upstream or upstream_of("api"), targets)
+
+
+@contextmanager
+def _shifted(config: str):
+    """The config as the stack runs it: under CORSLAB_PORT_OFFSET the lab's origins in it are
+    shifted (``topology.shift_text``), in a temporary copy; otherwise the repository's file."""
+    text = Path(repo_path(config)).read_text(encoding="utf-8")
+    shifted = topology.shift_text(text)
+    if shifted == text:
+        yield config
+        return
+    import tempfile
+
+    suffix = Path(config).suffix
+    with tempfile.NamedTemporaryFile("w", suffix=suffix, delete=False, encoding="utf-8") as fh:
+        fh.write(shifted)
+    try:
+        yield fh.name
+    finally:
+        os.unlink(fh.name)
+
+
+def _run_emulator(product, config, port, upstream, targets):
+    command = emulate_command(product, config, port, upstream, targets)
     env = dict(os.environ, PYTHONUNBUFFERED="1",
                PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
@@ -102,6 +127,7 @@ def _nginx(config: str, upstream: str):
     from corslab.emulate import nginx as nginx_product
 
     text = Path(repo_path(config)).read_text(encoding="utf-8").replace("${API_UPSTREAM}", "backend")
+    text = topology.shift_text(text)
     with nginx_product.running(nginx_product.load_text(text, config), upstream=upstream, quiet=True) as url:
         yield url.replace("//127.0.0.1:", "//localhost:")
 
