@@ -21,7 +21,7 @@ def matrix(stack):
 def test_matrix_covers_every_scenario_and_service(matrix):
     assert len(matrix.results) == len(lesson11.SCENARIOS) * len(lesson11.SERVICES)
     assert not matrix.allowed("untrusted-get")          # the policy refuses the untrusted site everywhere
-    assert "alb" not in matrix.allowed("admin-put")      # one static origin (cors-ground-truth: ALB)
+    assert "alb" not in matrix.allowed("admin-put")      # one static origin (ALB listener attributes, header-modification.html)
     assert {"cors-proxy", "gateway", "ingress", "api-appcors"} <= matrix.allowed("admin-put")
 
 
