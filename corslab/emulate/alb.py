@@ -138,8 +138,19 @@ def target_group_name(value: str) -> str:
 # --- load -------------------------------------------------------------------------------------
 
 
+def read_aws_config(path: str):
+    """JSON, or YAML for a ``.yaml``/``.yml`` file - the two input forms of the AWS CLI
+    (``--cli-input-json``, ``--cli-input-yaml``); YAML lets a config carry comments."""
+    if path.lower().endswith((".yaml", ".yml")):
+        docs = read_config(path, "yaml")
+        if len(docs) != 1:
+            raise config_error(path, "", f"holds {len(docs)} YAML documents; write one")
+        return docs[0]
+    return read_config(path, "json")
+
+
 def load(path: str) -> AlbConfig:
-    doc = read_config(path, "json")
+    doc = read_aws_config(path)
     expect(path, "", doc, dict, "a JSON object with ListenerAttributes, Rules and DefaultActions")
     for key in doc:
         if key not in ("ListenerAttributes", "Rules", "DefaultActions"):

@@ -34,6 +34,7 @@ API Gateway's own headers (``apigw-requestid``), lower-case header names of HTTP
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from corslab.emulate.proxy import (
@@ -43,7 +44,6 @@ from corslab.emulate.proxy import (
     Response,
     config_error,
     expect,
-    read_config,
     serve as serve_proxy,
 )
 
@@ -56,13 +56,71 @@ class ApiGwConfig:
     path: str
     cors: dict | None = None  # None: no CorsConfiguration, API Gateway leaves CORS to the backend
     origins: list[str] = field(default_factory=list)
+    # The integration's response parameter mapping: status code -> [(action, header name, value)].
+    response_parameters: dict[int, list[tuple[str, str, str]]] = field(default_factory=dict)
+
+
+#: Headers a parameter mapping may not touch (http-api-parameter-mapping.html, "Reserved headers").
+RESERVED = ("access-control-*", "apigw-*", "authorization", "connection", "content-encoding", "content-length",
+            "content-location", "forwarded", "keep-alive", "origin", "proxy-authenticate",
+            "proxy-authorization", "te", "trailers", "transfer-encoding", "upgrade", "x-amz-*", "x-amzn-*",
+            "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "via")
+MAPPING_KEY = re.compile(r"^(append|overwrite|remove):header\.([!#$%&'*+\-.^_`|~0-9A-Za-z]+)$|^overwrite:statuscode$")
+
+
+def _reserved(name: str) -> bool:
+    low = name.lower()
+    return any(low == r or (r.endswith("*") and low.startswith(r[:-1])) for r in RESERVED)
+
+
+def _response_parameters(path: str, where: str, raw) -> dict[int, list[tuple[str, str, str]]]:
+    """ResponseParameters of an HTTP API integration: {"200": {"append:header.Vary": "Origin"}}.
+    Selection keys are status codes 200-599; values here are static strings (mapping ``$response``,
+    ``$context`` or stage variables is not emulated)."""
+    out: dict[int, list[tuple[str, str, str]]] = {}
+    expect(path, where, raw, dict, "an object keyed by status code")
+    for status, params in raw.items():
+        if not (isinstance(status, (str, int)) and str(status).isdigit() and 200 <= int(status) <= 599):
+            raise config_error(path, f"{where}.{status}", "the selection key must be a status code from 200 to 599 "
+                               "(BadRequestException)")
+        expect(path, f"{where}.{status}", params, dict, "an object of mapping keys to values")
+        ops = []
+        for key, value in params.items():
+            m = MAPPING_KEY.match(str(key))
+            if not m:
+                raise config_error(path, f"{where}.{status}.{key}", "must be append|overwrite|remove:header.NAME "
+                                   "or overwrite:statuscode (BadRequestException)")
+            if m.group(2) and _reserved(m.group(2)):
+                raise config_error(path, f"{where}.{status}.{key}", f"{m.group(2)} is a reserved header; "
+                                   "API Gateway refuses mappings for it (BadRequestException)")
+            if not isinstance(value, (str, int)) or str(value).startswith("$"):
+                raise config_error(path, f"{where}.{status}.{key}", "only static values are emulated "
+                                   "($response, $context and stage variables are not)")
+            action = m.group(1) or "overwrite"
+            ops.append((action, m.group(2) or ":status", str(value)))
+        out[int(status)] = ops
+    return out
 
 
 def load(path: str) -> ApiGwConfig:
-    doc = read_config(path, "json")
-    expect(path, "", doc, dict, "a JSON object as `aws apigatewayv2 get-api` prints it")
+    from corslab.emulate.alb import read_aws_config
+
+    doc = read_aws_config(path)
+    expect(path, "", doc, dict, "an object as `aws apigatewayv2 get-api` prints it")
+    mapping: dict[int, list] = {}
+    integrations = expect(path, "Integrations", doc.get("Integrations", []), list, "a list of integrations")
+    if len(integrations) > 1:
+        raise config_error(path, "Integrations", "one integration is emulated (the --upstream); list one")
+    for i, integration in enumerate(integrations):
+        expect(path, f"Integrations[{i}]", integration, dict, "an integration object")
+        kind = integration.get("IntegrationType", "HTTP_PROXY")
+        if kind != "HTTP_PROXY":
+            raise config_error(path, f"Integrations[{i}].IntegrationType", f"{kind!r} is not emulated (only HTTP_PROXY)")
+        if "ResponseParameters" in integration:
+            mapping = _response_parameters(path, f"Integrations[{i}].ResponseParameters",
+                                           integration["ResponseParameters"])
     if "CorsConfiguration" not in doc:
-        return ApiGwConfig(path)
+        return ApiGwConfig(path, response_parameters=mapping)
     where = "CorsConfiguration"
     cors = expect(path, where, doc["CorsConfiguration"], dict, "an object")
     for key in cors:
@@ -84,7 +142,7 @@ def load(path: str) -> ApiGwConfig:
     if cors.get("AllowCredentials") and "*" in cors.get("AllowOrigins", []):
         raise config_error(path, f"{where}.AllowOrigins",
                            f"BadRequestException: {STAR_WITH_CREDENTIALS}; list the origins instead of *")
-    return ApiGwConfig(path, cors, list(cors.get("AllowOrigins", [])))
+    return ApiGwConfig(path, cors, list(cors.get("AllowOrigins", [])), mapping)
 
 
 def allowed_origin(config: ApiGwConfig, origin: str) -> str | None:
@@ -129,7 +187,19 @@ class ApiGwEmulator(Emulator):
 
     def on_response(self, req: Request, resp: Response) -> None:
         cors = self.config.cors
-        if cors is None or req.state.get("preflight"):
+        if req.state.get("preflight"):
+            return
+        if not resp.local:  # the integration's response: its mapping for this status code
+            for action, name, value in self.config.response_parameters.get(resp.status, []):
+                if name == ":status":
+                    resp.status = int(value)
+                elif action == "append":
+                    resp.headers.add(name, value)
+                elif action == "overwrite":
+                    resp.headers.set(name, value)
+                else:
+                    resp.headers.remove(name)
+        if cors is None:
             return
         for name in {k for k, _ in resp.headers if k.lower().startswith("access-control-")}:
             resp.headers.remove(name)  # "ignores CORS headers returned from your backend integration"

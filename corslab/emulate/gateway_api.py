@@ -40,7 +40,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from corslab.emulate.istio import EnvoyCorsPolicy, EnvoyProxy, EnvoyRoute, StringMatcher
+from corslab.emulate.istio import EnvoyCorsPolicy, EnvoyProxy, EnvoyRoute, HeaderOps, StringMatcher
 from corslab.emulate.proxy import Request, check_targets, config_error, expect, read_config, serve as serve_proxy
 
 METHODS_WITH_WILDCARD = ("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "*")
@@ -77,14 +77,22 @@ def load(path: str) -> GatewayApiConfig:
 
 def _rule(path: str, where: str, rule: dict) -> list[EnvoyRoute]:
     cors = None
+    modifiers = {}
     filters = expect(path, f"{where}.filters", rule.get("filters") or [], list, "a list")
-    if sum(1 for f in filters if isinstance(f, dict) and f.get("type") == "CORS") > 1:
-        raise config_error(path, f"{where}.filters", "CORS filter cannot be repeated")
+    for kind in ("CORS", "RequestHeaderModifier", "ResponseHeaderModifier"):
+        if sum(1 for f in filters if isinstance(f, dict) and f.get("type") == kind) > 1:
+            raise config_error(path, f"{where}.filters", f"{kind} filter cannot be repeated")
     for k, flt in enumerate(filters):
         expect(path, f"{where}.filters[{k}]", flt, dict, "a mapping with type")
-        if flt.get("type") != "CORS":
-            raise config_error(path, f"{where}.filters[{k}].type", f"{flt.get('type')!r} is not emulated here (only CORS)")
-        cors = cors_policy(path, f"{where}.filters[{k}].cors", flt.get("cors"))
+        kind = flt.get("type")
+        if kind == "CORS":
+            cors = cors_policy(path, f"{where}.filters[{k}].cors", flt.get("cors"))
+        elif kind in ("RequestHeaderModifier", "ResponseHeaderModifier"):
+            field = kind[0].lower() + kind[1:]
+            modifiers[kind] = header_modifier(path, f"{where}.filters[{k}].{field}", flt.get(field))
+        else:
+            raise config_error(path, f"{where}.filters[{k}].type",
+                               f"{kind!r} is not emulated here (only CORS, RequestHeaderModifier, ResponseHeaderModifier)")
     refs = expect(path, f"{where}.backendRefs", rule.get("backendRefs") or [], list, "a list")
     if not refs or not isinstance(refs[0], dict) or not refs[0].get("name"):
         raise config_error(path, f"{where}.backendRefs", "needs a backend (backendRefs: [{name: api, port: 8095}])")
@@ -92,8 +100,45 @@ def _rule(path: str, where: str, rule: dict) -> list[EnvoyRoute]:
     out = []
     for j, match in enumerate(rule.get("matches") or [{}]):
         matcher, priority = _match(path, f"{where}.matches[{j}]", match)
-        out.append(EnvoyRoute(f"{where}.matches[{j}]", matcher, backend, cors, priority))
+        out.append(EnvoyRoute(f"{where}.matches[{j}]", matcher, backend, cors, priority,
+                              modifiers.get("RequestHeaderModifier"), modifiers.get("ResponseHeaderModifier")))
     return out
+
+
+def header_modifier(path: str, where: str, spec) -> HeaderOps:
+    """HTTPHeaderFilter (apis/v1/shared_types.go): ``set`` and ``add`` are lists of {name, value}
+    (at most 16, names unique case-insensitively), ``remove`` a list of names (at most 16).
+    Envoy Gateway turns it into the route's headers to add (append or overwrite) and to remove."""
+    expect(path, where, spec, dict, "a mapping with set, add or remove")
+    for key in spec:
+        if key not in ("set", "add", "remove"):
+            raise config_error(path, f"{where}.{key}", "unknown field; use set, add or remove")
+    pairs = {}
+    for key in ("set", "add"):
+        items = expect(path, f"{where}.{key}", spec.get(key) or [], list, "a list of {name, value}")
+        if len(items) > 16:
+            raise config_error(path, f"{where}.{key}", "must have at most 16 items")
+        seen = set()
+        out = []
+        for k, item in enumerate(items):
+            expect(path, f"{where}.{key}[{k}]", item, dict, "a mapping {name, value}")
+            name, value = item.get("name"), item.get("value")
+            if not isinstance(name, str) or not HEADER_NAME.match(name) or len(name) > 256:
+                raise config_error(path, f"{where}.{key}[{k}].name", f"{name!r} is not a valid header name")
+            if not isinstance(value, str) or not 1 <= len(value) <= 4096:
+                raise config_error(path, f"{where}.{key}[{k}].value", "must be a string of 1 to 4096 characters")
+            if name.lower() in seen:
+                raise config_error(path, f"{where}.{key}", f"Duplicate value: {name!r} (names are case-insensitive)")
+            seen.add(name.lower())
+            out.append((name, value))
+        pairs[key] = tuple(out)
+    remove = expect(path, f"{where}.remove", spec.get("remove") or [], list, "a list of header names")
+    if len(remove) > 16:
+        raise config_error(path, f"{where}.remove", "must have at most 16 items")
+    for k, name in enumerate(remove):
+        if not isinstance(name, str) or not HEADER_NAME.match(name):
+            raise config_error(path, f"{where}.remove[{k}]", f"{name!r} is not a valid header name")
+    return HeaderOps(pairs["set"], pairs["add"], tuple(remove))
 
 
 def _match(path: str, where: str, match) -> tuple:

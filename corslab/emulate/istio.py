@@ -62,6 +62,9 @@ from corslab.emulate.proxy import (
 UPSTREAM_CONNECT_ERROR = ("upstream connect error or disconnect/reset before headers. reset reason: connection "
                           "failure, transport failure reason: delayed connect error: 111")
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH")
+#: istio/istio pkg/config/validation/validation.go supportedCORSMethods (Istio 1.23 and later): Go's
+#: net/http method names and "*", which Envoy answers by echoing Access-Control-Request-Method.
+CORS_METHODS = HTTP_METHODS + ("*",)
 HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$")
 NOT_RE2 = re.compile(r"\(\?<?[=!]|\\[1-9]")  # lookarounds and backreferences: RE2 refuses them
 
@@ -102,15 +105,37 @@ class EnvoyCorsPolicy:
         return any(m.match("*") or m.match(origin) for m in self.allow_origins)
 
 
+@dataclass(frozen=True)
+class HeaderOps:
+    """A route's header changes (envoy.config.route.v3.Route request/response_headers_to_add and
+    _to_remove): removed first, then set (OVERWRITE_IF_EXISTS_OR_ADD), then added
+    (APPEND_IF_EXISTS_OR_ADD) - the order of Envoy's HeaderParser::evaluateHeaders."""
+
+    set: tuple[tuple[str, str], ...] = ()
+    add: tuple[tuple[str, str], ...] = ()
+    remove: tuple[str, ...] = ()
+
+    def apply(self, headers: Headers) -> None:
+        for name in self.remove:
+            headers.remove(name)
+        for name, value in self.set:
+            headers.set(name, value)
+        for name, value in self.add:
+            headers.add(name, value)
+
+
 @dataclass
 class EnvoyRoute:
-    """One route: when it matches, which cluster (backend name) and which CORS policy."""
+    """One route: when it matches, which cluster (backend name), which CORS policy and which header
+    changes (Istio ``headers``, HTTPRoute Request/ResponseHeaderModifier)."""
 
     name: str
     matches: Callable[[Request], bool]
     cluster: str
     cors: EnvoyCorsPolicy | None = None
     priority: tuple = ()
+    request_headers: HeaderOps | None = None
+    response_headers: HeaderOps | None = None
 
 
 #: Response headers the CORS filter registers as inline headers (cors_filter.cc RegisterCustomInlineHeader).
@@ -154,6 +179,8 @@ class EnvoyProxy(Emulator):
         if route is None:
             return Response(404)  # Envoy's "NR" (no route) local reply: empty body
         req.state["route"] = route
+        if route.request_headers:
+            route.request_headers.apply(req.headers)
         policy = route.cors
         origin = req.origin
         if policy is None or not origin:
@@ -193,6 +220,13 @@ class EnvoyProxy(Emulator):
             resp.status, resp.reason = 503, "Service Unavailable"
             resp.body = UPSTREAM_CONNECT_ERROR.encode()
             resp.headers = Headers([("content-type", "text/plain"), ("server", self.server)])
+        route = req.state.get("route")
+        if route is not None and route.response_headers and not resp.local:
+            # The router applies the route's response header changes (finalizeResponseHeaders) to the
+            # upstream's answer before it travels back through the encoder filters, so the CORS
+            # filter below writes its headers after them. Local replies (the CORS filter's own
+            # preflight answer, the 404, the 503) do not get them.
+            route.response_headers.apply(resp.headers)
         origin = req.state.get("latched_origin")
         if not origin:
             return  # origin did not match: the upstream's response is not modified
@@ -237,9 +271,49 @@ def load(path: str) -> IstioConfig:
                 raise config_error(path, f"{where}.route", "needs a destination (route: [{destination: {host: api}}])")
             host = str(destinations[0]["destination"].get("host", ""))
             cors = _cors_policy(path, f"{where}.corsPolicy", http["corsPolicy"]) if "corsPolicy" in http else None
+            headers = expect(path, f"{where}.headers", http.get("headers") or {}, dict, "a mapping with request/response")
+            for key in headers:
+                if key not in ("request", "response"):
+                    raise config_error(path, f"{where}.headers.{key}", "unknown field; use request or response")
             routes.append(EnvoyRoute(str(http.get("name", where)), _http_match(path, where, http.get("match")),
-                                     host, cors))
+                                     host, cors,
+                                     request_headers=_header_ops(path, f"{where}.headers.request", headers.get("request")),
+                                     response_headers=_header_ops(path, f"{where}.headers.response", headers.get("response"))))
     return IstioConfig(path, routes)
+
+
+def _header_ops(path: str, where: str, ops) -> HeaderOps | None:
+    """istio.networking.v1.Headers.HeaderOperations: set and add are name -> value maps, remove a
+    list of names (virtual_service.proto). istiod refuses invalid header names
+    (pilot/pkg/config/validation: ValidateHTTPHeaderName) and changing the Host header."""
+    if ops is None:
+        return None
+    expect(path, where, ops, dict, "a mapping with set, add or remove")
+    for key in ops:
+        if key not in ("set", "add", "remove"):
+            raise config_error(path, f"{where}.{key}", "unknown field; use set, add or remove")
+    def check_name(field: str, name) -> None:  # ValidateHTTPHeaderOperationName
+        if not isinstance(name, str) or not name:
+            raise config_error(path, field, "header name cannot be empty")
+        if name.lower() == "host":
+            raise config_error(path, field, f'invalid header "{name}": cannot set Host header')
+        if name.startswith(":"):
+            raise config_error(path, field, f'invalid header "{name}": header cannot have ":" prefix')
+
+    pairs = {}
+    for key in ("set", "add"):
+        values = expect(path, f"{where}.{key}", ops.get(key) or {}, dict, "a mapping of header name to value")
+        for name, value in values.items():
+            check_name(f"{where}.{key}.{name}", name)
+            if not isinstance(value, str):
+                raise config_error(path, f"{where}.{key}.{name}", f"must be a string, not {value!r}")
+            if re.search(r"[\x00-\x08\x0a-\x1f\x7f]", value):  # ValidateHTTPHeaderValue
+                raise config_error(path, f"{where}.{key}.{name}", f"header value configuration {value!r} is invalid")
+        pairs[key] = tuple(values.items())
+    remove = expect(path, f"{where}.remove", ops.get("remove") or [], list, "a list of header names")
+    for k, name in enumerate(remove):
+        check_name(f"{where}.remove[{k}]", name)
+    return HeaderOps(pairs["set"], pairs["add"], tuple(remove))
 
 
 def _string_match(path: str, where: str, value, allow_empty=False) -> StringMatcher:
@@ -293,7 +367,7 @@ def parse_duration(path: str, where: str, value) -> int:
         raise config_error(path, where, f"{value!r} is not a duration; write it like 600s or 10m")
     seconds = sum(float(n) * UNIT_SECONDS[u] for n, u in parts)
     if seconds < 1e-3:
-        raise config_error(path, where, "duration must be at least 1ms")
+        raise config_error(path, where, "duration must be greater than 1ms")  # agent.ValidateDuration
     if seconds != int(seconds):
         raise config_error(path, where, "max_age duration is accurate only to seconds precision")
     return int(seconds)
@@ -313,14 +387,15 @@ def _cors_policy(path: str, where: str, cors) -> EnvoyCorsPolicy:
         origins = [StringMatcher("exact", str(o)) for o in cors.get("allowOrigin") or []]
     methods = expect(path, f"{where}.allowMethods", cors.get("allowMethods") or [], list, "a list")
     for k, m in enumerate(methods):
-        if m not in HTTP_METHODS:
+        if m not in CORS_METHODS:  # validateCORSHTTPMethod: Go's nine methods, or "*"
             raise config_error(path, f"{where}.allowMethods[{k}]", f"{m!r} is not a supported HTTP method")
     header_lists = {}
     for key in ("allowHeaders", "exposeHeaders"):
         header_lists[key] = expect(path, f"{where}.{key}", cors.get(key) or [], list, "a list")
         for k, h in enumerate(header_lists[key]):
-            if not isinstance(h, str) or not HEADER_NAME.match(h):
-                raise config_error(path, f"{where}.{key}[{k}]", f"{h!r} is not a valid header name")
+            # ValidateCORSHTTPHeaderName: a token, or "*" (Access-Control-Allow-Headers' own wildcard)
+            if not isinstance(h, str) or not (h == "*" or HEADER_NAME.match(h)):
+                raise config_error(path, f"{where}.{key}[{k}]", f"header name {h!r} is not a valid header name")
     credentials = cors.get("allowCredentials")
     if credentials is not None:
         expect(path, f"{where}.allowCredentials", credentials, bool, "true or false")

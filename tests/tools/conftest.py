@@ -14,3 +14,69 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_sep("=", "tools figures")
         for name, (right, total) in FIGURES.items():
             terminalreporter.write_line(f"{name}: {right}/{total}")
+
+
+# ---- helpers shared by the generate and widget tests ---------------------------------------------
+
+import http.client  # noqa: E402
+import os  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+from urllib.parse import urlsplit  # noqa: E402
+
+import pytest  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+class EmulatorProcess:
+    """``python -m corslab emulate PRODUCT CONFIG --port 0 --upstream URL``, the contract's entry point."""
+
+    def __init__(self, product: str, config: Path, upstream: str):
+        from corslab.emulate.nginx import free_port  # not every emulator takes --port 0
+
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "corslab", "emulate", product, str(config), "--port", str(free_port()),
+             "--upstream", upstream],
+            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        line = self.proc.stdout.readline()
+        if not line.startswith("ready on "):
+            self.proc.kill()
+            raise AssertionError(f"{product} emulator did not start on {config}: {line!r} {self.proc.stderr.read()!r}")
+        self.url = line.split("ready on ", 1)[1].strip().rstrip("/")
+
+    def stop(self) -> int:
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=10)
+        finally:
+            self.proc.stdout.close()
+            self.proc.stderr.close()
+
+
+def send(url: str, method: str = "GET", headers: dict | None = None):
+    """One raw exchange: (status, [(name lower-cased, value)...] with duplicates)."""
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        conn.request(method, parts.path + (f"?{parts.query}" if parts.query else ""), headers=headers or {})
+        resp = conn.getresponse()
+        resp.read()
+        return resp.status, [(k.lower(), v) for k, v in resp.getheaders()]
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def upstream():
+    """A real upstream (tests/emulate's): records what reached it; ?upstream_cors=1 adds its own CORS headers."""
+    from tests.emulate.conftest import Upstream
+
+    up = Upstream()
+    up.thread.start()
+    yield up
+    up.server.shutdown()
+    up.server.server_close()
