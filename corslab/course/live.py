@@ -33,6 +33,20 @@ ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT = 15.0  # seconds for an emulator (or nginx) to print `ready on`
 
 
+def _scratch(generated) -> str:
+    """A generated config written to a temporary file (kept until the interpreter exits)."""
+    import atexit
+    import tempfile
+
+    from corslab.generate import SUFFIX
+
+    with tempfile.NamedTemporaryFile("w", suffix="." + SUFFIX[generated.product], delete=False,
+                                     encoding="utf-8") as fh:
+        fh.write(generated.text)
+    atexit.register(lambda: os.path.exists(fh.name) and os.unlink(fh.name))
+    return fh.name
+
+
 def repo_path(path: str) -> str:
     """A repo-relative path (``infra/kong/kong.yml``) as an absolute one, checked to exist."""
     full = Path(path) if Path(path).is_absolute() else ROOT / path
@@ -70,6 +84,10 @@ def emulate(product: str, config: str, upstream: str | None = None,
 
     ``targets`` maps a backend name of CONFIG to a URL (``--target NAME=URL``).
     """
+    if isinstance(config, Generated):
+        if config.text is None:
+            raise CorsLabError(f"nothing to run: {config.error}")
+        config = _scratch(config)
     if product == "nginx":
         with _nginx(config, upstream or upstream_of("api")) as url:
             yield url
@@ -153,6 +171,42 @@ def _wait_ready(child: subprocess.Popen, port: int, product: str) -> None:
     child.kill()
     said = " / ".join(lines[-3:]) or "nothing"
     raise CorsLabError(f"the {product} emulator did not start on port {port}; it said: {said}")
+
+
+# -- generated configs ---------------------------------------------------------------------------
+
+class Generated:
+    """What ``python -m corslab generate PRODUCT ...`` prints for one policy (or its one-line error)."""
+
+    def __init__(self, product: str, command: str, text: str | None, error: str | None):
+        self.product, self.command, self.text, self.error = product, command, text, error
+
+    def __str__(self) -> str:
+        return f"$ {self.command}\n" + (self.text if self.text is not None else f"error: {self.error}")
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        return f"<pre style='font-size:12px'>{html.escape(str(self))}</pre>"
+
+
+def generate(product: str, origins, methods=(), headers=(), expose=(), credentials: bool = False,
+             max_age: int | None = None) -> Generated:
+    """The secure config ``corslab generate`` writes for this policy (in-process, same output)."""
+    from corslab import generate as gen
+
+    parts = ["python -m corslab generate", product]
+    for flag, values in (("--origin", origins), ("--method", methods), ("--header", headers),
+                         ("--expose", expose)):
+        parts += [f"{flag} {v}" for v in values]
+    parts += ["--credentials"] if credentials else []
+    parts += [f"--max-age {max_age}"] if max_age is not None else []
+    try:
+        policy = gen.make_policy(list(origins), list(methods), list(headers), list(expose),
+                                 credentials, max_age, upstream_of("api"))
+        return Generated(product, " ".join(parts), gen.generate(product, policy), None)
+    except CorsLabError as exc:
+        return Generated(product, " ".join(parts), None, str(exc))
 
 
 # -- what reached the API ------------------------------------------------------------------------
