@@ -94,10 +94,21 @@ class BrowserOutcome:
 
 
 def run(scenario, timeout: float = 15.0) -> BrowserOutcome:
-    """Run ``scenario`` (a corslab.widgets.Scenario) in headless Chromium; see the module doc."""
+    """Run ``scenario`` (a corslab.widgets.Scenario) in headless Chromium; see the module doc.
+
+    Playwright's synchronous API refuses to run inside an asyncio loop - which is where a Jupyter
+    kernel runs a widget's callback - so the browser is driven from a thread of its own.
+    """
     reason = unavailable()
     if reason:
         raise CorsLabError(f"cannot run Chromium: {reason}")
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="corslab-chromium") as pool:
+        return pool.submit(_run, scenario, timeout).result()
+
+
+def _run(scenario, timeout: float) -> BrowserOutcome:
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 

@@ -67,8 +67,8 @@ class Contents:
         return "\n".join(f"{name}  {title}" for name, title in self.items)
 
     def _repr_html_(self) -> str:
-        rows = "".join(f"<tr><td style='padding:2px 8px'><a href='{escape(name)}'>{escape(name)}</a></td>"
-                       f"<td style='padding:2px 8px'>{escape(title)}</td></tr>" for name, title in self.items)
+        rows = "".join(f"<tr><td style='padding:2px 8px;text-align:left'><a href='{escape(name)}'>{escape(name)}</a></td>"
+                       f"<td style='padding:2px 8px;text-align:left'>{escape(title)}</td></tr>" for name, title in self.items)
         return ("<table style='border-collapse:collapse;font-family:system-ui,sans-serif;font-size:13px'>"
                 f"<tr><th align=left>notebook</th><th align=left>what it is about</th></tr>{rows}</table>")
 

@@ -15,9 +15,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def arguments(extra: list[str] | None = None) -> list[str]:
-    """The command line: python -m jupyterlab with the course's settings, then ``extra``."""
-    args = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={ROOT}",
+def arguments(extra: list[str] | None = None, root: Path = ROOT) -> list[str]:
+    """The command line: python -m jupyterlab with the course's settings, then ``extra``.
+
+    ``root``: the folder JupyterLab serves (the repository; a test serves a copy).
+    """
+    args = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root}",
             "--LabApp.default_url=/lab/tree/notebooks", "--ServerApp.ip=127.0.0.1", "--no-browser"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.append("--allow-root")

@@ -106,7 +106,7 @@ class CacheTimeline(Panel):
             for t in times:
                 if t > self.timeline.now:
                     self.timeline.send_at(t)
-            self.result.value = self.draw()
+            self.result.value = h.wrap(self.draw())
         except CorsLabError as exc:
             self.result.value = h.error_line(str(exc))
         self.runs += 1

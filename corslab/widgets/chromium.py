@@ -44,8 +44,9 @@ class ChromiumButton(w.VBox):
         super().__init__([self.button, self.result])
 
     def refresh(self) -> None:
+        self.result.value = h.note("Running it in headless Chromium...")
         try:
-            self.result.value = chromium_html(self._scenario())
+            self.result.value = h.wrap(chromium_html(self._scenario()))
         except CorsLabError as exc:
             self.result.value = h.error_line(str(exc))
 

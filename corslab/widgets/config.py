@@ -75,7 +75,7 @@ class ConfigView:
                 f"font-family:ui-monospace,monospace'>{h.e(line)}</td>"
                 f"<td style='color:#1a237e;padding-left:8px;border-left:{'3px solid #ffb300' if note else '0'}'>"
                 f"{h.e(note or '')}</td></tr>")
-        return (f"<div class='corslab-config' style='{h.FONT}'><div><b>{h.e(self.path)}</b> "
+        return h.wrap(f"<div class='corslab-config' style='{h.FONT}'><div><b>{h.e(self.path)}</b> "
                 f"<small>(read from the repository)</small></div>"
                 f"<table style='border-collapse:collapse;font-size:12px'>{''.join(rows)}</table></div>")
 

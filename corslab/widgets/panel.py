@@ -36,7 +36,7 @@ class Panel(w.VBox):
     def refresh(self) -> None:
         """Run the panel again and show its new result (what the button does)."""
         try:
-            self.result.value = self.render()
+            self.result.value = h.wrap(self.render())
         except CorsLabError as exc:
             self.result.value = h.error_line(str(exc))
         self.runs += 1

@@ -40,7 +40,7 @@ def code_spans(markup: str) -> str:
 
 def show(result) -> _Html:
     """The verdict + sequence picture of a ``ProbeResult`` (for a notebook cell)."""
-    return _Html(result_html(result))
+    return _Html(h.wrap(result_html(result)))
 
 
 def _origins() -> list[str]:

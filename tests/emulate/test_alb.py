@@ -250,3 +250,18 @@ def test_star_with_credentials_is_accepted_and_sent_as_configured(emulator, conf
     _, headers, _ = wire.send(emulator("alb", confdir / "star-creds.json") + "/", "GET", {"Origin": APP})
     assert wire.one(headers, "access-control-allow-origin") == "*"
     assert wire.one(headers, "access-control-allow-credentials") == "true"
+
+
+def test_a_yaml_config_with_comments_is_read_like_the_json_one(emulator, confdir, wire):
+    """The AWS CLI takes --cli-input-yaml as well as JSON: a .yaml CONFIG with the same keys works."""
+    path = confdir / "alb.yaml"
+    path.write_text(f"""
+# one static origin for every caller
+ListenerAttributes:
+  - {{Key: routing.http.response.access_control_allow_origin.header_value, Value: "{APP}"}}
+DefaultActions:
+  - {{Type: forward, TargetGroupArn: "{TG.format('api')}"}}
+""")
+    url = emulator("alb", path)
+    _, headers, _ = wire.send(url + "/v1/users", headers={"Origin": EVIL})
+    assert wire.one(headers, "access-control-allow-origin") == APP

@@ -129,3 +129,50 @@ def test_target_is_refused_for_the_single_integration(wire):
     """An HTTP API here has one integration: --target would silently do nothing, so it is an error."""
     done = wire.cli("apigw-http", LAB_CONFIG, "--port", "0", "--target", "api=http://127.0.0.1:1")
     assert done.returncode == 2 and "--upstream" in done.stderr
+
+
+# --- the integration's response parameter mapping, and YAML input ---------------------------------
+
+MAPPED = """
+# The AWS CLI takes the same keys as YAML (--cli-input-yaml); comments are allowed.
+CorsConfiguration:
+  AllowOrigins: ["http://localhost:3000"]
+Integrations:
+  - IntegrationType: HTTP_PROXY
+    ResponseParameters:
+      "200": {"append:header.Vary": Origin, "overwrite:header.X-Request-Id": fixed}
+      "500": {"overwrite:statuscode": "503"}
+"""
+
+
+def test_response_parameters_change_the_integrations_answer_by_status_code(emulator, confdir, wire):
+    """http-api-parameter-mapping.html: ResponseParameters keyed by the integration's status code,
+    append|overwrite|remove:header.NAME and overwrite:statuscode; API Gateway's own preflight
+    answer is not an integration response and is not mapped."""
+    path = confdir / "mapped.yaml"
+    path.write_text(MAPPED)
+    url = emulator("apigw-http", path)
+    _, headers, _ = wire.send(url + "/v1/users", headers={"Origin": APP})
+    assert wire.values(headers, "vary") == ["Accept-Encoding", "Origin"]
+    assert wire.one(headers, "x-request-id") == "fixed"
+    assert wire.one(headers, "access-control-allow-origin") == APP
+    status, _, _ = wire.send(url + "/v1/users?status=500")
+    assert status == 503
+    status, headers, _ = wire.send(url + "/v1/users?status=404")
+    assert status == 404 and wire.values(headers, "vary") == ["Accept-Encoding"]
+    _, headers, _ = wire.preflight(url + "/v1/users", APP, "PUT")
+    assert wire.values(headers, "vary") == []
+
+
+@pytest.mark.parametrize("params,message", [
+    ('{"200": {"append:header.Access-Control-Allow-Origin": "*"}}', "reserved header"),
+    ('{"199": {"append:header.Vary": "Origin"}}', "status code from 200 to 599"),
+    ('{"200": {"add:header.Vary": "Origin"}}', "append|overwrite|remove:header.NAME"),
+    ('{"200": {"append:header.Vary": "$context.requestId"}}', "only static values are emulated"),
+])
+def test_api_gateway_rejects_invalid_response_parameters(confdir, wire, params, message):
+    """The reserved headers (access-control-* among them) and the selection-key range of the docs."""
+    path = confdir / "bad-mapping.json"
+    path.write_text(json.dumps({"Integrations": [{"ResponseParameters": json.loads(params)}]}))
+    done = wire.cli("apigw-http", str(path), "--port", "0")
+    assert done.returncode == 2 and message in done.stderr, done.stderr

@@ -345,3 +345,68 @@ def test_request_without_origin_is_not_a_cors_request(gw, upstream, wire):
     status, headers, _ = wire.send(f"{gw}/cors-1", "OPTIONS", {"Access-Control-Request-Method": "GET"})
     assert status == 200 and upstream.paths("OPTIONS") == ["/cors-1"]
     assert [k for k, _ in headers if k.startswith("access-control-")] == []
+
+
+# --- HTTPRoute header modifiers (used by `generate gateway-api` for Vary and the upstream's CORS headers)
+
+MODIFIED = """
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: modified}
+spec:
+  rules:
+  - backendRefs: [{name: api, port: 8095}]
+    filters:
+    - type: CORS
+      cors: {allowOrigins: ["http://localhost:3000"], allowMethods: [PUT]}
+    - type: ResponseHeaderModifier
+      responseHeaderModifier:
+        add: [{name: Vary, value: Origin}]
+        remove: [Access-Control-Allow-Origin, Access-Control-Allow-Credentials]
+    - type: RequestHeaderModifier
+      requestHeaderModifier:
+        set: [{name: X-From-Gateway, value: "yes"}]
+"""
+
+
+def test_header_modifiers_change_the_route_and_the_cors_filter_writes_after_them(emulator, confdir, upstream, wire):
+    """apis/v1/httproute_types.go HTTPHeaderFilter; Envoy Gateway turns Request/ResponseHeaderModifier
+    into the route's headers to add/remove, which Envoy's router applies before the answer goes back
+    through the CORS filter: a refused origin sees none of the upstream's CORS headers, an allowed
+    one sees the filter's ACAO, and Vary: Origin is appended to the upstream's Vary."""
+    path = confdir / "modified.yaml"
+    path.write_text(MODIFIED)
+    url = emulator("gateway-api", path)
+    _, headers, _ = wire.send(url + "/v1/users?upstream_cors=1", headers={"Origin": "http://evil.example"})
+    assert wire.values(headers, "access-control-allow-origin") == []
+    assert wire.values(headers, "access-control-allow-credentials") == []
+    assert wire.values(headers, "vary") == ["Accept-Encoding", "Origin"]
+    _, headers, _ = wire.send(url + "/v1/users?upstream_cors=1", headers={"Origin": "http://localhost:3000"})
+    assert wire.one(headers, "access-control-allow-origin") == "http://localhost:3000"
+    sent = upstream.seen[-1]["headers"]
+    assert ["x-from-gateway", "yes"] in sent
+
+
+@pytest.mark.parametrize("modifier,message", [
+    ("add: [{name: Vary, value: a}, {name: vary, value: b}]", "Duplicate value"),
+    ("remove: ['bad name']", "is not a valid header name"),
+    ("add: [{name: X-A, value: ''}]", "1 to 4096 characters"),
+    ("append: []", "unknown field; use set, add or remove"),
+])
+def test_the_crd_rejects_invalid_header_modifiers(confdir, wire, modifier, message):
+    """HTTPHeaderFilter validation (shared_types.go): unique names, the header-name pattern, value length."""
+    path = confdir / "bad-modifier.yaml"
+    path.write_text(f"""
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {{name: bad}}
+spec:
+  rules:
+  - backendRefs: [{{name: api, port: 8095}}]
+    filters:
+    - type: ResponseHeaderModifier
+      responseHeaderModifier:
+        {modifier}
+""")
+    done = wire.cli("gateway-api", str(path), "--port", "0")
+    assert done.returncode == 2 and message in done.stderr, done.stderr

@@ -328,3 +328,101 @@ def test_target_must_name_a_destination(wire):
     """--target NAME=URL names a destination host of the VirtualService; a typo is an error."""
     done = wire.cli("istio", LAB_CONFIG, "--port", "0", "--target", "apy=http://127.0.0.1:1")
     assert done.returncode == 2 and "has no backend named 'apy'" in done.stderr
+
+
+# --- what the current Istio release accepts -------------------------------------------------------
+
+WILDCARDS = """
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: wildcards}
+spec:
+  hosts: ["*"]
+  http:
+  - route: [{destination: {host: api}}]
+    corsPolicy:
+      allowOrigins: [{exact: "http://localhost:3000"}]
+      allowMethods: ["*"]
+      allowHeaders: ["*"]
+      exposeHeaders: ["*"]
+"""
+
+
+def test_istio_1_23_accepts_the_wildcard_in_allow_methods_and_allow_headers(emulator, confdir, wire):
+    """istio/istio pkg/config/validation/validation.go (Istio 1.23 and later): validateCORSPolicy checks
+    methods with validateCORSHTTPMethod (supportedCORSMethods includes "*") and header names with
+    ValidateCORSHTTPHeaderName ("*" allowed; istio/istio#52625, cherry-picked to release-1.23).
+    Before, "*" was refused as "not a supported HTTP method" - what this emulator did. Envoy's
+    cors_filter.cc then echoes Access-Control-Request-Method / -Headers for a "*" list."""
+    path = confdir / "wildcards.yaml"
+    path.write_text(WILDCARDS)
+    url = emulator("istio", path)
+    status, headers, _ = wire.preflight(url + "/v1/users", APP, "PATCH", "x-trace-id,content-type")
+    assert status == 200
+    assert wire.one(headers, "access-control-allow-methods") == "PATCH"
+    assert wire.one(headers, "access-control-allow-headers") == "x-trace-id,content-type"
+    _, headers, _ = wire.send(url + "/v1/users", headers={"Origin": APP})
+    assert wire.one(headers, "access-control-expose-headers") == "*"
+
+
+HEADERS = """
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: headers}
+spec:
+  hosts: ["*"]
+  http:
+  - route: [{destination: {host: api}}]
+    corsPolicy:
+      allowOrigins: [{exact: "http://localhost:3000"}]
+      allowMethods: [PUT]
+      unmatchedPreflights: IGNORE
+    headers:
+      response:
+        add: {vary: Origin}
+        remove: [access-control-allow-origin, access-control-allow-credentials, access-control-allow-methods]
+"""
+
+
+def test_route_response_headers_apply_to_upstream_answers_before_the_cors_filter(emulator, confdir, wire):
+    """virtual_service.proto Headers.response (add appends, remove drops) becomes the route's
+    response_headers_to_add/_remove, which Envoy's router applies (finalizeResponseHeaders) before
+    the answer passes back through the CORS filter: the upstream's own CORS headers are gone for a
+    refused origin, ours are written after the removal for an allowed one, and Vary is appended."""
+    path = confdir / "headers.yaml"
+    path.write_text(HEADERS)
+    url = emulator("istio", path)
+    _, headers, _ = wire.send(url + "/v1/users?upstream_cors=1", headers={"Origin": EVIL})
+    assert cors_headers(headers) == []
+    assert wire.values(headers, "vary") == ["Accept-Encoding", "Origin"]
+    _, headers, _ = wire.send(url + "/v1/users?upstream_cors=1", headers={"Origin": APP})
+    assert wire.one(headers, "access-control-allow-origin") == APP
+    assert wire.one(headers, "access-control-allow-credentials") is None
+    # The preflight Envoy answers itself is a local reply: the route's response headers are not added.
+    _, headers, _ = wire.preflight(url + "/v1/users", APP, "PUT")
+    assert wire.values(headers, "vary") == []
+
+
+@pytest.mark.parametrize("ops,message", [
+    ("set: {Host: x}", 'invalid header "Host": cannot set Host header'),
+    ("remove: [':path']", 'header cannot have ":" prefix'),
+    ("add: {x-a: \"a\\nb\"}", "header value configuration"),
+    ("append: {x-a: b}", "unknown field; use set, add or remove"),
+])
+def test_istiod_rejects_invalid_header_operations(confdir, wire, ops, message):
+    """pkg/config/validation: ValidateHTTPHeaderOperationName and ValidateHTTPHeaderValue."""
+    path = confdir / "bad-headers.yaml"
+    path.write_text(f"""
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {{name: bad}}
+spec:
+  hosts: ["*"]
+  http:
+  - route: [{{destination: {{host: api}}}}]
+    headers:
+      response:
+        {ops}
+""")
+    done = wire.cli("istio", str(path), "--port", "0")
+    assert done.returncode == 2 and message in done.stderr, done.stderr
