@@ -628,3 +628,59 @@ GENERATORS = {"nginx": nginx, "ingress-nginx": ingress_nginx, "gateway-api": gat
               "istio": istio, "alb": alb, "apigw-http": apigw_http}
 SUFFIX = {"nginx": "conf", "ingress-nginx": "yaml", "gateway-api": "yaml", "kong": "yml", "istio": "yaml",
           "alb": "yaml", "apigw-http": "yaml"}
+
+
+# --- running a generated config ------------------------------------------------------------------
+
+
+def running(product: str, text: str, upstream: str | None = None, timeout: float = 15.0):
+    """Run ``text`` (a config for ``product``) in ``python -m corslab emulate`` on a free port, as
+    a context manager that yields the URL; nginx runs in real nginx. Stopped on exit."""
+    import contextlib
+    import os
+    import signal
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from corslab.emulate.nginx import free_port
+
+    @contextlib.contextmanager
+    def run():
+        with tempfile.TemporaryDirectory(prefix="corslab-generate-") as folder:
+            config = Path(folder) / f"cors.{SUFFIX[product]}"
+            config.write_text(text, encoding="utf-8")
+            if product == "nginx":
+                from corslab.emulate import nginx as host
+
+                with host.running(str(config), upstream=upstream or default_upstream(), quiet=True) as url:
+                    yield url
+                return
+            port = free_port()
+            root = Path(__file__).resolve().parent.parent
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "corslab", "emulate", product, str(config), "--port", str(port),
+                 "--upstream", upstream or default_upstream()],
+                cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                env={**os.environ, "PYTHONUNBUFFERED": "1"}, start_new_session=True)
+            try:
+                line = proc.stdout.readline()
+                if not line.startswith("ready on "):
+                    proc.wait(timeout)
+                    err = proc.stderr.read().strip().splitlines()
+                    raise CorsLabError(f"{product} refused the config: "
+                                       + (err[-1].removeprefix("corslab emulate: error: ") if err else "no message"))
+                yield line.split("ready on ", 1)[1].strip().rstrip("/")
+            finally:
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGTERM)
+                    try:
+                        proc.wait(10)
+                    except subprocess.TimeoutExpired:
+                        os.killpg(proc.pid, signal.SIGKILL)
+                        proc.wait()
+                proc.stdout.close()
+                proc.stderr.close()
+
+    return run()

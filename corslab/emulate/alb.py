@@ -1,5 +1,10 @@
 """AWS Application Load Balancer: listener rules and the response-header listener attributes.
 
+Follows: the ELBv2 API and docs as of the header-modification release (Nov 21, 2024) and later -
+the six ``routing.http.response.access_control_*.header_value`` listener attributes, fixed-response
+and forward actions. CONFIG may also be YAML (``.yaml``/``.yml``) with the same keys, as the AWS
+CLI's ``--cli-input-yaml`` takes them, so a config can carry comments.
+
 Sources (cors-ground-truth.md §3): ELBv2 API reference ``ListenerAttribute``, ``RuleCondition``,
 ``HttpRequestMethodConditionConfig``, ``FixedResponseActionConfig``; the header-modification page
 (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/header-modification.html);

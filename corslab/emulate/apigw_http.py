@@ -1,5 +1,12 @@
 """AWS API Gateway HTTP API with ``CorsConfiguration`` in front of an HTTP proxy integration.
 
+Follows: the HTTP API (apigatewayv2) docs current in 2026 - http-api-cors.html and
+http-api-parameter-mapping.html (response parameter mapping: keys 200-599,
+``append|overwrite|remove:header.NAME`` and ``overwrite:statuscode``, the reserved headers,
+``access-control-*`` among them). An optional ``Integrations`` list (the items of
+``aws apigatewayv2 get-integrations``) carries one HTTP_PROXY integration's ``ResponseParameters``;
+static values only. CONFIG may be YAML (``.yaml``/``.yml``, as ``--cli-input-yaml``).
+
 Sources (cors-ground-truth.md §4.1): https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html,
 the apigatewayv2 API model (``Cors``; MaxAge ``IntegerWithLengthBetweenMinus1And86400``; method
 items 1-64 characters) and the CreateApi/UpdateApi 400 for ``*`` with credentials (aws/aws-cdk #9076).

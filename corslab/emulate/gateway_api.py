@@ -1,5 +1,11 @@
 """Kubernetes Gateway API ``HTTPRoute`` with the ``CORS`` filter (GEP-1767), as Envoy Gateway runs it.
 
+Follows: Gateway API v1.5 standard channel (the CORS filter's CRD validation, ``HTTPHeaderFilter``
+for Request/ResponseHeaderModifier: at most 16 entries, names unique case-insensitively, values
+1-4096 characters) and current Envoy Gateway (wildcard methods/headers since envoyproxy/gateway#4168,
+v1.2; ``forward_not_matching_preflights: false``). Header modifiers become the route's headers to
+add/remove, applied by Envoy's router before its CORS filter writes its headers.
+
 Sources: GEP-1767 (kubernetes-sigs/gateway-api ``geps/gep-1767/index.md``), the ``HTTPCORSFilter``
 type in ``apis/v1/httproute_types.go`` (fields, defaults, CEL rules), the conformance tests
 ``conformance/tests/httproute-cors.go`` and ``cors-allow-credentials-behavior.go``, and Envoy

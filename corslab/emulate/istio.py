@@ -1,5 +1,13 @@
 """Istio ``VirtualService.corsPolicy``, as Istio programs it into Envoy's CORS filter.
 
+Follows: Istio 1.23 and later (checked against istio/istio ``pkg/config/validation/validation.go``
+on master: ``validateCORSPolicy`` with ``validateCORSHTTPMethod`` - Go's nine methods or ``*`` - and
+``ValidateCORSHTTPHeaderName`` - a token or ``*``, istio/istio#52625, cherry-picked to
+release-1.23; ``agent.ValidateDuration``: more than 1ms, whole seconds for maxAge), the
+``unmatchedPreflights`` field of istio/api, and route ``headers`` (request/response set, add,
+remove; ``ValidateHTTPHeaderOperationName``). Earlier releases refused ``allowMethods: ["*"]``
+as "not a supported HTTP method" (so did this emulator until it was audited).
+
 Sources (cors-ground-truth.md §5): istio/api ``virtual_service.proto`` (``CorsPolicy``), istio/istio
 ``pilot/pkg/networking/core/route/route.go`` (``TranslateCORSPolicy``), envoyproxy/envoy
 ``source/extensions/filters/http/cors/cors_filter.cc`` and its integration test.

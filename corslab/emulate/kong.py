@@ -1,5 +1,11 @@
 """Kong Gateway 3.x with the ``cors`` plugin, driven by a DB-less declarative ``kong.yml``.
 
+Follows: Kong Gateway 3.10 and later (``allow_origin_absent``, added in 3.10 per
+``kong/clustering/compat/removed_fields.lua``; the non-empty-Origin preflight check of fix #14368;
+the methods ``one_of`` list of nine names; 200 for preflights). Audited for this release: the
+schema fields and defaults, ``*`` in a list of origins (fix #13334, 3.8) and Vary handling (#5794,
+#8401) match; nothing found that the current release accepts and this emulator refuses.
+
 Source of the behaviour: Kong/kong ``kong/plugins/cors/handler.lua`` and ``schema.lua`` (see
 cors-ground-truth.md §2), ``spec/03-plugins/13-cors/01-access_spec.lua`` for the cases.
 
