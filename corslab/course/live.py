@@ -302,7 +302,7 @@ class Table:
 
     def _repr_html_(self) -> str:
         def cell(text: str, tag: str = "td") -> str:
-            colour = {"allowed": "#2e7d32", "blocked": "#c62828", "yes": "#2e7d32", "no": "#c62828"}
+            colour = {"allowed": "#2e7d32", "blocked": "#c62828"}
             style = f" style='color:{colour[text]};font-weight:bold'" if text in colour else ""
             return f"<{tag}{style}>{html.escape(text)}</{tag}>"
 
