@@ -38,7 +38,8 @@ class ChromiumButton(w.VBox):
 
     def __init__(self, scenario):
         self._scenario = scenario if callable(scenario) else (lambda: scenario)
-        self.button = w.Button(description="Run in Chromium", icon="chrome")
+        self.button = w.Button(description="Run in Chromium", icon="chrome",
+                               layout=w.Layout(width="auto", min_width="150px"))
         self.result = w.HTML()
         self.button.on_click(lambda _b: self.refresh())
         super().__init__([self.button, self.result])

@@ -15,7 +15,7 @@ FONT = "font-family: system-ui, sans-serif; font-size: 13px;"
 #: JupyterLab right-aligns table cells in outputs; the pictures read left to right. One rule,
 #: scoped to the kit's own outputs, leaves cells that set their own alignment alone.
 STYLE = ("<style>.corslab-w td:not([style*='text-align']), .corslab-w th:not([style*='text-align'])"
-         " {text-align: left;}</style>")
+         " {text-align: left;} .corslab-w {line-height: 1.35;}</style>")
 
 
 def wrap(markup: str) -> str:

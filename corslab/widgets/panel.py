@@ -17,16 +17,18 @@ class Panel(w.VBox):
     title = ""
     button_label = "Run"
 
-    def __init__(self, controls: list, extra: list | None = None, run: bool = True):
+    def __init__(self, controls: list, extra: list | None = None, run: bool = True,
+                 below: list | None = None):
         self.result = w.HTML()
-        self.button = w.Button(description=self.button_label, button_style="primary")
+        self.button = w.Button(description=self.button_label, button_style="primary",
+                               layout=w.Layout(width="auto", min_width="120px"))
         self.button.on_click(lambda _button: self.refresh())
         self.runs = 0
         header = [w.HTML(f"<b style='{h.FONT}'>{h.e(self.title)}</b>")] if self.title else []
         grid = w.GridBox(controls, layout=w.Layout(
             grid_template_columns="repeat(2, minmax(260px, 1fr))")) if controls else None
         parts = header + ([grid] if grid else []) + [w.HBox([self.button] + (extra or []))]
-        super().__init__(parts + [self.result])
+        super().__init__(parts + list(below or []) + [self.result])
         if run:
             self.refresh()
 

@@ -27,8 +27,13 @@ def result_html(result) -> str:
     from corslab.probe_display import html_report
 
     console = ""
+    response = result.response
+    if result.allowed and response is not None and response.status >= 400:
+        console = (f"<div style='{h.FONT}background:{h.AMBER};padding:6px;margin-top:4px'>"
+                   f"<b>Readable, but not a success</b>: CORS let the page read the answer, and the "
+                   f"server answered {response.status}. Check the method, the path and the body.</div>")
     if result.console and not result.allowed:
-        console = (f"<div style='{h.FONT}margin-top:4px'>Chromium's console would say: "
+        console += (f"<div style='{h.FONT}margin-top:4px'>Chromium's console would say: "
                    f"<code>{h.e(result.console)}</code></div>")
     return f"<div class='corslab-result'>{code_spans(html_report(result))}{console}</div>"
 
@@ -74,7 +79,8 @@ class RequestBuilder(Panel):
 
         self.link = w.HTML(playground_html(scenario))
         self.chromium = ChromiumButton(self.scenario_or_none)
-        super().__init__(controls, extra=[self.link, self.chromium])
+        self.chromium.children = (self.chromium.button,)  # its result shows below the controls
+        super().__init__(controls, extra=[self.chromium.button, self.link], below=[self.chromium.result])
 
     def scenario(self) -> Scenario:
         return Scenario(service=self.service.value, path=self.path.value,

@@ -4,31 +4,15 @@ and its own assertions check what it teaches. In git they are kept without outpu
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 from corslab.course import FIRST_CELL
+from corslab.course.execute import ROOT, execute, notebooks
 
-ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+NOTEBOOKS = notebooks()
 pytestmark = pytest.mark.usefixtures("stack")
-
-
-def kernel_env() -> dict[str, str]:
-    """The kernel imports the checkout under test, whatever else is installed in the venv."""
-    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
-    return dict(os.environ, PYTHONPATH=path)
-
-
-def execute(path: Path):
-    book = nbformat.read(path, as_version=4)
-    NotebookClient(book, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute(env=kernel_env())
-    return book
 
 
 def test_there_is_a_course():
@@ -37,7 +21,7 @@ def test_there_is_a_course():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_top_to_bottom(path):
-    book = execute(path)
+    book, _ = execute(path)
     errors = [o for c in book.cells if c.cell_type == "code" for o in c.outputs
               if o.output_type == "error"]
     assert not errors

@@ -97,7 +97,7 @@ def test_a_click_on_the_request_builder_runs_the_new_scenario(executed):
     from corslab.widgets import Scenario
 
     # The notebook's builder: a PUT with JSON through method 2, credentials included.
-    scenario = Scenario("cors-proxy", "/v1/users", None, "PUT", {"Content-Type": "application/json"},
+    scenario = Scenario("cors-proxy", "/v1/users/1", None, "PUT", {"Content-Type": "application/json"},
                         "include", body='{"name": "grace"}')
     word = lambda r: "Allowed" if r.allowed else "Opaque" if r.opaque else "Blocked"  # noqa: E731
     builder.scroll_into_view_if_needed()

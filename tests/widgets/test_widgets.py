@@ -253,3 +253,14 @@ def test_chromium_button_says_in_one_line_why_it_cannot_run(monkeypatch):
     button.click()
     assert "Chromium is not available here: CORSLAB_CHROMIUM=/nonexistent/chromium does not exist" \
         in button.result.value
+
+
+def test_a_readable_error_status_is_not_shown_as_a_success():
+    """CORS decides readability, not success: a PUT without an id is the API's 405 (servers/api.py)."""
+    scenario = Scenario("cors-proxy", "/v1/users", None, "PUT", JSON, body='{"name": "ada"}')
+    expected = scenario.probe()
+    markup = request_builder("cors-proxy", "/v1/users", method="PUT", headers=JSON,
+                             body='{"name": "ada"}').result.value
+    flagged = expected.allowed and expected.response.status >= 400
+    assert ("Readable, but not a success" in markup) == flagged
+    assert flagged, expected.report()  # the scenario is chosen to show it
