@@ -54,3 +54,11 @@ def test_seen_follows_one_trace():
     trace = live.trace_id("t")
     live.raw(topology.origin("api") + f"/v1/users?trace={trace}")
     assert [e["method"] for e in live.seen("api", trace=trace)] == ["GET"]
+
+
+@pytest.mark.usefixtures("stack")
+def test_emulators_side_by_side():
+    with live.emulate_many(("istio", "infra/istio/virtualservice.yaml"),
+                           ("apigw-http", "infra/aws/apigw-http.json")) as (istio, apigw):
+        answers = [live.raw(base + "/v1/users", headers=[("Origin", topology.ADMIN_ORIGIN)]) for base in (istio, apigw)]
+    assert [a.header("access-control-allow-origin") for a in answers] == [topology.ADMIN_ORIGIN] * 2
