@@ -2,7 +2,7 @@
 
 ``check_allowlist_entry``: the learner writes one nginx ``map`` entry that allows exactly one
 production origin; it is tried against the origins an attacker would register.
-``check_post000_config``: true/false statements about the method-2 config of the source post
+``check_blog_config``: true/false statements about a widely copied method-2 config (nginx/examples/blog-method2.conf)
 (no ``always``, a fixed origin, ``add_header`` inside ``if``), which the notebook runs live.
 """
 
@@ -59,7 +59,7 @@ def check_allowlist_entry(answer) -> Feedback:
     return fb
 
 
-POST000_STATEMENTS = {
+BLOG_STATEMENTS = {
     "A": (False, "without `always`, add_header only applies to 200, 201, 204, 206, 301, 302, 303, 304, "
                  "307 and 308 - the 401 has no Access-Control-Allow-Origin, so the page sees a CORS "
                  "error instead of a 401.",
@@ -78,7 +78,7 @@ POST000_STATEMENTS = {
 }
 
 
-def check_post000_config(answer) -> Feedback:
+def check_blog_config(answer) -> Feedback:
     """``answer``: {"A": True/False, ..., "E": ...} for the statements in the notebook."""
-    return true_false(answer, POST000_STATEMENTS, "The source post's method-2 config",
+    return true_false(answer, BLOG_STATEMENTS, "The source post's method-2 config",
                       'Set `answer = {"A": ..., "B": ..., "C": ..., "D": ..., "E": ...}` with True or False.')

@@ -32,10 +32,10 @@ def test_unanswered_entry_reveals_nothing():
     assert fb.pending and "example\\.com" not in str(fb)
 
 
-def test_post000_statements_right_and_wrong():
+def test_blog_config_statements_right_and_wrong():
     right = {"A": False, "B": False, "C": False, "D": True, "E": True}
-    assert lesson07.check_post000_config(right).ok
+    assert lesson07.check_blog_config(right).ok
     wrong = dict(right, B=True)
-    fb = lesson07.check_post000_config(wrong)
+    fb = lesson07.check_blog_config(wrong)
     assert not fb.ok and len(fb.wrong) == 1 and fb.wrong[0].startswith("B")
-    assert lesson07.check_post000_config({"A": ..., "B": ..., "C": ..., "D": ..., "E": ...}).pending
+    assert lesson07.check_blog_config({"A": ..., "B": ..., "C": ..., "D": ..., "E": ...}).pending

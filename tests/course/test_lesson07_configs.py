@@ -12,8 +12,8 @@ pytestmark = pytest.mark.usefixtures("stack")
 JSON = [("Content-Type", "application/json")]
 
 
-def test_post000_config_fails_as_the_notebook_says():
-    with live.emulate("nginx", "nginx/examples/post000-method2.conf", upstream=live.upstream_of("api")) as base:
+def test_blog_config_fails_as_the_notebook_says():
+    with live.emulate("nginx", "nginx/examples/blog-method2.conf", upstream=live.upstream_of("api")) as base:
         put = probe(base + "/v1/users/1", topology.APP_ORIGIN, "PUT", headers=JSON, credentials="include",
                     body='{"name": "ada"}')
         me = probe(base + "/v1/me", topology.APP_ORIGIN, credentials="include")
