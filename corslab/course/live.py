@@ -8,7 +8,11 @@ read what reached the API, and show rows as a table instead of a printed dict.
 
 ``emulate`` runs ``python -m corslab emulate PRODUCT CONFIG --port P --upstream URL`` (the same
 command a learner types) in a child process, waits for its ``ready on`` line and stops it on
-leaving the ``with`` block. Ports are picked free by the kernel, never written by hand.
+leaving the ``with`` block; ``nginx`` configs run in real nginx (``corslab.emulate.nginx``);
+``emulate_many`` starts several side by side. Ports are picked free by the kernel, never written
+by hand, and under ``CORSLAB_PORT_OFFSET`` the lab origins in a config are shifted as the stack
+shifts its own. Also here: ``generate`` (what ``python -m corslab generate`` prints), ``raw``
+(one request exactly as given, like ``curl -i``), ``seen`` (what reached a backend) and ``table``.
 """
 
 from __future__ import annotations
