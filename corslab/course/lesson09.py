@@ -1,9 +1,10 @@
 """Checkers for notebook 09 - method 4: AWS ALB.
 
 ``check_alb_attributes``: the learner writes two listener attribute values for one frontend with
-cookies. ``check_alb_predictions``: which of the lab's origins the lab's ALB config lets read a
-plain GET - the truth is computed from ``infra/aws/alb.json`` (one static value, compared the way
-the Fetch standard's CORS check compares it), never typed here.
+cookies. ``check_alb_predictions``: the team "fixes" the second frontend by setting the allow-origin
+attribute to ``*`` - who can read a GET now, with and without cookies? The truth is computed with
+the Fetch standard's CORS check (``corslab.model``) from ``*`` and ``infra/aws/alb.json``'s
+credentials attribute, never typed here.
 """
 
 from __future__ import annotations
@@ -43,34 +44,46 @@ def check_alb_attributes(answer) -> Feedback:
     return fb
 
 
-def static_allow_origin(path: str = ALB_CONFIG) -> str | None:
-    """The one Access-Control-Allow-Origin value the ALB config sends to everybody (as the stack
-    runs it: shifted under CORSLAB_PORT_OFFSET like every config)."""
+ACAC_KEY = "routing.http.response.access_control_allow_credentials.header_value"
+WILDCARD = "*"
+
+
+def static_attribute(key: str, path: str = ALB_CONFIG) -> str | None:
+    """One listener attribute's static value in the ALB config, as the stack runs it (shifted under
+    CORSLAB_PORT_OFFSET like every config)."""
     with open(repo_path(path), encoding="utf-8") as fh:
         config = json.loads(topology.shift_text(fh.read()))
-    for attr in config.get("ListenerAttributes", []):
-        if attr.get("Key") == ACAO_KEY:
-            return attr.get("Value")
-    return None
+    return next((a.get("Value") for a in config.get("ListenerAttributes", []) if a.get("Key") == key), None)
 
 
 def check_alb_predictions(answer) -> Feedback:
-    """``answer``: {"app": bool, "admin": bool, "untrusted": bool} - can a page there read a GET?"""
+    """``answer``: {"with_cookies": {"app": bool, "admin": bool, "untrusted": bool},
+    "without_cookies": {...}} - who can read a GET once the allow-origin attribute is ``*``.
+
+    The truth is the Fetch standard's CORS check (the kit's ``model.classify_access``) applied to
+    ``*`` and the credentials attribute of ``infra/aws/alb.json``.
+    """
+    how = ('Set `answer = {"with_cookies": {"app": ..., "admin": ..., "untrusted": ...}, '
+           '"without_cookies": {...}}` with True or False.')
     if unanswered(answer):
-        return Feedback.todo('Set `answer = {"app": ..., "admin": ..., "untrusted": ...}` with True or False.')
-    if not isinstance(answer, dict):
-        return Feedback("ALB predictions", [(False, "The answer is a dict: origin name -> True/False.")])
-    value = static_allow_origin()
+        return Feedback.todo(how)
+    if not isinstance(answer, dict) or not all(isinstance(answer.get(k), dict)
+                                               for k in ("with_cookies", "without_cookies")):
+        return Feedback("ALB with *", [(False, how)])
+    from corslab.model import classify_access
+
+    acac = static_attribute(ACAC_KEY)
     origins = {"app": topology.APP_ORIGIN, "admin": topology.ADMIN_ORIGIN,
                "untrusted": topology.UNTRUSTED_ORIGIN}
-    fb = Feedback("Who can read the ALB's answer")
-    for name, origin in origins.items():
-        truth = value == "*" or value == origin
-        given = answer.get(name)
-        if not isinstance(given, bool):
-            fb.check(False, f"{name}: answer True or False.")
-            continue
-        fb.check(given == truth, f"{name}: right." if given == truth else
-                 f"{name}: not right yet - compare {origin} with the one static "
-                 "Access-Control-Allow-Origin value in alb.json, byte for byte.")
+    fb = Feedback("The ALB with Access-Control-Allow-Origin: *")
+    for part, include in (("with_cookies", True), ("without_cookies", False)):
+        for name, origin in origins.items():
+            truth = classify_access(WILDCARD, acac, origin, include) is None
+            given = answer[part].get(name)
+            if not isinstance(given, bool):
+                fb.check(False, f"{part} / {name}: answer True or False.")
+                continue
+            fb.check(given == truth, f"{part} / {name}: right." if given == truth else
+                     f"{part} / {name}: not right yet - what does a browser do with * when the "
+                     "request carries cookies, and when it does not?")
     return fb

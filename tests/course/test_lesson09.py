@@ -1,6 +1,6 @@
-"""Notebook 09's checkers. The ALB prediction key is computed from infra/aws/alb.json and the
-Fetch standard's CORS check (byte equality of ACAO and the origin); the live ALB of the stack must
-agree with it."""
+"""Notebook 09's checkers. The prediction key is computed with the Fetch standard's CORS check
+(#concept-cors-check: `*` fails with credentials) from infra/aws/alb.json; the ALB emulator running
+that config with `*` must agree with it."""
 
 import pytest
 
@@ -26,21 +26,36 @@ def test_unanswered_attributes():
     assert lesson09.check_alb_attributes({"allow_origin": ..., "allow_credentials": ...}).pending
 
 
-def _truth():
-    value = lesson09.static_allow_origin()
-    return {"app": value == topology.APP_ORIGIN, "admin": value == topology.ADMIN_ORIGIN,
-            "untrusted": value == topology.UNTRUSTED_ORIGIN}
-
-
-def test_predictions_right_and_wrong():
-    truth = _truth()
-    assert lesson09.check_alb_predictions(truth).ok
-    assert not lesson09.check_alb_predictions({k: not v for k, v in truth.items()}).ok
-    assert lesson09.check_alb_predictions({"app": ..., "admin": ..., "untrusted": ...}).pending
+def test_wildcard_predictions_right_wrong_unanswered():
+    """Fetch #concept-cors-check: `*` passes only when credentials are not included."""
+    right = {"with_cookies": {"app": False, "admin": False, "untrusted": False},
+             "without_cookies": {"app": True, "admin": True, "untrusted": True}}
+    assert lesson09.check_alb_predictions(right).ok
+    wrong = {"with_cookies": {"app": True, "admin": True, "untrusted": False},
+             "without_cookies": {"app": True, "admin": True, "untrusted": True}}
+    assert len(lesson09.check_alb_predictions(wrong).wrong) == 2
+    assert lesson09.check_alb_predictions({"with_cookies": {"app": ...}, "without_cookies": {}}).pending
 
 
 @pytest.mark.usefixtures("stack")
-def test_prediction_key_agrees_with_the_running_alb():
-    origins = {"app": topology.APP_ORIGIN, "admin": topology.ADMIN_ORIGIN, "untrusted": topology.UNTRUSTED_ORIGIN}
-    live = {name: probe(topology.origin("alb") + "/v1/users", origin).allowed for name, origin in origins.items()}
-    assert live == _truth()
+def test_wildcard_key_agrees_with_the_alb_emulator(tmp_path):
+    """The lab's ALB config with the allow-origin attribute set to `*`, run in the ALB emulator:
+    the verdicts match the key (nothing with cookies, everyone without)."""
+    import json
+
+    from corslab.course import live
+
+    config = json.loads((live.ROOT / lesson09.ALB_CONFIG).read_text())
+    for attr in config["ListenerAttributes"]:
+        if attr["Key"] == lesson09.ACAO_KEY:
+            attr["Value"] = "*"
+    path = tmp_path / "alb.json"
+    path.write_text(json.dumps(config))
+    with live.emulate("alb", str(path)) as base:
+        for origin in (topology.APP_ORIGIN, topology.ADMIN_ORIGIN, topology.UNTRUSTED_ORIGIN):
+            assert not probe(base + "/v1/users", origin, credentials="include").allowed
+            assert probe(base + "/v1/users", origin).allowed
+
+
+def test_alb_config_sends_the_app_origin():
+    assert lesson09.static_attribute(lesson09.ACAO_KEY) == topology.APP_ORIGIN
