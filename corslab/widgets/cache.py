@@ -53,20 +53,28 @@ class Timeline:
         horizon = max([t for t, _ in self.events] + [(self.max_age or 0) * 1.15, 10])
         x = lambda t: left + (width - left - right) * t / horizon  # noqa: E731
         parts = [f"<line x1='{left}' y1='{y}' x2='{width - right}' y2='{y}' stroke='#333'/>"]
+        end = x(horizon)
         for t, result in self.events:  # the cached period after each preflight that was stored
             if result.preflight is not None and result.allowed and self.max_age:
-                parts.append(f"<rect x='{x(t):.1f}' y='{y - 22}' width='{x(t + self.max_age) - x(t):.1f}'"
+                parts.append(f"<rect x='{x(t):.1f}' y='{y - 22}' width='{min(x(t + self.max_age), end) - x(t):.1f}'"
                              f" height='16' fill='#c8e6c9'/><text x='{x(t) + 3:.1f}' y='{y - 10}' "
                              f"font-size='10'>cached for {self.max_age} s</text>")
+        last_at_level: dict[int, float] = {}
         for t, result in self.events:
             sent = result.preflight is not None
             colour = "#c62828" if sent else "#2e7d32" if result.preflight_needed else "#555"
             label = "OPTIONS" if sent else "cache" if result.preflight_from_cache else "no preflight"
+            # Labels of close events go one level lower instead of on top of each other.
+            level = next(lv for lv in range(len(self.events) + 1)
+                         if x(t) - last_at_level.get(lv, -1e9) > 56)
+            last_at_level[level] = x(t)
+            ty = y + 20 + 28 * level
             parts.append(f"<circle cx='{x(t):.1f}' cy='{y}' r='6' fill='{colour}'/>"
-                         f"<text x='{x(t):.1f}' y='{y + 20}' font-size='10' text-anchor='middle'>"
-                         f"t={t:g}s</text><text x='{x(t):.1f}' y='{y + 32}' font-size='10' "
+                         f"<text x='{x(t):.1f}' y='{ty}' font-size='10' text-anchor='middle'>"
+                         f"t={t:g}s</text><text x='{x(t):.1f}' y='{ty + 12}' font-size='10' "
                          f"text-anchor='middle' fill='{colour}'>{label}</text>")
-        return (f"<svg class='corslab-timeline' width='{width}' height='{y + 42}' "
+        levels = max(last_at_level, default=0) + 1
+        return (f"<svg class='corslab-timeline' width='{width}' height='{y + 18 + 28 * levels}' "
                 f"xmlns='http://www.w3.org/2000/svg' style='{h.FONT}'>{''.join(parts)}</svg>")
 
     def table(self) -> str:
@@ -76,8 +84,7 @@ class Timeline:
             pre = ("OPTIONS sent -> %d" % result.preflight.status if result.preflight is not None
                    else "served from the cache" if result.preflight_from_cache
                    else "not needed" if not result.preflight_needed else "-")
-            status = result.response.status if result.response is not None else "-"
-            rows.append([f"{t:g} s", pre, f"{result.method} -> {status}", label])
+            rows.append([f"{t:g} s", pre, f"{result.method} -> {h.status(result)}", label])
             colours.append(colour)
         return h.table(["time", "preflight", "request", "verdict"], rows, colours)
 
@@ -124,8 +131,9 @@ class CacheTimeline(Panel):
 
 
 def cache_timeline(service: str = "cors-proxy", max_age: int | None = None,
-                   path: str = "/v1/users", method: str = "PUT",
-                   headers=(("Content-Type", "application/json"),), schedule=()) -> CacheTimeline:
+                   path: str = "/v1/users/1", method: str = "PUT",
+                   headers=(("Content-Type", "application/json"),), schedule=(),
+                   body: str | None = '{"name": "ada"}') -> CacheTimeline:
     """Probe one preflighted scenario over time; the model's cache decides when OPTIONS is sent.
 
     ``max_age``: with ``service="echo"`` the Max-Age the echo is asked to answer; other services
@@ -140,4 +148,4 @@ def cache_timeline(service: str = "cors-proxy", max_age: int | None = None,
         path = "/demo?" + urlencode({"acao": topology.APP_ORIGIN, "acam": method,
                                      "acah": ",".join(n for n, _ in headers),
                                      "acma": int(max_age)})
-    return CacheTimeline(Scenario(service, path, None, method, headers), schedule)
+    return CacheTimeline(Scenario(service, path, None, method, headers, body=body), schedule)

@@ -6,6 +6,7 @@ import ipywidgets as w
 
 from corslab.errors import CorsLabError
 from corslab.widgets import html as h
+from corslab.widgets.panel import HtmlFallback
 from corslab.widgets.scenario import Scenario
 
 
@@ -15,9 +16,14 @@ def playground_html(scenario: Scenario) -> str:
             f"style='{h.FONT}'>Open in the playground (your own browser) &#8599;</a>")
 
 
-def playground_link(scenario: Scenario) -> w.HTML:
+class PlaygroundLink(HtmlFallback, w.HTML):
+    def fallback_html(self) -> str:
+        return self.value
+
+
+def playground_link(scenario: Scenario) -> PlaygroundLink:
     """A link that opens the browser playground prefilled with ``scenario``."""
-    return w.HTML(playground_html(scenario))
+    return PlaygroundLink(playground_html(scenario))
 
 
 def chromium_html(scenario: Scenario) -> str:
@@ -33,7 +39,7 @@ def chromium_html(scenario: Scenario) -> str:
     return outcome_cell(model, real)
 
 
-class ChromiumButton(w.VBox):
+class ChromiumButton(HtmlFallback, w.VBox):
     """A button that runs the scenario in real headless Chromium and shows what it said."""
 
     def __init__(self, scenario):
@@ -53,6 +59,9 @@ class ChromiumButton(w.VBox):
 
     def click(self) -> None:
         self.button.click()
+
+    def fallback_html(self) -> str:
+        return self.result.value or h.note("Run in Chromium: press the button in JupyterLab.")
 
 
 def chromium_button(scenario: Scenario) -> ChromiumButton:

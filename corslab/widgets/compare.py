@@ -33,9 +33,8 @@ def methods_table(scenario: Scenario) -> str:
         one = scenario.with_(service=svc.name, url=None, origin=scenario.origin)
         result = one.probe()
         label, colour = h.outcome(result)
-        response = result.response
         rows.append([which, svc.name, f"{one.page_origin}", _preflight_cell(result),
-                     str(response.status) if response is not None else "-", label,
+                     h.status(result), label,
                      result.reason or ", ".join(result.exposed_headers) or "-"])
         colours.append(colour)
     head = ["method", "service", "page origin", "preflight", "status", "verdict",
@@ -61,8 +60,10 @@ class MethodSwitcher(Panel):
                                   description="headers")
         self.credentials = w.Dropdown(options=list(CREDENTIALS), value=scenario.credentials,
                                       description="credentials")
+        self.body = w.Textarea(value=scenario.body or "", description="body")
         self._given_origin = scenario.origin
-        super().__init__([self.path, self.origin, self.method, self.headers, self.credentials])
+        super().__init__([self.path, self.origin, self.method, self.headers, self.credentials,
+                          self.body])
 
     def scenario(self) -> Scenario:
         origin = self.origin.value.strip() or None
@@ -70,17 +71,28 @@ class MethodSwitcher(Panel):
             origin = None  # method 1 keeps its own page origin
         return Scenario(service="cors-proxy", path=self.path.value, origin=origin,
                         method=self.method.value, headers=self.headers.value,
-                        credentials=self.credentials.value)
+                        credentials=self.credentials.value, body=self.body.value or None)
 
     def render(self) -> str:
         return methods_table(self.scenario())
 
 
-def method_switcher(path: str = "/v1/users", origin: str | None = None, method: str = "PUT",
+def method_switcher(path: str = "/v1/users/1", origin: str | None = None, method: str = "PUT",
                     headers=(("Content-Type", "application/json"),),
-                    credentials: str = "include") -> MethodSwitcher:
-    """One scenario sent through methods 1-5 and the app-level way, as a table of verdicts."""
-    return MethodSwitcher(Scenario("cors-proxy", path, origin, method, headers, credentials))
+                    credentials: str = "include", body: str | None = None) -> MethodSwitcher:
+    """One scenario sent through methods 1-5 and the app-level way, as a table of verdicts.
+
+    ``body=None``: a POST or PUT with a JSON Content-Type sends a small JSON object, as the API
+    expects (servers/api.py); other requests send none.
+    """
+    scenario = Scenario("cors-proxy", path, origin, method, headers, credentials)
+    return MethodSwitcher(scenario.with_(body=body if body is not None else default_body(scenario)))
+
+
+def default_body(scenario: Scenario) -> str | None:
+    """What the lab's API accepts for POST/PUT with JSON: {"name": ...}; nothing otherwise."""
+    json_type = any(n.lower() == "content-type" and "json" in v.lower() for n, v in scenario.headers)
+    return '{"name": "ada"}' if scenario.method.upper() in ("POST", "PUT", "PATCH") and json_type else None
 
 
 def compare_html(a: str, b: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -45,21 +46,24 @@ class ConfigView:
             raise CorsLabError(f"lines={lines!r} is outside {path}, which has {len(text)} lines; "
                                f"give (first, last) between 1 and {len(text)}")
         self.numbered = list(enumerate(text, start=1))[first - 1:last]
-        self.notes = self._place(notes or {}, text)
+        self.notes = self._place(notes or {}, text, first, last)
 
-    def _place(self, notes: dict, text: list[str]) -> dict[int, str]:
-        """Notes keyed by line number, or by a substring of the line (its first match)."""
+    def _place(self, notes: dict, text: list[str], first: int, last: int) -> dict[int, str]:
+        """Notes keyed by line number, or by a substring of a shown line (its first match)."""
         placed: dict[int, str] = {}
         for key, note in notes.items():
             if isinstance(key, int):
-                if not 1 <= key <= len(text):
-                    raise CorsLabError(f"a note is for line {key}, but {self.path} has {len(text)} lines")
+                if not first <= key <= last:
+                    raise CorsLabError(f"a note is for line {key}, but the lines shown of {self.path} "
+                                       f"are {first}-{last}")
                 line = key
             else:
-                found = [n for n, line_text in enumerate(text, start=1) if key in line_text]
+                found = [n for n, line_text in enumerate(text, start=1)
+                         if first <= n <= last and key in line_text]
                 if not found:
-                    raise CorsLabError(f"no line of {self.path} contains {key!r}; a note's key is a "
-                                       "line number or a piece of that line's text")
+                    raise CorsLabError(f"no line of {self.path} (lines {first}-{last}) contains "
+                                       f"{key!r}; a note's key is a line number or a piece of that "
+                                       "line's text")
                 line = found[0]
             placed[line] = placed[line] + " " + note if line in placed else note
         return placed
@@ -70,10 +74,10 @@ class ConfigView:
             note = self.notes.get(number)
             bg = "background:#fff8e1;" if note else ""
             rows.append(
-                f"<tr style='{bg}'><td style='color:#999;text-align:right;padding:0 8px;"
-                f"user-select:none'>{number}</td><td style='white-space:pre;padding-right:16px;"
-                f"font-family:ui-monospace,monospace'>{h.e(line)}</td>"
-                f"<td style='color:#1a237e;padding-left:8px;border-left:{'3px solid #ffb300' if note else '0'}'>"
+                f"<tr style='{bg}'><td style='color:#999;text-align:right;padding:1px 8px;"
+                f"user-select:none'>{number}</td><td style='white-space:pre;padding:1px 16px 1px 0;"
+                f"text-align:left'><code style='background:none'>{h.e(line)}</code></td>"
+                f"<td style='color:#1a237e;padding:1px 8px;border-left:{'3px solid #ffb300' if note else '0'}'>"
                 f"{h.e(note or '')}</td></tr>")
         return h.wrap(f"<div class='corslab-config' style='{h.FONT}'><div><b>{h.e(self.path)}</b> "
                 f"<small>(read from the repository)</small></div>"
@@ -110,13 +114,21 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def fill_stack_template(text: str, port: int) -> str:
+    """A stack nginx template (``${LISTEN}``, ``${API_UPSTREAM}``...) as ``emulate nginx`` runs it:
+    its own listen address, and ``backend`` - the upstream that ``--upstream`` defines."""
+    text = text.replace("${LISTEN}", f"127.0.0.1:{port}")
+    return re.sub(r"\$\{[A-Z_]+_UPSTREAM\}", "backend", text)
+
+
 class Emulated:
     """``python -m corslab emulate PRODUCT CONFIG --port FREE`` for as long as the block runs."""
 
-    def __init__(self, product: str, text: str, suffix: str):
-        self.product, self.text, self.suffix = product, text, suffix
+    def __init__(self, product: str, text: str, suffix: str, label: str = "your config"):
+        self.product, self.suffix, self.label = product, suffix, label
         self.proc = None
         self.port = _free_port()
+        self.text = fill_stack_template(text, self.port) if product == "nginx" else text
 
     def __enter__(self) -> str:
         from corslab.emulate import PRODUCTS as RUNNABLE
@@ -139,7 +151,8 @@ class Emulated:
                 err = self.proc.stderr.read().strip().splitlines() if self.proc.poll() is not None else []
                 self.__exit__(None, None, None)
                 message = err[-1] if err else f"it did not start within {START_TIMEOUT:g} s"
-                raise CorsLabError(f"{self.product} refused this config: {message.removeprefix('error: ')}")
+                message = message.removeprefix("error: ").replace(str(config), self.label)
+                raise CorsLabError(f"{self.product} refused this config: {message}")
             line = self.proc.stdout.readline()
         return f"http://127.0.0.1:{self.port}"
 
@@ -157,19 +170,18 @@ class Emulated:
         self.dir.cleanup()
 
 
-def config_verdicts(product: str, text: str, scenarios: list[Scenario], suffix: str) -> str:
+def config_verdicts(product: str, text: str, scenarios: list[Scenario], suffix: str,
+                    label: str = "your config") -> str:
     from corslab.widgets.compare import _preflight_cell
 
     rows, colours = [], []
-    with Emulated(product, text, suffix) as base:
+    with Emulated(product, text, suffix, label) as base:
         for s in scenarios:
             result = s.with_(url=base + s.path, service=None).probe()
             label, colour = h.outcome(result)
-            response = result.response
             rows.append([s.page_origin, f"{s.method} {s.path}",
                          "; ".join(f"{n}: {v}" for n, v in s.headers) or "-",
-                         s.credentials, _preflight_cell(result),
-                         str(response.status) if response is not None else "-", label,
+                         s.credentials, _preflight_cell(result), h.status(result), label,
                          result.reason or ", ".join(result.exposed_headers) or "-"])
             colours.append(colour)
     head = ["page origin", "request", "headers", "credentials", "preflight", "status", "verdict",
@@ -182,7 +194,8 @@ def default_scenarios() -> list[Scenario]:
     json_put = (("Content-Type", "application/json"),)
     return [
         Scenario("cors-proxy", "/v1/users", topology.APP_ORIGIN, "GET"),
-        Scenario("cors-proxy", "/v1/users", topology.APP_ORIGIN, "PUT", json_put, "include"),
+        Scenario("cors-proxy", "/v1/users/1", topology.APP_ORIGIN, "PUT", json_put, "include",
+                 body='{"name": "ada"}'),
         Scenario("cors-proxy", "/v1/users", topology.ADMIN_ORIGIN, "GET", (), "include"),
         Scenario("cors-proxy", "/v1/users", topology.UNTRUSTED_ORIGIN, "GET"),
     ]
@@ -207,7 +220,8 @@ class ConfigEditor(Panel):
         self.children = self.children[:-2] + (self.editor,) + self.children[-2:]
 
     def render(self) -> str:
-        return config_verdicts(self.product, self.editor.value, self.scenarios, self.suffix)
+        return config_verdicts(self.product, self.editor.value, self.scenarios, self.suffix,
+                               f"your copy of {self.path}")
 
 
 def config_editor(product: str, path: str | None = None, scenarios=None) -> ConfigEditor:

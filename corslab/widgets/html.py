@@ -20,7 +20,7 @@ STYLE = ("<style>.corslab-w td:not([style*='text-align']), .corslab-w th:not([st
 
 def wrap(markup: str) -> str:
     """The kit's output, with the style that keeps its tables left-aligned."""
-    return f"<div class='corslab-w'>{STYLE}{markup}</div>"
+    return f"<div class='corslab-w tex2jax_ignore'>{STYLE}{markup}</div>"  # no $...$ as math
 
 
 def e(text) -> str:
@@ -41,6 +41,14 @@ def table(head: list[str], rows: list[list[str]], colours: list[str] | None = No
     return f"<table style='border-collapse:collapse;{FONT}'><tr>{th}</tr>{''.join(body)}</table>"
 
 
+def status(result) -> str:
+    """The actual request's status, with a word when it is an error; '-' when never sent."""
+    if result.response is None:
+        return "-"
+    code = result.response.status
+    return f"{code} (not a success)" if code >= 400 else str(code)
+
+
 def error_line(message: str) -> str:
     """One line saying what is wrong and how to fix it (a CorsLabError's text)."""
     return (f"<div class='corslab-error' style='{FONT}background:{RED};padding:6px'>"
@@ -52,9 +60,11 @@ def note(message: str) -> str:
 
 
 def outcome(result) -> tuple[str, str]:
-    """(label, background colour) of a ProbeResult's verdict."""
+    """(label, background colour) of a ProbeResult's verdict; a readable 4xx/5xx is amber:
+    CORS let the page read it, but it is not a success."""
     if result.allowed:
-        return "allowed", GREEN
+        failed = result.response is not None and result.response.status >= 400
+        return "allowed", AMBER if failed else GREEN
     if result.opaque:
         return "opaque", AMBER
     if result.kind in ("type-error", "fetch-api"):

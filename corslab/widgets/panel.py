@@ -13,7 +13,22 @@ from corslab.errors import CorsLabError
 from corslab.widgets import html as h
 
 
-class Panel(w.VBox):
+class HtmlFallback:
+    """A widget whose display also carries ``text/html``: what a headless run keeps."""
+
+    def fallback_html(self) -> str:  # pragma: no cover - each widget defines it
+        raise NotImplementedError
+
+    def _repr_mimebundle_(self, **kwargs):
+        data = super()._repr_mimebundle_(**kwargs)
+        if isinstance(data, tuple):
+            data = data[0]
+        data = dict(data or {})
+        data["text/html"] = self.fallback_html()
+        return data
+
+
+class Panel(HtmlFallback, w.VBox):
     title = ""
     button_label = "Run"
 
@@ -47,10 +62,5 @@ class Panel(w.VBox):
         """Press the panel's button (for tests and scripts)."""
         self.button.click()
 
-    def _repr_mimebundle_(self, **kwargs):
-        data = super()._repr_mimebundle_(**kwargs)
-        if isinstance(data, tuple):
-            data = data[0]
-        data = dict(data or {})
-        data["text/html"] = self.result.value
-        return data
+    def fallback_html(self) -> str:
+        return self.result.value

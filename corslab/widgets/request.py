@@ -77,7 +77,7 @@ class RequestBuilder(Panel):
                     self.credentials, self.mode, self.body]
         from corslab.widgets.chromium import ChromiumButton, playground_html
 
-        self.link = w.HTML(playground_html(scenario))
+        self.link = w.HTML(playground_html(scenario))  # inside the panel: its HTML is the panel's
         self.chromium = ChromiumButton(self.scenario_or_none)
         self.chromium.children = (self.chromium.button,)  # its result shows below the controls
         super().__init__(controls, extra=[self.chromium.button, self.link], below=[self.chromium.result])
@@ -90,6 +90,9 @@ class RequestBuilder(Panel):
 
     def scenario_or_none(self) -> Scenario:
         return self.scenario()
+
+    def fallback_html(self) -> str:
+        return self.link.value + self.result.value
 
     def render(self) -> str:
         from corslab.widgets.chromium import playground_html

@@ -44,3 +44,32 @@ def test_notebook_starts_with_the_setup_cell(path):
     """The contract's first cell: no sys.path edit, the installed kit starts (or finds) the lab."""
     code = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
     assert code[0].source == FIRST_CELL
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_widget_renders_its_first_result_headless(path):
+    """nbclient runs no widget JavaScript: a widget's output must carry its own HTML beside the
+    widget view, or a headless run (and a static view of the notebook) shows an empty box."""
+    book, _ = execute(path)
+    views = [o for c in book.cells if c.cell_type == "code" for o in c.outputs
+             if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    for output in views:
+        assert output["data"].get("text/html", "").strip(), output["data"].get("text/plain")
+
+
+def test_the_first_cell_shows_the_lab_and_later_kit_errors_as_one_line(tmp_path):
+    """course.start() shows the stack's table (no raw list of objects), and a CorsLabError raised
+    later in the notebook is its one line - what is wrong and how to fix it - not a traceback."""
+    from nbclient.exceptions import CellExecutionError
+
+    book = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell(FIRST_CELL),
+        nbformat.v4.new_code_cell("from corslab.widgets import Scenario\nScenario('no-such-service')"),
+    ])
+    path = tmp_path / "first-cell.ipynb"
+    nbformat.write(book, path)
+    with pytest.raises(CellExecutionError) as failed:
+        execute(path)
+    lines = [line for line in str(failed.value).splitlines() if "CorsLabError" in line]
+    assert lines and all("Traceback" not in line for line in lines)
+    assert "unknown service 'no-such-service'" in lines[0]

@@ -174,8 +174,9 @@ def test_show_config_reads_the_file_and_places_notes_beside_lines():
     view = show_config(path, {key: "the allowlist", 1: "first line"}, lines=(1, len(text)))
     markup = view._repr_html_()
     assert markup.count("<tr") == len(text)
+    assert "tex2jax_ignore" in markup  # nginx's $variables are never typeset as math
     number = next(i for i, line in enumerate(text, 1) if key in line)
-    assert re.search(rf">{number}</td><td[^>]*>[^<]*</td><td[^>]*>the allowlist</td>", markup)
+    assert re.search(rf">{number}</td><td[^>]*><code[^>]*>[^<]*</code></td><td[^>]*>the allowlist</td>", markup)
     with pytest.raises(CorsLabError, match="no line of"):
         show_config(path, {"no such text anywhere": "x"})
     with pytest.raises(CorsLabError, match="outside the repository"):
@@ -264,3 +265,24 @@ def test_a_readable_error_status_is_not_shown_as_a_success():
     flagged = expected.allowed and expected.response.status >= 400
     assert ("Readable, but not a success" in markup) == flagged
     assert flagged, expected.report()  # the scenario is chosen to show it
+
+
+def test_config_editor_runs_the_stacks_nginx_template_in_real_nginx_or_says_why_not():
+    """nginx/cors-proxy.conf is a template (${LISTEN}, ${API_UPSTREAM}); the editor fills it for
+    `python -m corslab emulate nginx` (real nginx, `nginx -t` first), where that product exists."""
+    from corslab.emulate import PRODUCTS
+
+    widget = config_editor("nginx", "nginx/cors-proxy.conf")
+    if "nginx" not in PRODUCTS:
+        assert "cannot run nginx in this checkout" in widget.result.value
+        return
+    rows = rows_of(widget.result.value)
+    for scenario, row in zip(widget.scenarios, rows):
+        expected = scenario.probe()  # the stack runs the same file: the verdicts must match
+        assert row[6] == ("allowed" if expected.allowed else "blocked"), (row, expected.report())
+    widget.editor.value += "\nnot_a_directive on;\n"  # a typo nginx -t refuses, naming the line
+    widget.click()
+    assert widget.result.value.count("corslab-error") == 1
+    assert "nginx refused this config" in widget.result.value
+    assert "your copy of nginx/cors-proxy.conf" in widget.result.value
+    assert "not_a_directive" in widget.result.value
