@@ -1,0 +1,81 @@
+"""Checkers for notebook 08 - method 3: ingress-nginx annotations (and Gateway API).
+
+``check_annotations``: the learner writes the annotations for a production policy; they are
+parsed by the kit's port of the controller's own parser (``internal/ingress/annotations/cors``),
+fallbacks included, so a value the controller would silently replace is caught here too.
+``check_ingress_quirks``: true/false statements about what the controller generates.
+"""
+
+from __future__ import annotations
+
+from corslab.course.grading import Feedback, unanswered
+from corslab.course.quiz import true_false
+
+PREFIX = "nginx.ingress.kubernetes.io/"
+WANTED_ORIGINS = ("https://app.example.com", "https://admin.example.com")
+WANTED_METHODS = {"GET", "POST", "PUT"}
+WANTED_HEADERS = {"content-type", "authorization"}
+
+
+def check_annotations(answer) -> Feedback:
+    """``answer``: a dict of annotation name -> value (names with or without the prefix)."""
+    if unanswered(answer):
+        return Feedback.todo("Set `answer` to a dict of annotations, e.g. "
+                             '{"nginx.ingress.kubernetes.io/enable-cors": "true", ...}.')
+    if not isinstance(answer, dict):
+        return Feedback("Ingress annotations", [(False, "The answer is a dict: annotation name -> value.")])
+    from corslab.emulate.ingress_nginx import parse_cors_annotations
+
+    annotations = {(k if str(k).startswith(PREFIX) else PREFIX + str(k)): v for k, v in answer.items()}
+    cors, warnings = parse_cors_annotations(annotations)
+    fb = Feedback("Ingress annotations, as the controller parses them")
+    fb.check(cors.enabled, "enable-cors must be the string \"true\" (anything else - yes, True "
+                           "unquoted in YAML - turns CORS off)." if not cors.enabled else "CORS is on.")
+    got = tuple(cors.allow_origin)
+    fb.check(set(got) == set(WANTED_ORIGINS) and len(got) == len(WANTED_ORIGINS),
+             "allow-origin: exactly the two origins." if set(got) == set(WANTED_ORIGINS) else
+             f"allow-origin parses to {', '.join(got) or 'nothing'}: list both origins with "
+             "their lower-case scheme, comma-separated (an item the validator refuses is dropped, "
+             "a missing or blank value means *).")
+    methods = {m.strip().upper() for m in cors.allow_methods.split(",") if m.strip()}
+    fb.check(methods == WANTED_METHODS,
+             "allow-methods: GET, POST, PUT." if methods == WANTED_METHODS else
+             f"allow-methods parses to {cors.allow_methods!r}: it should list GET, POST and PUT "
+             "(an invalid value falls back to the default list).")
+    headers = {h.strip().lower() for h in cors.allow_headers.split(",") if h.strip()}
+    fb.check(WANTED_HEADERS <= headers and len(headers) <= 3,
+             "allow-headers covers Content-Type and Authorization." if WANTED_HEADERS <= headers and len(headers) <= 3
+             else f"allow-headers parses to {cors.allow_headers!r}: list Content-Type and Authorization.")
+    fb.check(not cors.allow_credentials,
+             "credentials off." if not cors.allow_credentials else
+             "Access-Control-Allow-Credentials would be sent: the annotation defaults to true, and "
+             "an invalid value (\"no\") also becomes true - write \"false\".")
+    fb.check(cors.max_age == 600, "max-age 600." if cors.max_age == 600 else
+             f"max-age parses to {cors.max_age} s: write \"600\" (an invalid value becomes 20 days).")
+    fb.check(not warnings, "no value the controller would log and replace." if not warnings else
+             "the controller would log: " + "; ".join(warnings))
+    return fb
+
+
+QUIRKS = {
+    "A": (False, "the controller's template has no Vary line at all, though it reflects the Origin.",
+          "Search the rendered server block for Vary."),
+    "B": (True, "the regex is anchored only at the end and matched with ~*, so a prefix before the "
+                "scheme still matches.",
+          "Look at the `if ($http_origin ~* (...)$ )` line: where are the anchors?"),
+    "C": (True, "cors-allow-credentials defaults to true (and so does an invalid value).",
+          "Compare the defaults table with what an Ingress without that annotation renders."),
+    "D": (False, "an invalid value is logged and replaced by the default - it never rejects the Ingress.",
+          "Try parse_cors_annotations with cors-max-age: \"ten\"."),
+    "E": (True, "$cors is only 'trueoptions' for an allowed origin; other OPTIONS requests are proxied.",
+          "Trace an OPTIONS from the untrusted origin through the rendered `if` blocks and /_lab/seen."),
+    "F": (False, "allow-snippet-annotations is false by default since controller v1.9, so "
+                 "configuration-snippet (the usual way to add Vary yourself) is refused.",
+          "What does the controller do with a configuration-snippet annotation by default?"),
+}
+
+
+def check_ingress_quirks(answer) -> Feedback:
+    """``answer``: {"A": True/False, ... "F": ...}."""
+    return true_false(answer, QUIRKS, "ingress-nginx quirks",
+                      'Set `answer = {"A": ..., "B": ..., ..., "F": ...}` with True or False.')
