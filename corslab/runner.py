@@ -497,7 +497,7 @@ def down(names: list[str] | None = None, timeout: float = STOP_TIMEOUT) -> list[
     Every process of a service's session is stopped - nginx's workers too, even when the master
     was killed - and lab processes whose pid files were lost are found by the port they hold."""
     timeout = check_timeout(timeout, "the stop timeout")
-    services = _select(names) if names is not None else list(topology.SERVICES.values())
+    services = _select(names)
     stopping: dict[str, tuple[list[int], topology.Service]] = {}
     sessions = _sessions()
     for svc in services:
@@ -576,7 +576,8 @@ def tail(name: str, lines: int = 50) -> str:
 
 
 def _select(names: list[str] | None) -> list[topology.Service]:
-    if not names:
+    """``None`` is every service; a list (even an empty one) is just those."""
+    if names is None:
         return list(topology.SERVICES.values())
     return [topology.service(n) for n in names]
 

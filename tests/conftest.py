@@ -35,3 +35,14 @@ def url():
         return topology.service(service).origin + path
 
     return build
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    """One Playwright driver for the whole session. Its sync API keeps an event loop running in
+    the main thread and refuses a second instance there, so every layer that drives Chromium
+    (browser, labs, tools) launches its browser from this one."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        yield pw

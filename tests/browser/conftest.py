@@ -67,17 +67,14 @@ def pytest_terminal_summary(terminalreporter):
 
 # ---- the browser --------------------------------------------------------------------------------
 
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
+@pytest.fixture(scope="package")
+def browser(playwright):
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"the browser tests drive the system Chromium at {CHROMIUM}, which is missing; "
                     "install it (Debian: apt-get install chromium) - not `playwright install`")
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
 
 
 @dataclass
@@ -222,7 +219,7 @@ class Pages:
         return self._pages[origin]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser_context(browser, stack):
     """One browser profile for the session, against the running stack (tests/conftest.py)."""
     context = browser.new_context()
@@ -230,12 +227,12 @@ def browser_context(browser, stack):
     context.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def pages(browser_context) -> Pages:
     return Pages(browser_context)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def logged_in(browser_context) -> dict[str, str]:
     """Log in to the API once, so credentialed requests carry a session cookie; returns the cookies.
 

@@ -35,6 +35,15 @@ async def get(svc: topology.Service) -> int | None:
             writer.close()
 
 
+def run_async(coroutine):
+    """asyncio.run in a thread of its own: the session's Playwright (sync API) keeps an event loop
+    running in the main thread once the browser tests have started it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 @pytest.mark.parametrize("service", ["api", "cors-proxy", "ingress", "alb", "gateway"])
 def test_a_burst_of_200_concurrent_requests_is_answered_in_full(service):
     svc = topology.SERVICES[service]
@@ -42,7 +51,7 @@ def test_a_burst_of_200_concurrent_requests_is_answered_in_full(service):
     async def burst():
         return await asyncio.gather(*(get(svc) for _ in range(200)))
 
-    statuses = asyncio.run(burst())
+    statuses = run_async(burst())
     assert statuses.count(200) == 200, f"{statuses.count(None)} unanswered of 200"
 
 
@@ -61,4 +70,4 @@ def test_a_service_keeps_answering_with_500_idle_connections_open(service):
             for writer in writers:
                 writer.close()
 
-    assert asyncio.run(idle_then_get()) == [200] * 5
+    assert run_async(idle_then_get()) == [200] * 5

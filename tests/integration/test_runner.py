@@ -366,3 +366,10 @@ def test_a_port_held_by_something_that_is_not_the_lab_service_is_still_refused(t
         other.terminate()
         other.wait(10)
         assert cli("up").returncode == 0
+
+
+def test_down_of_an_empty_list_stops_nothing():
+    """`down(names)` stops just those names: an empty list is no service, never "all" (only
+    `None`, or no SERVICE on the command line, means every service)."""
+    assert runner.down([]) == []
+    assert all(r.state == "healthy" for r in runner.status()), runner.format_table(runner.status())

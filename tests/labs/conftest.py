@@ -1,4 +1,4 @@
-"""Lab tests: one Chromium for the whole session, launched as the checker launches it."""
+"""Lab tests: one Chromium for the labs, launched as the checker launches it."""
 
 from __future__ import annotations
 
@@ -9,17 +9,14 @@ import pytest
 from corslab.labs.browser import CHROMIUM, LAUNCH_ARGS
 
 
-@pytest.fixture(scope="session")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
+@pytest.fixture(scope="package")
+def chromium(playwright):
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"the lab checks drive the system Chromium at {CHROMIUM}, which is missing; "
                     "install it (Debian: apt-get install chromium) - not `playwright install`")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture

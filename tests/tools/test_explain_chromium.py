@@ -21,30 +21,27 @@ from tests.tools.conftest import count
 
 
 @pytest.fixture(scope="module")
-def console_lines(stack, tmp_path_factory):
+def console_lines(stack, playwright, tmp_path_factory):
     """Run every browser-suite scenario in Chromium; [(case, console line, DevTools corsError)]."""
     import os
-
-    from playwright.sync_api import sync_playwright
 
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"Chromium is missing at {CHROMIUM}; install it (Debian: apt-get install chromium)")
     records = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            pages = Pages(browser.new_context())
-            for case in MATRIX + FUZZ:
-                trace = new_trace("explain-" + case.name)
-                seen = pages.at(topology.SERVICES[case.page].origin).fetch(
-                    case.url(trace), key=f"trace={trace}", method=case.method, headers=case.headers,
-                    credentials=case.credentials, mode=case.mode, body=case.body, cache=case.cache)
-                for line in seen.console:
-                    if BLOCKED_MARK in line:
-                        name = (seen.cors_error or {}).get("corsError")
-                        records.append({"case": case.name, "line": line, "devtools": name})
-        finally:
-            browser.close()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+        pages = Pages(browser.new_context())
+        for case in MATRIX + FUZZ:
+            trace = new_trace("explain-" + case.name)
+            seen = pages.at(topology.SERVICES[case.page].origin).fetch(
+                case.url(trace), key=f"trace={trace}", method=case.method, headers=case.headers,
+                credentials=case.credentials, mode=case.mode, body=case.body, cache=case.cache)
+            for line in seen.console:
+                if BLOCKED_MARK in line:
+                    name = (seen.cors_error or {}).get("corsError")
+                    records.append({"case": case.name, "line": line, "devtools": name})
+    finally:
+        browser.close()
     path = tmp_path_factory.mktemp("explain") / "console-lines.json"
     path.write_text(json.dumps(records, indent=1))
     return records

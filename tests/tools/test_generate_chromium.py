@@ -21,19 +21,16 @@ HEADERS = (("Content-Type", "application/json"), ("X-Trace-Id", "t"))
 
 
 @pytest.fixture(scope="module")
-def pages(stack):
+def pages(stack, playwright):
     import os
-
-    from playwright.sync_api import sync_playwright
 
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"Chromium is missing at {CHROMIUM}; install it (Debian: apt-get install chromium)")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context()
-        yield Pages(context)
-        context.close()
-        browser.close()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    context = browser.new_context()
+    yield Pages(context)
+    context.close()
+    browser.close()
 
 
 @pytest.mark.parametrize("product", SAMPLE)
