@@ -88,6 +88,41 @@ def _title(path) -> str:
     return ""
 
 
+class Labs:
+    """The labs a notebook prepares (all of them without a number), as links to their READMEs."""
+
+    def __init__(self, notebook: str | None = None):
+        from corslab.labs import catalog
+
+        self.notebook = notebook
+        self.labs = catalog.for_notebook(notebook) if notebook else catalog.all_labs()
+
+    def __repr__(self) -> str:
+        rows = [f"labs/{lab.name}/README.md  ({lab.minutes} min, {lab.method})  {lab.title}" for lab in self.labs]
+        return "\n".join(rows + [HOW_TO_LAB]) if rows else "no lab continues this notebook"
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td style='padding:2px 8px;text-align:left'><a href='../labs/{escape(lab.name)}/README.md'>"
+            f"{escape(lab.name)}</a></td><td style='padding:2px 8px;text-align:left'>{lab.minutes} min</td>"
+            f"<td style='padding:2px 8px;text-align:left'>{escape(lab.method)}</td>"
+            f"<td style='padding:2px 8px;text-align:left' class='tex2jax_ignore'>{escape(lab.title)}</td></tr>"
+            for lab in self.labs)
+        return ("<table style='border-collapse:collapse;font-family:system-ui,sans-serif;font-size:13px'>"
+                "<tr><th align=left>lab (its README)</th><th align=left>time</th><th align=left>method</th>"
+                f"<th align=left>what is broken</th></tr>{rows}</table>"
+                f"<p style='font-family:system-ui,sans-serif;font-size:13px'>{escape(HOW_TO_LAB)}</p>")
+
+
+HOW_TO_LAB = ("In a terminal: python -m corslab lab start NAME, edit the file it names, then "
+              "python -m corslab lab check NAME (real Chromium decides).")
+
+
+def labs(notebook: str | None = None) -> Labs:
+    """The labs that continue notebook ``NN`` (``course.labs("07")``), or every lab."""
+    return Labs(notebook)
+
+
 def contents() -> Contents:
     """The notebooks of the course, in order, with their titles."""
     return Contents()
