@@ -23,21 +23,12 @@ from pathlib import Path
 from corslab import fetch_headers as fh
 from corslab import model, policy, topology
 from corslab.course.grading import Feedback, unanswered
+from corslab.course.live import free_port
 from corslab.errors import CorsLabError
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "app-level"
 START_TIMEOUT = 10.0
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on (the kernel picks it), outside the stack's ports."""
-    while True:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        if port not in topology.all_ports():
-            return port
 
 
 def _wait_listening(port: int, alive, what: str) -> None:

@@ -1,5 +1,5 @@
-"""Small live helpers the method notebooks (07-13) share: run a product's config on a free port,
-read what reached the API, and show rows as a table instead of a printed dict.
+"""The live helpers every notebook shares: run a product's config on a free port, read what
+reached a backend, and show rows as a table instead of a printed dict.
 
     from corslab.course import live
     with live.emulate("istio", "infra/istio/virtualservice.yaml") as base:
@@ -12,7 +12,10 @@ leaving the ``with`` block; ``nginx`` configs run in real nginx (``corslab.emula
 ``emulate_many`` starts several side by side. Ports are picked free by the kernel, never written
 by hand, and under ``CORSLAB_PORT_OFFSET`` the lab origins in a config are shifted as the stack
 shifts its own. Also here: ``generate`` (what ``python -m corslab generate`` prints), ``raw``
-(one request exactly as given, like ``curl -i``), ``seen`` (what reached a backend) and ``table``.
+(one request exactly as given, like ``curl -i``), ``seen`` / ``seen_log`` (what reached a backend,
+as data / as a table), ``headers`` (the CORS lines of an answer), ``lines`` (a part of a repo file
+found by its content) and ``table``. Every picture renders as HTML in Jupyter (the widgets' own
+table, ``corslab.widgets.html``) and as aligned text elsewhere.
 """
 
 from __future__ import annotations
@@ -60,10 +63,13 @@ def repo_path(path: str) -> str:
 
 
 def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port nobody listens on right now (the kernel picks it)."""
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
+    """A TCP port nobody listens on right now (the kernel picks it), never one of the stack's."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind((host, 0))
+            port = sock.getsockname()[1]
+        if port not in topology.all_ports():
+            return port
 
 
 def upstream_of(service: str = "api") -> str:
@@ -248,15 +254,83 @@ def generate(product: str, origins, methods=(), headers=(), expose=(), credentia
 
 # -- what reached the API ------------------------------------------------------------------------
 
+SHOWN_REQUEST_HEADERS = ("origin", "access-control-request-method", "access-control-request-headers",
+                         "cookie", "sec-fetch-mode", "sec-fetch-site", "content-type", "authorization",
+                         "x-trace-id")
+CORS_RESPONSE_PREFIXES = ("access-control-", "vary", "set-cookie", "location", "x-request-id")
+
+
 def seen(service: str = "api", trace: str | None = None) -> list[dict]:
     """The requests that reached a stack backend (its ``/_lab/seen`` log), optionally one trace."""
     path = "/_lab/seen" + (f"?trace={trace}" if trace else "")
     conn = http.client.HTTPConnection("127.0.0.1", topology.service(service).port, timeout=3)
     try:
         conn.request("GET", path)
-        return json.loads(conn.getresponse().read())["requests"]
+        return json.loads(conn.getresponse().read()).get("requests", [])
+    except (OSError, ValueError, http.client.HTTPException) as exc:
+        raise CorsLabError(f"cannot read {service}'s /_lab/seen log ({exc}); is the stack "
+                           "running? `python -m corslab up`") from None
     finally:
         conn.close()
+
+
+class SeenLog:
+    """The requests that reached one backend (optionally only one trace's), shown as a table."""
+
+    def __init__(self, service: str, entries: list[dict]):
+        self.service, self.entries = service, entries
+
+    @property
+    def methods(self) -> list[str]:
+        return [e["method"] for e in self.entries]
+
+    def header(self, index: int, name: str) -> str | None:
+        return next((v for n, v in self.entries[index]["headers"] if n.lower() == name.lower()), None)
+
+    def table(self) -> "Table":
+        rows = []
+        for i, e in enumerate(self.entries, 1):
+            shown = "; ".join(f"{n}: {v}" for n, v in e["headers"] if n.lower() in SHOWN_REQUEST_HEADERS)
+            rows.append([i, e["method"], e["path"], shown or "-"])
+        return Table(rows, ["#", "method", "path", "request headers that matter"],
+                     f"What reached {self.service} (its own /_lab/seen log)",
+                     empty=f"nothing reached {self.service}")
+
+    def __str__(self) -> str:
+        return str(self.table())
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        return self.table()._repr_html_()
+
+
+def seen_log(service: str, trace: str | None = None) -> SeenLog:
+    """What reached ``service`` (a Flask backend of the stack), filtered by trace id, as a table."""
+    return SeenLog(service, seen(service, trace))
+
+
+def headers(response, title: str | None = None, everything: bool = False) -> "Table":
+    """The CORS-relevant header lines of an answer (a model.HttpResponse), or all of them, in order
+    and with duplicates kept."""
+    if response is None:
+        return Table([], ["header", "value"], title or "no answer (the request was never sent)", empty="(none)")
+    lines = [[n, v] for n, v in response.headers
+             if everything or n.lower().startswith(CORS_RESPONSE_PREFIXES)]
+    return Table(lines, ["header", "value"], title or f"answer {response.status}", empty="(none)")
+
+
+def lines(path: str, first: str, last: str) -> tuple[int, int]:
+    """(first, last) line numbers (1-based) of the part of a repo file that starts at the line
+    containing ``first`` and ends at the next line containing ``last``: so a lesson shows a part of
+    a file by its content, and still shows the right lines after the file is edited."""
+    text = (ROOT / path).read_text().splitlines()
+    try:
+        start = next(i for i, line in enumerate(text) if first in line)
+        end = next(i for i in range(start, len(text)) if last in text[i])
+    except StopIteration:
+        raise CorsLabError(f"{path}: no part from a line with {first!r} to a line with {last!r}") from None
+    return start + 1, end + 1
 
 
 def trace_id(label: str = "demo") -> str:
@@ -321,36 +395,46 @@ def raw(url: str, method: str = "GET", headers=()) -> Raw:
 # -- tables --------------------------------------------------------------------------------------
 
 class Table:
-    """Rows shown as an HTML table in Jupyter and as aligned text elsewhere."""
+    """Rows shown as a table in Jupyter (the widgets' HTML table) and as aligned text elsewhere."""
 
-    def __init__(self, rows: list[list], columns: list[str], caption: str | None = None):
+    def __init__(self, rows: list[list], columns: list[str], caption: str | None = None,
+                 empty: str = "(nothing)"):
         self.rows = [["" if c is None else str(c) for c in row] for row in rows]
         self.columns = list(columns)
         self.caption = caption
+        self.empty = empty
 
     def __str__(self) -> str:
         widths = [max([len(c)] + [len(r[i]) for r in self.rows]) for i, c in enumerate(self.columns)]
         line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
-        out = ([self.caption] if self.caption else []) + [line(self.columns),
-                                                          line(["-" * w for w in widths])]
+        out = [self.caption] if self.caption else []
+        if not self.rows:
+            return "\n".join(out + [self.empty])
+        out += [line(self.columns), line(["-" * w for w in widths])]
         return "\n".join(out + [line(r) for r in self.rows])
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        def cell(text: str, tag: str = "td") -> str:
-            colour = {"allowed": "#2e7d32", "blocked": "#c62828"}
-            style = f" style='color:{colour[text]};font-weight:bold'" if text in colour else ""
-            return f"<{tag}{style}>{html.escape(text)}</{tag}>"
+        from corslab.widgets import html as pictures
 
-        head = "".join(cell(c, "th") for c in self.columns)
-        body = "".join("<tr>" + "".join(cell(c) for c in r) + "</tr>" for r in self.rows)
-        cap = f"<caption style='text-align:left'>{html.escape(self.caption)}</caption>" if self.caption else ""
-        return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        colour = {"allowed": "#2e7d32", "blocked": "#c62828"}
+
+        def cell(text: str) -> str:
+            if text in colour:
+                return f"<b style='color:{colour[text]}'>{text}</b>"
+            return pictures.e(text)
+
+        cap = f"<div><b>{pictures.e(self.caption)}</b></div>" if self.caption else ""
+        body = (pictures.table(self.columns, [[cell(c) for c in r] for r in self.rows], raw=True)
+                if self.rows else f"<p><i>{pictures.e(self.empty)}</i></p>")
+        return pictures.wrap(cap + body)
 
 
-def table(rows: list[list], columns: list[str], caption: str | None = None) -> Table:
-    return Table(rows, columns, caption)
+def table(rows: list[list], columns: list[str], caption: str | None = None,
+          empty: str = "(nothing)") -> Table:
+    """Rows as a table (never a printed list or dict); ``empty`` is said when there are no rows."""
+    return Table(rows, columns, caption, empty)
 
 
 def verdict(result) -> str:

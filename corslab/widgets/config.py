@@ -13,6 +13,7 @@ from pathlib import Path
 import ipywidgets as w
 
 from corslab import topology
+from corslab.course.live import free_port
 from corslab.errors import CorsLabError
 from corslab.widgets import html as h
 from corslab.widgets.panel import Panel
@@ -106,14 +107,6 @@ PRODUCTS = {
 }
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def fill_stack_template(text: str, port: int) -> str:
     """A stack nginx template (``${LISTEN}``, ``${API_UPSTREAM}``...) as ``emulate nginx`` runs it:
     its own listen address, and ``backend`` - the upstream that ``--upstream`` defines."""
@@ -127,7 +120,7 @@ class Emulated:
     def __init__(self, product: str, text: str, suffix: str, label: str = "your config"):
         self.product, self.suffix, self.label = product, suffix, label
         self.proc = None
-        self.port = _free_port()
+        self.port = free_port()
         self.text = fill_stack_template(text, self.port) if product == "nginx" else text
 
     def __enter__(self) -> str:

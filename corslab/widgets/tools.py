@@ -10,35 +10,20 @@ their button runs them again; ``box.click()`` presses it from code.
 
 from __future__ import annotations
 
-from html import escape
 
 import ipywidgets as w
 
 from corslab.errors import CorsLabError
+from corslab.widgets.html import FONT, GREEN, GREY, RED, table
+from corslab.widgets.html import e as _e
 
-FONT = "font-family: system-ui, sans-serif; font-size: 13px;"
-GREEN, RED, GREY = "#e8f5e9", "#ffebee", "#f5f5f5"
 EXAMPLE = ("Access to fetch at 'http://localhost:8095/v1/users' from origin 'http://localhost:3000' has "
            "been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the "
            "requested resource.")
 
 
-def _e(text) -> str:
-    return escape(str(text))
-
-
 def _error(message: str) -> str:
     return f"<div class='corslab-error' style='{FONT}background:{RED};padding:6px'>{_e(message)}</div>"
-
-
-def _table(head, rows, colours=None) -> str:
-    th = "".join(f"<th style='text-align:left;padding:3px 8px;border-bottom:1px solid #999'>{_e(h)}</th>"
-                 for h in head)
-    body = "".join(
-        f"<tr style='background:{(colours or [''] * len(rows))[i]}'>"
-        + "".join(f"<td style='text-align:left;padding:3px 8px;vertical-align:top'>{c}</td>" for c in row)
-        + "</tr>" for i, row in enumerate(rows))
-    return f"<table style='border-collapse:collapse;{FONT}'><tr>{th}</tr>{body}</table>"
 
 
 class _Box(w.VBox):
@@ -85,7 +70,7 @@ class ExplainBox(_Box):
                     "'... has been blocked by CORS policy: ...'; Firefox: 'Cross-Origin Request Blocked: "
                     f"...') and press Explain. For example:<br><code>{_e(EXAMPLE)}</code></div>")
         got = explain(self.message.value)
-        fixes = _table(["setup", "fix"], [[f"<b>{_e(s)}</b>", _e(f)] for s, f in got.fixes.items()])
+        fixes = table(["setup", "fix"], [[f"<b>{_e(s)}</b>", _e(f)] for s, f in got.fixes.items()], raw=True)
         probe = (f"<p>Repeat the check (what the browser sent, and its verdict):<br><code>{_e(got.probe)}</code></p>"
                  if got.probe else "")
         return (f"<div class='corslab-explain' style='{FONT}'><p><b>{_e(got.error)}</b>"
@@ -143,7 +128,7 @@ class GenerateBox(_Box):
                 rows.append([_e(origin), "listed" if listed else "not listed",
                              "<b>allowed</b>" if result.allowed else "<b>blocked</b>", _e(result.reason or "")])
                 colours.append(GREEN if result.allowed == listed else RED)
-        verdicts = _table(["page origin", "policy", "browser verdict", "Chromium's words"], rows, colours)
+        verdicts = table(["page origin", "policy", "browser verdict", "Chromium's words"], rows, colours, raw=True)
         return (f"<div class='corslab-generate' style='{FONT}'><p><b>{_e(product)}</b>: "
                 f"{_e(policy.describe())}</p><pre style='background:{GREY};padding:6px;font-size:12px'>{_e(text)}</pre>"
                 f"<p>Run in <code>python -m corslab emulate {_e(product)}</code> and probed with "

@@ -62,11 +62,11 @@ def test_lesson04_wildcard_with_credentials_is_refused():
 def test_lesson05_proxy_and_app_both_adding_acao_is_multiple_values():
     """Lesson 05 §4: real nginx (emulate nginx) in front of flask-cors; Chromium
     kMultipleAllowOriginValues, the message the lesson quotes."""
-    from corslab.course import wire
+    from corslab.course import live
     from corslab.emulate.nginx import running
 
     upstream = f"http://127.0.0.1:{topology.service('api-appcors').port}"
-    with running(str(wire.ROOT / "examples/app-level/nginx-adds-too.conf"), upstream=upstream,
+    with running(str(live.ROOT / "examples/app-level/nginx-adds-too.conf"), upstream=upstream,
                  quiet=True) as url:
         seen, predicted = both(Scenario(url=f"{url}/v1/users", origin=APP))
     assert seen.outcome == "blocked" and seen.reason == predicted.reason

@@ -8,7 +8,7 @@ Chromium kMultipleAllowOriginValues), Starlette's CORSMiddleware (a disallowed p
 import pytest
 
 from corslab import policy, topology
-from corslab.course import lesson05, wire
+from corslab.course import lesson05, live
 from corslab.probe import probe
 
 APP, EVIL = topology.APP_ORIGIN, topology.UNTRUSTED_ORIGIN
@@ -75,7 +75,7 @@ def test_nginx_in_front_of_flask_cors_sends_two_acao_lines():
     flask-cors app: Chromium kMultipleAllowOriginValues."""
     from corslab.emulate.nginx import running
 
-    with running(str(wire.ROOT / "examples/app-level/nginx-adds-too.conf"),
+    with running(str(live.ROOT / "examples/app-level/nginx-adds-too.conf"),
                  upstream=f"http://127.0.0.1:{topology.service('api-appcors').port}", quiet=True) as url:
         result = probe(f"{url}/v1/users", origin=APP)
     lines = [v for n, v in result.response.headers if n == "access-control-allow-origin"]

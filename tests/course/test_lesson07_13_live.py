@@ -12,7 +12,14 @@ def test_table_renders_as_text_and_html_without_dicts():
     t = live.table([["a", "allowed"], ["b", None]], ["origin", "verdict"], "caption")
     assert "origin" in str(t) and "allowed" in str(t)
     html = t._repr_html_()
-    assert "<table>" in html and "#2e7d32" in html and "{" not in html
+    assert "<table" in html and "#2e7d32" in html and "{'" not in html and "None" not in html
+    assert "tex2jax_ignore" in html  # a `$` in a cell (nginx variables) is never typeset as math
+
+
+def test_an_empty_table_says_so_in_one_line():
+    empty = live.table([], ["method"], "What reached api", empty="nothing reached api")
+    assert str(empty) == "What reached api\nnothing reached api"
+    assert "nothing reached api" in empty._repr_html_() and "<table" not in empty._repr_html_()
 
 
 def test_generate_reports_a_policy_the_product_cannot_state():
