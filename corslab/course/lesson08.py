@@ -79,3 +79,25 @@ def check_ingress_quirks(answer) -> Feedback:
     """``answer``: {"A": True/False, ... "F": ...}."""
     return true_false(answer, QUIRKS, "ingress-nginx quirks",
                       'Set `answer = {"A": ..., "B": ..., ..., "F": ...}` with True or False.')
+
+
+def rendered_server(path: str, shown: str = "/v1/") -> str:
+    """The server block ingress-nginx renders from the Ingress at ``path`` (repo-relative), as the
+    stack runs it: its head, the ``shown`` location in full, and the other locations named."""
+    from corslab import topology
+    from corslab.course import live
+    from corslab.emulate import ingress_nginx
+
+    rendered = ingress_nginx.render(ingress_nginx.load(live.repo_path(path)),
+                                    port=topology.service("ingress").port, upstream=live.upstream_of("api"))
+    server = rendered[rendered.index("    ## start server"):]
+    if "## end server" in server:
+        server = server[:server.index("## end server") + len("## end server")]
+    start = server.index(f"        location {shown} {{")
+    end = server.index("\n        }\n", start) + 10
+    others = [line.strip().rstrip(" {") for line in server.splitlines()
+              if line.strip().startswith("location ") and f"{shown} {{" not in line and "return" not in line]
+    return "\n".join([server[:server.index("        # Ingress")].rstrip(), "        ...",
+                      server[start:end].rstrip(),
+                      f"        ... and {', '.join(others)} with the same CORS block;",
+                      "        the controller's default backend (404) for every other path", "    }"])

@@ -39,3 +39,15 @@ def test_quirks_right_wrong_unanswered():
     assert lesson08.check_ingress_quirks(right).ok
     assert not lesson08.check_ingress_quirks(dict(right, A=True)).ok
     assert lesson08.check_ingress_quirks(dict(right, F=...)).pending
+
+
+def test_rendered_server_shows_the_v1_location_with_its_cors_block_in_full():
+    """ingress-nginx's nginx.tmpl `{{ define "CORS" }}` block, as the emulator renders it from
+    infra/k8s/ingress.yaml: the origin regex, the reflected origin and the 204 for preflights."""
+    from corslab import topology
+    from corslab.course import lesson08
+
+    text = lesson08.rendered_server("infra/k8s/ingress.yaml")
+    assert "location /v1/ {" in text and "return 204;" in text
+    assert f"({topology.APP_ORIGIN})" in text and "Access-Control-Allow-Origin: $http_origin" in text
+    assert text.rstrip().endswith("}") and "with the same CORS block" in text
