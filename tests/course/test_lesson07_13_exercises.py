@@ -42,10 +42,35 @@ def test_every_exercise_is_followed_by_a_collapsed_solution(path):
     assert not any("<details>" in c.source for c in cells if c.cell_type == "code")
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))[1:]   # 01-13; 00 is the kit's tour
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
 def test_lesson_shape(path):
-    """Time and objectives first, why before how, key points and Korean terms at the end."""
+    """Every lesson has one skeleton: time and objectives first, why before how, key points and the
+    Korean terms as one labelled table at the end, and a link on to the next notebook."""
     text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
     assert "*About " in text and "**Objectives**" in text and "## Why this matters" in text
-    assert "## Key points" in text and "**Korean terms:**" in text
+    assert text.index("## Why this matters") < text.index("## 1.")
+    assert "## Key points" in text and "**Korean terms (용어)**\n\n| English | 한국어 |" in text
+    assert text.index("## Key points") > text.index("### Exercise 2")
+    if not path.name.startswith("13"):
+        assert "**Next:** [" in text
     assert "widgets." in "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+
+
+@pytest.mark.parametrize("number", ["05", "07", "08", "09", "10", "13"])
+def test_notebooks_that_prepare_labs_list_them_with_links(number):
+    """Each lab's lab.toml names the notebook that prepares it; that notebook lists it
+    (course.labs) in a "Practise in the labs" section, and the list links to the lab's README."""
+    import corslab.course as course
+
+    (path,) = (ROOT / "notebooks").glob(f"{number}-*.ipynb")
+    cells = nbformat.read(path, as_version=4).cells
+    assert any(c.cell_type == "markdown" and "## Practise in the labs" in c.source for c in cells)
+    assert any(c.cell_type == "code" and "course.labs(" in c.source for c in cells)
+    listing = course.labs(number)
+    assert listing.labs, f"no lab names notebook {number}"
+    for lab in listing.labs:
+        assert f"href='../labs/{lab.name}/README.md'" in listing._repr_html_()
+        assert (ROOT / "labs" / lab.name / "README.md").is_file()
