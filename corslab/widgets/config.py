@@ -121,6 +121,9 @@ class Emulated:
         self.product, self.suffix, self.label = product, suffix, label
         self.proc = None
         self.port = free_port()
+        # the learner edits the file as the repository shows it; it runs as the stack runs its own
+        # copy: under CORSLAB_PORT_OFFSET the lab's origins and upstreams are shifted (one source)
+        text = topology.shift_text(text)
         self.text = fill_stack_template(text, self.port) if product == "nginx" else text
 
     def __enter__(self) -> str:

@@ -297,3 +297,18 @@ def test_request_builder_takes_a_full_url_instead_of_a_service():
     widget.url.value = ""  # back to service + path
     widget.click()
     assert f"<b>GET {topology.origin('cors-proxy')}/v1/users</b>" in widget.result.value
+
+
+def test_config_editor_runs_the_learners_copy_with_the_stacks_port_offset(monkeypatch):
+    """Under CORSLAB_PORT_OFFSET the stack runs shifted copies of its configs (topology.shift_text);
+    the learner's edited copy of the same file must be shifted the same way, or its allowlist would
+    name origins the shifted lab never uses."""
+    from corslab import topology
+    from corslab.widgets.config import Emulated, repo_file
+
+    text = repo_file("infra/kong/kong.yml").read_text(encoding="utf-8")
+    monkeypatch.setattr(topology, "PORT_OFFSET", 100)
+    shifted = Emulated("kong", text, ".yml").text
+    assert shifted == topology.shift_text(text, 100) and shifted != text
+    monkeypatch.setattr(topology, "PORT_OFFSET", 0)
+    assert Emulated("kong", text, ".yml").text == text
