@@ -77,11 +77,12 @@ def upstream_of(service: str = "api") -> str:
     return f"http://127.0.0.1:{topology.service(service).port}"
 
 
-def emulate_command(product: str, config: str, port: int, upstream: str,
+def emulate_command(product: str, config: str, port: int, upstream: str | None,
                     targets: dict[str, str] | None = None) -> list[str]:
-    """The command line, as a learner would type it (with ``python`` for this interpreter)."""
+    """The command line, as a learner would type it (with ``python`` for this interpreter);
+    without ``upstream`` the emulator uses its product's default (the lab's API)."""
     command = [sys.executable, "-m", "corslab", "emulate", product, repo_path(config),
-               "--port", str(port), "--upstream", upstream]
+               "--port", str(port)] + (["--upstream", upstream] if upstream else [])
     for name, url in (targets or {}).items():
         command += ["--target", f"{name}={url}"]
     return command
@@ -156,6 +157,22 @@ def _run_emulator(product, config, port, upstream, targets):
 
 
 @contextmanager
+def running(product: str, config: str, port: int, upstream: str | None = None):
+    """``python -m corslab emulate PRODUCT CONFIG --port PORT`` for any config file (a learner's
+    copy, say) as it is - not shifted, no upstream unless given - until the block ends."""
+    yield from _run_emulator(product, config, port, upstream, None)
+
+
+class EmulatorDidNotStart(CorsLabError):
+    """An emulator that exited (or hung) before ``ready on``; ``said`` is its output, last line last."""
+
+    def __init__(self, product: str, port: int, said: list[str]):
+        self.said = said
+        super().__init__(f"the {product} emulator did not start on port {port}; it said: "
+                         f"{' / '.join(said[-3:]) or 'nothing'}")
+
+
+@contextmanager
 def emulate_many(*specs):
     """Several emulators at once, started side by side (faster than one after the other).
 
@@ -212,8 +229,7 @@ def _wait_ready(child: subprocess.Popen, port: int, product: str) -> None:
             break
         time.sleep(0.02)
     child.kill()
-    said = " / ".join(lines[-3:]) or "nothing"
-    raise CorsLabError(f"the {product} emulator did not start on port {port}; it said: {said}")
+    raise EmulatorDidNotStart(product, port, [line for line in lines if line.strip()])
 
 
 # -- generated configs ---------------------------------------------------------------------------

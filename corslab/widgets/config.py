@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import ipywidgets as w
 
 from corslab import topology
+from corslab.course import live
 from corslab.course.live import free_port
 from corslab.errors import CorsLabError
 from corslab.widgets import html as h
@@ -20,7 +18,6 @@ from corslab.widgets.panel import Panel
 from corslab.widgets.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository: corslab/widgets/config.py -> ../..
-START_TIMEOUT = 15.0
 
 
 def repo_file(path: str | os.PathLike) -> Path:
@@ -119,7 +116,7 @@ class Emulated:
 
     def __init__(self, product: str, text: str, suffix: str, label: str = "your config"):
         self.product, self.suffix, self.label = product, suffix, label
-        self.proc = None
+        self.running = None
         self.port = free_port()
         # the learner edits the file as the repository shows it; it runs as the stack runs its own
         # copy: under CORSLAB_PORT_OFFSET the lab's origins and upstreams are shifted (one source)
@@ -135,34 +132,21 @@ class Emulated:
         self.dir = tempfile.TemporaryDirectory(prefix="corslab-edit-")
         config = Path(self.dir.name) / f"config{self.suffix}"
         config.write_text(self.text, encoding="utf-8")
-        env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "corslab", "emulate", self.product, str(config),
-             "--port", str(self.port)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True, start_new_session=True)
-        deadline = time.monotonic() + START_TIMEOUT
-        line = self.proc.stdout.readline()  # "ready on URL", or nothing when it exits
-        while "ready on" not in line:
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                err = self.proc.stderr.read().strip().splitlines() if self.proc.poll() is not None else []
-                self.__exit__(None, None, None)
-                message = err[-1] if err else f"it did not start within {START_TIMEOUT:g} s"
-                message = message.removeprefix("error: ").replace(str(config), self.label)
-                raise CorsLabError(f"{self.product} refused this config: {message}")
-            line = self.proc.stdout.readline()
+        self.running = live.running(self.product, str(config), self.port)
+        try:
+            self.running.__enter__()
+        except live.EmulatorDidNotStart as exc:
+            self.running = None
+            self.dir.cleanup()
+            message = exc.said[-1] if exc.said else f"it did not start within {live.READY_TIMEOUT:g} s"
+            message = message.removeprefix("error: ").replace(str(config), self.label)
+            raise CorsLabError(f"{self.product} refused this config: {message}") from None
         return f"http://127.0.0.1:{self.port}"
 
     def __exit__(self, *exc) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.proc is not None:
-            for stream in (self.proc.stdout, self.proc.stderr):
-                stream.close()
+        if self.running is not None:
+            self.running.__exit__(None, None, None)
+            self.running = None
         self.dir.cleanup()
 
 
