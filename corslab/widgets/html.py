@@ -36,7 +36,7 @@ def table(head: list[str], rows: list[list[str]], colours: list[str] | None = No
     body = []
     for i, row in enumerate(rows):
         bg = f" style='background:{colours[i]}'" if colours and colours[i] else ""
-        tds = "".join(f"<td style='padding:3px 8px;vertical-align:top'>{cell(v)}</td>" for v in row)
+        tds = "".join(f"<td style='text-align:left;padding:3px 8px;vertical-align:top'>{cell(v)}</td>" for v in row)
         body.append(f"<tr{bg}>{tds}</tr>")
     return f"<table style='border-collapse:collapse;{FONT}'><tr>{th}</tr>{''.join(body)}</table>"
 
