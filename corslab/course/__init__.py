@@ -9,7 +9,9 @@ Every notebook starts with the same cell::
 ``start()`` makes sure the lab stack answers (it starts it natively when it is not running, or
 uses a stack that already runs, natively or under docker compose) and shows one row per service.
 Lesson checkers live in ``corslab.course.lessonNN`` (``NN`` is the notebook's number); their
-common form is ``corslab.course.grading``. Widgets live in ``corslab.widgets``.
+common form is ``corslab.course.grading``; the live helpers the notebooks share are in
+``corslab.course.live``; ``labs("07")`` lists the labs a notebook prepares. Widgets live in
+``corslab.widgets``.
 """
 
 from __future__ import annotations
@@ -102,11 +104,13 @@ class Labs:
         return "\n".join(rows + [HOW_TO_LAB]) if rows else "no lab continues this notebook"
 
     def _repr_html_(self) -> str:
+        from corslab.widgets.request import code_spans  # `always` in a title: <code>, no raw backtick
+
         rows = "".join(
             f"<tr><td style='padding:2px 8px;text-align:left'><a href='../labs/{escape(lab.name)}/README.md'>"
             f"{escape(lab.name)}</a></td><td style='padding:2px 8px;text-align:left'>{lab.minutes} min</td>"
             f"<td style='padding:2px 8px;text-align:left'>{escape(lab.method)}</td>"
-            f"<td style='padding:2px 8px;text-align:left' class='tex2jax_ignore'>{escape(lab.title)}</td></tr>"
+            f"<td style='padding:2px 8px;text-align:left' class='tex2jax_ignore'>{code_spans(escape(lab.title))}</td></tr>"
             for lab in self.labs)
         return ("<table style='border-collapse:collapse;font-family:system-ui,sans-serif;font-size:13px'>"
                 "<tr><th align=left>lab (its README)</th><th align=left>time</th><th align=left>method</th>"

@@ -74,3 +74,4 @@ def test_notebooks_that_prepare_labs_list_them_with_links(number):
     for lab in listing.labs:
         assert f"href='../labs/{lab.name}/README.md'" in listing._repr_html_()
         assert (ROOT / "labs" / lab.name / "README.md").is_file()
+    assert "`" not in listing._repr_html_()  # titles' `code` is drawn as code, never a raw backtick
