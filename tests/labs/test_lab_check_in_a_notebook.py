@@ -3,8 +3,8 @@
 A Jupyter kernel runs every cell inside its asyncio loop, where Playwright's sync API refuses to
 start ("It looks like you are using Playwright Sync API inside the asyncio loop", playwright-python
 ``sync_api/_context_manager.py``). The checker launches its own Chromium (corslab.chromium.Driver),
-so the same call must work in a script and in a cell - even while the test session's Playwright
-driver runs in this thread (the ``playwright`` fixture), which Playwright refuses a second time too.
+so the same call must work in a script and in a cell. The "kernel" here is a thread running an
+asyncio loop (the test session's own Playwright driver may keep a loop in the main thread).
 """
 
 from __future__ import annotations
@@ -29,12 +29,14 @@ def needs_chromium():
 
 def in_a_kernel_cell(fn, *args):
     """Call ``fn`` the way a cell runs: from a coroutine of a running asyncio loop."""
+    from concurrent.futures import ThreadPoolExecutor
 
     async def cell():
         asyncio.get_running_loop()  # the loop a kernel keeps running
         return fn(*args)
 
-    return asyncio.run(cell())
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kernel") as kernel:
+        return kernel.submit(asyncio.run, cell()).result()
 
 
 def test_lab_check_grades_in_chromium_from_inside_a_running_asyncio_loop(playwright):

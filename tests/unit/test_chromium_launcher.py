@@ -45,4 +45,7 @@ def test_driver_runs_chromium_from_inside_a_running_asyncio_loop():
         with chromium.Driver() as driver:
             return driver.call(user_agent, driver.playwright)
 
-    assert "HeadlessChrome/" in asyncio.run(cell())
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as kernel:  # a loop of its own, as a kernel's
+        assert "HeadlessChrome/" in kernel.submit(asyncio.run, cell()).result()
