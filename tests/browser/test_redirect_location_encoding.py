@@ -49,6 +49,9 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n"
                              b"Connection: close\r\n\r\n%s" % (len(body), body))
             return
+        if self.path == "/favicon.ico":  # the page's own icon request: not part of the fetch
+            self.wfile.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            return
         self.server.seen.append(self.path)
         name = self.path.partition("/go/")[2]
         if name in LOCATIONS:
