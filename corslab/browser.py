@@ -11,44 +11,13 @@ the request really is cross-origin; Chromium's own console line is recorded. Nee
 
 from __future__ import annotations
 
-import os
-import shutil
 from dataclasses import dataclass, field
 
+from corslab.chromium import unavailable  # noqa: F401  (the widgets ask corslab.browser)
 from corslab.errors import CorsLabError
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 BLOCKED_MARK = "has been blocked by CORS policy: "
 PLAYGROUND = "/playground.html"
-
-
-def chromium_path() -> str | None:
-    """The system Chromium, or None; CORSLAB_CHROMIUM, when set, is the only place looked at."""
-    chosen = os.environ.get("CORSLAB_CHROMIUM")
-    if chosen:
-        return chosen if os.path.exists(chosen) else None
-    for candidate in ("/usr/bin/chromium",
-                      shutil.which("chromium"), shutil.which("chromium-browser"),
-                      shutil.which("google-chrome")):
-        if candidate and os.path.exists(candidate):
-            return candidate
-    return None
-
-
-def unavailable() -> str | None:
-    """None when Chromium can run here; otherwise one line saying what to install."""
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the Python package playwright is missing (pip install playwright)"
-    if chromium_path() is None:
-        chosen = os.environ.get("CORSLAB_CHROMIUM")
-        if chosen:
-            return f"CORSLAB_CHROMIUM={chosen} does not exist; point it at a Chromium binary"
-        return ("no Chromium found (Debian: apt-get install chromium; or set CORSLAB_CHROMIUM "
-                "to its path)")
-    return None
 
 
 @dataclass
@@ -96,51 +65,48 @@ class BrowserOutcome:
 def run(scenario, timeout: float = 15.0) -> BrowserOutcome:
     """Run ``scenario`` (a corslab.widgets.Scenario) in headless Chromium; see the module doc.
 
-    Playwright's synchronous API refuses to run inside an asyncio loop - which is where a Jupyter
-    kernel runs a widget's callback - so the browser is driven from a thread of its own.
+    Works from a Jupyter kernel's widget callback too: the browser is driven from a thread of its
+    own (:class:`corslab.chromium.Driver`).
     """
-    reason = unavailable()
-    if reason:
-        raise CorsLabError(f"cannot run Chromium: {reason}")
-    from concurrent.futures import ThreadPoolExecutor
+    from corslab.chromium import Driver
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="corslab-chromium") as pool:
-        return pool.submit(_run, scenario, timeout).result()
+    with Driver() as driver:
+        return driver.call(_run, driver.playwright, scenario, timeout)
 
 
-def _run(scenario, timeout: float) -> BrowserOutcome:
+def _run(playwright, scenario, timeout: float) -> BrowserOutcome:
     from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import sync_playwright
+
+    from corslab.chromium import launch
 
     page_url = scenario.page_origin + PLAYGROUND
     args = {"url": scenario.target, "method": scenario.method,
             "headers": [list(h) for h in scenario.headers], "credentials": scenario.credentials,
             "mode": scenario.mode, "body": scenario.body, "cache": "no-store"}
     try:
-        with sync_playwright() as pw:
-            chromium = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-            try:
-                context = chromium.new_context()
-                page = context.new_page()
-                console: list[str] = []
-                preflights: list[str] = []
-                page.on("console", lambda msg: console.append(msg.text))
-                # Playwright's request events never show a preflight; DevTools does (initiator type).
-                cdp = context.new_cdp_session(page)
-                cdp.on("Network.requestWillBeSent", lambda e: preflights.append(e["request"]["url"])
-                       if e.get("initiator", {}).get("type") == "preflight" else None)
-                cdp.send("Network.enable")
-                page.goto(page_url, timeout=timeout * 1000)
-                page.evaluate("window.corslab.ready")
-                result = page.evaluate("args => window.corslab.run(args)", args)
-                if result.get("error") == "TypeError: Failed to fetch":
-                    for _ in range(50):  # the console line arrives after the rejection
-                        if any(BLOCKED_MARK in c or c.startswith("Fetch API") for c in console):
-                            break
-                        page.wait_for_timeout(10)
-                return BrowserOutcome(result, console, len(preflights))
-            finally:
-                chromium.close()
+        chromium = launch(playwright)
+        try:
+            context = chromium.new_context()
+            page = context.new_page()
+            console: list[str] = []
+            preflights: list[str] = []
+            page.on("console", lambda msg: console.append(msg.text))
+            # Playwright's request events never show a preflight; DevTools does (initiator type).
+            cdp = context.new_cdp_session(page)
+            cdp.on("Network.requestWillBeSent", lambda e: preflights.append(e["request"]["url"])
+                   if e.get("initiator", {}).get("type") == "preflight" else None)
+            cdp.send("Network.enable")
+            page.goto(page_url, timeout=timeout * 1000)
+            page.evaluate("window.corslab.ready")
+            result = page.evaluate("args => window.corslab.run(args)", args)
+            if result.get("error") == "TypeError: Failed to fetch":
+                for _ in range(50):  # the console line arrives after the rejection
+                    if any(BLOCKED_MARK in c or c.startswith("Fetch API") for c in console):
+                        break
+                    page.wait_for_timeout(10)
+            return BrowserOutcome(result, console, len(preflights))
+        finally:
+            chromium.close()
     except PlaywrightError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
         raise CorsLabError(f"Chromium could not run the scenario from {page_url}: {first} "

@@ -345,7 +345,7 @@ class _Run:
                         cache.store(hop, ex.response)
             ex = self.send_request(hop)
             if ex.response.is_redirect:
-                nxt, verdict = model.follow_redirect(hop, ex.response)
+                nxt, verdict = model.follow_redirect(hop, _as_parsed(ex.response))
                 ex.verdict = verdict
                 if not verdict.ok:
                     return self.result(allowed=False, reason=verdict.reason,
@@ -491,6 +491,40 @@ class _Run:
                       elapsed, raw[:BODY_PREVIEW].decode("utf-8", "replace"), truncated=truncated)
         self.exchanges.append(ex)
         return ex
+
+
+# Bytes that Chromium percent-encodes in a redirect's Location, besides C0 controls, space, DEL and
+# every byte >= 0x80 (observed in Chromium 156; url/url_canon_path.cc, url_canon_query.cc): the URL
+# standard's path, query and fragment percent-encode sets, plus "|" in the path.
+_ESCAPED = {"path": b'"<>`{}|', "query": b'"<>\'', "fragment": b'"<>`'}
+
+
+def _as_parsed(response: HttpResponse) -> HttpResponse:
+    """``response`` with its Location as the browser's URL parser reads it.
+
+    The header's bytes (http.client hands them over as Latin-1) are parsed as URL standard
+    §4.4 "URL parsing" does: ASCII tab and newline removed, leading and trailing C0 controls and
+    spaces stripped, and the path, query and fragment percent-encoded (§1.3: non-ASCII code
+    points as their UTF-8 bytes). Chromium encodes the bytes as they came, so a UTF-8 Location
+    becomes %-escapes of its UTF-8 and a stray Latin-1 byte stays one %XX.
+    """
+    location = response.get("location")
+    raw = location.encode("latin-1", "replace")
+    raw = raw.translate(None, b"\t\n\r").strip(bytes(range(0x21)))
+    rest, hash_, fragment = raw.partition(b"#")
+    path, question, query = rest.partition(b"?")
+    parsed = (_escape(path, "path") + question + _escape(query, "query") + hash_
+              + _escape(fragment, "fragment")).decode("ascii")
+    if parsed == location:
+        return response
+    headers = [(n, parsed if n == "location" else v) for n, v in response.headers]
+    return HttpResponse(response.status, headers)
+
+
+def _escape(part: bytes, where: str) -> bytes:
+    extra = _ESCAPED[where]
+    return b"".join(b"%%%02X" % byte if byte < 0x21 or byte >= 0x7F or byte in extra
+                    else bytes((byte,)) for byte in part)
 
 
 class _Answer:

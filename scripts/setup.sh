@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Set up everything CORS Lab needs on this machine; idempotent, quiet when there is nothing to do.
-#   scripts/setup.sh          what the lab needs (nginx, Python packages in .venv)
-#   scripts/setup.sh --test   plus what the tests need (Chromium, docker-compose for validation, a
-#                             CJK font so screenshots of the course render its Korean terms)
+#   scripts/setup.sh          what the lab needs: nginx, Chromium (`lab check` grades in it, and
+#                             the notebooks' "Run in Chromium"), Python packages in .venv
+#   scripts/setup.sh --test   plus what the tests need (docker-compose for validation, Node.js, a
+#                             CJK font so the tests' screenshots of the course render its Korean
+#                             terms - a learner reads the notebooks in their own browser, with
+#                             their own fonts, so the lab does not need it)
 # It also installs the kit itself into .venv (editable: notebooks `import corslab` from anywhere)
 # and sets up git to strip notebook outputs on commit (scripts/git-filters.sh).
 # System packages are installed with apt-get when running as root on Debian/Ubuntu; elsewhere the
@@ -14,8 +17,8 @@ want_tests=no
 [ "${1:-}" = "--test" ] && want_tests=yes
 
 # ---- system packages ------------------------------------------------------------------------
-packages=(nginx libnginx-mod-http-headers-more-filter)
-[ "$want_tests" = yes ] && packages+=(chromium docker-compose fonts-noto-cjk)
+packages=(nginx libnginx-mod-http-headers-more-filter chromium)
+[ "$want_tests" = yes ] && packages+=(docker-compose fonts-noto-cjk)
 # Node.js runs the Gateway API schema check (tests/infra/gateway-api); keep a node already here.
 [ "$want_tests" = yes ] && ! command -v npm >/dev/null 2>&1 && packages+=(nodejs npm)
 python3 -m venv --help >/dev/null 2>&1 || packages+=(python3-venv)
@@ -28,10 +31,12 @@ done
 if [ "${#missing[@]}" -gt 0 ]; then
   if ! command -v apt-get >/dev/null 2>&1; then
     if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
-      echo "CORS Lab needs nginx (with the headers-more module) and, for the tests, Chromium." >&2
+      echo "CORS Lab needs nginx (with the headers-more module) and Chromium." >&2
       echo "Install them with your package manager, e.g. on macOS: brew install nginx chromium" >&2
       exit 1
     fi
+    command -v chromium >/dev/null 2>&1 || [ -n "${CORSLAB_CHROMIUM:-}" ] ||
+      echo "Note: no chromium on PATH; set CORSLAB_CHROMIUM to your Chromium for \`lab check\`" >&2
   elif [ "$(id -u)" -ne 0 ]; then
     echo "Missing system packages: ${missing[*]}" >&2
     echo "Install them with:  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
@@ -55,7 +60,17 @@ hash=$(cat requirements.txt servers/requirements.txt requirements-test.txt pypro
 if [ ! -e ".venv/.installed-$hash-tests" ] && { [ "$want_tests" = yes ] || [ ! -e ".venv/.installed-$hash-lab" ]; }; then
   echo "Installing Python packages from $requirements, and the kit (editable)"
   offline=()  # a wheelhouse from scripts/wheels.sh: install from it, never from the network
-  [ -d wheelhouse ] && offline=(--no-index --find-links wheelhouse) && echo "Using wheelhouse/ (offline)"
+  if [ -d wheelhouse ]; then
+    offline=(--no-index --find-links wheelhouse)
+    echo "Using wheelhouse/ (offline)"
+    # `pip install -e .` builds the kit with setuptools (pyproject.toml) in an isolated build
+    # environment, which pip fills from the wheelhouse too.
+    if ! ls wheelhouse/setuptools-*.whl >/dev/null 2>&1; then
+      echo "wheelhouse/ has no setuptools wheel (the build backend of the editable install);" \
+        "rebuild it with scripts/wheels.sh" >&2
+      exit 1
+    fi
+  fi
   .venv/bin/python -m pip install -q --disable-pip-version-check ${offline[@]+"${offline[@]}"} -r "$requirements"
   .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps ${offline[@]+"${offline[@]}"} -e .
   touch ".venv/.installed-$hash-$([ "$want_tests" = yes ] && echo tests || echo lab)"

@@ -1,5 +1,8 @@
 """``python -m corslab emulate PRODUCT CONFIG``: run one product emulator in the foreground.
 
+    python -m corslab emulate kong kong.yml                  # on Kong's port in the stack
+    python -m corslab emulate nginx my-site.conf --upstream http://127.0.0.1:8095   # a free port
+
 The lead's ``corslab/cli.py`` calls :func:`add_arguments` and :func:`run`; ``python -m
 corslab.emulate.cli`` runs it on its own. Only the standard library is imported here; the product
 module (and YAML) is imported once the arguments are known, so ``--help`` stays fast.
@@ -14,21 +17,33 @@ import sys
 from corslab.emulate import PRODUCTS
 from corslab.errors import CorsLabError
 
-HELP = "run a product's CORS behaviour (Kong, Istio, ALB, ...) as a local reverse proxy"
+HELP = "run a product's CORS behaviour (nginx, Kong, Istio, ALB, ...) as a local reverse proxy"
+EXAMPLES = """examples:
+  python -m corslab emulate nginx CONF --port P --upstream URL
+      your own nginx server {} blocks in real nginx; proxy_pass http://backend; goes to URL
+  python -m corslab emulate kong kong.yml
+      Kong's CORS plugin from a declarative kong.yml, on Kong's port in the stack
+  python -m corslab emulate istio virtualservice.yaml --target api=http://127.0.0.1:8095
+Without --port: the product's port in the stack, or a free port (printed in 'ready on URL')."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "Serve PRODUCT's CORS behaviour, configured by CONFIG in the product's own format, as a "
-        "reverse proxy in front of the lab's API. Prints 'ready on URL' once listening; Ctrl-C stops it."
+        "reverse proxy in front of the lab's API (nginx: your server {} blocks run in real nginx). "
+        "Prints 'ready on URL' once listening; Ctrl-C stops it."
     )
+    parser.epilog = EXAMPLES
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument("product", metavar="PRODUCT", choices=sorted(PRODUCTS),
                         help="one of: " + ", ".join(sorted(PRODUCTS)))
     parser.add_argument("config", metavar="CONFIG",
-                        help="the product's config: HTTPRoute/VirtualService YAML, kong.yml, ALB or API Gateway JSON")
+                        help="the product's config: nginx server {} blocks, HTTPRoute/VirtualService "
+                             "YAML, kong.yml, ALB or API Gateway JSON")
     parser.add_argument("--host", default=None, help="address to bind (default: 127.0.0.1, or CORSLAB_BIND)")
     parser.add_argument("--port", type=int, default=None,
-                        help="port to listen on (default: the product's port in the stack, if it has one)")
+                        help="port to listen on; 0 = a free one (default: the product's port in the "
+                             "stack, else a free port, e.g. for nginx)")
     parser.add_argument("--upstream", default=None,
                         help="where backends named in CONFIG are proxied (default: the stack's api)")
     parser.add_argument("--target", action="append", default=[], metavar="NAME=URL",
@@ -62,9 +77,10 @@ def run(args: argparse.Namespace) -> int:
         host = args.host or host
         port = args.port if args.port is not None else port
         if port is None:
-            raise CorsLabError(f"{args.product} has no service in the stack, so it has no default port; pass --port")
+            port = 0  # no service in the stack (nginx, istio...): a free port, shown in "ready on URL"
         if not 0 <= port <= 65535:
-            raise CorsLabError(f"--port {port} is not a TCP port; pick one between 1 and 65535")
+            raise CorsLabError(f"--port {port} is not a TCP port; pick one between 1 and 65535 "
+                               "(or 0 for a free one)")
         from corslab.emulate.proxy import upstream_url
 
         upstream = upstream_url(args.upstream or upstream)

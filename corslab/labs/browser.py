@@ -7,6 +7,10 @@ fetch() itself goes over the wire to the lab's real nginx / emulator / Flask. Wh
 JavaScript got - the body, or the ``TypeError`` - is the outcome; the reason is Chromium's own
 console line "... has been blocked by CORS policy: <reason>".
 
+Chromium is found and launched by :mod:`corslab.chromium` (:data:`LAB_ARGS` on top of its base
+flags); when the check owns its browser, Playwright runs in a thread of its own, so a check works
+from a notebook cell (inside the kernel's asyncio loop) as from the command line.
+
 Private Network Access / Local Network Access checks are switched off: in the lab a "public"
 page (served by Playwright, no IP address) calls a loopback API, which Chromium would otherwise
 refuse or ask permission for - a protection for real networks that is not the subject here.
@@ -16,21 +20,18 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from corslab import chromium
 from corslab.errors import CorsLabError
 from corslab.labs import backend, hosts
 
-CHROMIUM = os.environ.get("CORSLAB_CHROMIUM", "/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
+LAB_ARGS = (  # on top of corslab.chromium.BASE_ARGS
     "--host-resolver-rules=MAP * 127.0.0.1",
     "--disable-features=BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights,"
     "PrivateNetworkAccessRespectPreflightResults,LocalNetworkAccessChecks",
-]
+)
 BLOCKED_MARK = "has been blocked by CORS policy: "
 PAGE = "<!doctype html><html><head><title>{origin}</title></head><body>{origin}</body></html>"
 
@@ -66,10 +67,15 @@ class Outcome:
 
 
 class LabBrowser:
-    """One Chromium for a whole check (or a whole test session: pass ``browser``)."""
+    """One Chromium for a whole check (or a whole test session: pass ``browser``, launched with
+    :func:`launch` in the caller's thread, which then drives it).
+
+    Without ``browser`` it launches its own in a :class:`corslab.chromium.Driver` thread and does
+    all its Playwright work there, so it can be used from any thread, a Jupyter kernel's included.
+    """
 
     def __init__(self, browser=None):
-        self._own = None
+        self._driver = None
         self.browser = browser
         self._context = None  # one fresh profile per check: no preflight cache carried over
         self._logged_in: bool | None = None
@@ -78,15 +84,29 @@ class LabBrowser:
 
     def __enter__(self):
         if self.browser is None:
-            self.browser = launch_owned(self)
+            reason = chromium.unavailable()
+            if reason:
+                raise CorsLabError(f"the checks run in Chromium: {reason} - or add --model to let "
+                                   "corslab's model decide without a browser")
+            self._driver = chromium.Driver()
+            try:
+                self.browser = self._driver.launch(LAB_ARGS)
+            except BaseException:
+                self._driver.close()
+                raise
         return self
 
     def __exit__(self, *exc):
-        if self._context is not None:
-            self._context.close()
-        if self._own is not None:
-            self.browser.close()
-            self._own.stop()
+        try:
+            if self._context is not None:
+                self._call(self._context.close)
+        finally:
+            if self._driver is not None:
+                self._driver.close()  # stops Playwright and the browser it launched
+
+    def _call(self, fn, *args):
+        """Run ``fn`` in the thread that drives this browser."""
+        return self._driver.call(fn, *args) if self._driver is not None else fn(*args)
 
     def _login(self, login: bool) -> None:
         """Ada is logged in (her session cookie is in the profile) - or her session expired."""
@@ -124,6 +144,9 @@ class LabBrowser:
         return self._pages[origin]
 
     def fetch(self, check, api_url: str) -> Outcome:
+        return self._call(self._fetch, check, api_url)
+
+    def _fetch(self, check, api_url: str) -> Outcome:
         self._login(check.login)
         page, console = self.page(check.page_origin), self.console
         mark = len(console)
@@ -141,15 +164,9 @@ class LabBrowser:
                        body=result.get("body", ""), error=result.get("error"), reason=reason)
 
 
-def launch_owned(holder: LabBrowser):
-    if not os.access(CHROMIUM, os.X_OK):
-        raise CorsLabError(f"the checks run in Chromium, which is not at {CHROMIUM}; install it "
-                           "(Debian: apt-get install chromium) or set CORSLAB_CHROMIUM - or add --model to let "
-                           "corslab's model decide without a browser")
-    from playwright.sync_api import sync_playwright
-
-    holder._own = sync_playwright().start()
-    return holder._own.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+def launch(playwright):
+    """A Chromium for lab checks (base flags + :data:`LAB_ARGS`) from the caller's sync Playwright."""
+    return chromium.launch(playwright, LAB_ARGS)
 
 
 def _reason(lines: list[str]) -> str | None:

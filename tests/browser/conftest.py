@@ -14,17 +14,13 @@ One browser per session, one page per origin, reused by every test.
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import dataclass, field
 
 import pytest
 
-from corslab import topology
+from corslab import chromium, topology
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 BLOCKED_MARK = "has been blocked by CORS policy: "
 PLAYGROUND = "/playground.html"
 
@@ -67,14 +63,20 @@ def pytest_terminal_summary(terminalreporter):
 
 # ---- the browser --------------------------------------------------------------------------------
 
+def launch(playwright):
+    """Chromium as corslab launches it (corslab.chromium), from the session's Playwright; a missing
+    Chromium fails the test with corslab's one-line reason (install it - not `playwright install`)."""
+    reason = chromium.unavailable()
+    if reason:
+        pytest.fail(f"the browser tests drive the system Chromium: {reason}")
+    return chromium.launch(playwright)
+
+
 @pytest.fixture(scope="package")
 def browser(playwright):
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"the browser tests drive the system Chromium at {CHROMIUM}, which is missing; "
-                    "install it (Debian: apt-get install chromium) - not `playwright install`")
-    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    yield chromium
-    chromium.close()
+    browser = launch(playwright)
+    yield browser
+    browser.close()
 
 
 @dataclass

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from corslab.labs.browser import CHROMIUM, LAUNCH_ARGS
+from corslab import chromium as chromium_binary
+from corslab.labs import browser as lab_browser
 
 
 @pytest.fixture(scope="package")
 def chromium(playwright):
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"the lab checks drive the system Chromium at {CHROMIUM}, which is missing; "
-                    "install it (Debian: apt-get install chromium) - not `playwright install`")
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+    if chromium_binary.unavailable():
+        pytest.fail(f"the lab checks drive Chromium: {chromium_binary.unavailable()}")
+    browser = lab_browser.launch(playwright)
     yield browser
     browser.close()
 

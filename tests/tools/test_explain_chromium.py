@@ -14,7 +14,7 @@ import json
 import pytest
 
 from corslab import explain, topology
-from tests.browser.conftest import BLOCKED_MARK, CHROMIUM, CHROMIUM_ARGS, Pages
+from tests.browser.conftest import BLOCKED_MARK, Pages, launch
 from tests.browser.test_cors_matrix import CASES as MATRIX, new_trace
 from tests.browser.test_fuzz_parity import CASES as FUZZ
 from tests.tools.conftest import count
@@ -23,12 +23,8 @@ from tests.tools.conftest import count
 @pytest.fixture(scope="module")
 def console_lines(stack, playwright, tmp_path_factory):
     """Run every browser-suite scenario in Chromium; [(case, console line, DevTools corsError)]."""
-    import os
-
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium is missing at {CHROMIUM}; install it (Debian: apt-get install chromium)")
     records = []
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    browser = launch(playwright)
     try:
         pages = Pages(browser.new_context())
         for case in MATRIX + FUZZ:

@@ -13,7 +13,7 @@ import uuid
 import pytest
 
 from corslab import generate, probe, topology
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Pages
+from tests.browser.conftest import Pages, launch
 from tests.tools.conftest import count
 
 SAMPLE = ["nginx", "ingress-nginx", "gateway-api", "kong", "istio", "alb", "apigw-http"]
@@ -22,11 +22,7 @@ HEADERS = (("Content-Type", "application/json"), ("X-Trace-Id", "t"))
 
 @pytest.fixture(scope="module")
 def pages(stack, playwright):
-    import os
-
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium is missing at {CHROMIUM}; install it (Debian: apt-get install chromium)")
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    browser = launch(playwright)
     context = browser.new_context()
     yield Pages(context)
     context.close()

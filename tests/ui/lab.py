@@ -93,36 +93,27 @@ class Lab:
 
 
 class BrowserThread:
-    """Chromium driven from a thread of its own: Playwright's sync API allows one instance per
-    thread, and the browser tests keep theirs open for the whole session in the main thread.
-    ``run(fn, *args)`` calls ``fn(page, *args)`` there and returns (or raises) what it did."""
+    """Chromium in corslab's own Playwright thread (corslab.chromium.Driver), apart from the
+    session's driver in the main thread. ``run(fn, *args)`` calls ``fn(page, *args)`` there and
+    returns (or raises) what it did."""
 
     def __init__(self, viewport=(1400, 1000)):
-        from concurrent.futures import ThreadPoolExecutor
+        from corslab.chromium import Driver
 
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ui-chromium")
-        self.pool.submit(self._start, viewport).result()
-
-    def _start(self, viewport) -> None:
-        from playwright.sync_api import sync_playwright
-
-        from corslab import browser
-
-        self.playwright = sync_playwright().start()
-        self.chromium = self.playwright.chromium.launch(executable_path=browser.chromium_path(),
-                                                        args=browser.CHROMIUM_ARGS)
-        self.page = self.chromium.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+        self.driver = Driver()
+        try:
+            chromium = self.driver.launch()
+            self.page = self.driver.call(chromium.new_page,
+                                         viewport={"width": viewport[0], "height": viewport[1]})
+        except BaseException:
+            self.driver.close()
+            raise
 
     def run(self, fn, *args):
-        return self.pool.submit(fn, self.page, *args).result()
+        return self.driver.call(fn, self.page, *args)
 
     def close(self) -> None:
-        def stop():
-            self.chromium.close()
-            self.playwright.stop()
-
-        self.pool.submit(stop).result()
-        self.pool.shutdown()
+        self.driver.close()
 
 
 def open_notebook(page, lab: Lab, name: str) -> None:
