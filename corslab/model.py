@@ -722,10 +722,15 @@ def parse_max_age(value: str | None) -> int:
     """Seconds a preflight answer may be reused, as Chromium computes it (preflight_result.cc).
 
     Absent or not an integer: 5. Negative: 0 (not cached). 7200 or more: 7200 (2 hours).
+    Chromium reads the value with ``base::StringToInt64``: a number that does not fit in 64 bits
+    (``99999999999999999999``, or as large a negative one) fails to parse, so it means 5 s too -
+    not 2 hours, not "never cache".
     """
     if value is None or not re.fullmatch(r"[+-]?[0-9]+", value.strip(fh.HTTP_TAB_OR_SPACE)):
         return DEFAULT_MAX_AGE
     seconds = int(value)
+    if not -fh.INT64_MAX - 1 <= seconds <= fh.INT64_MAX:
+        return DEFAULT_MAX_AGE
     if seconds < 0:
         return 0
     return min(seconds, MAX_MAX_AGE)
