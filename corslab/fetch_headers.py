@@ -156,14 +156,18 @@ def is_simple_range(value: str) -> bool:
     """Fetch #simple-range-header-value: exactly ``bytes=N-`` or ``bytes=N-M`` with N <= M.
 
     No white space anywhere, one range, a start is required (``bytes=-500`` is not simple).
-    Numbers beyond int64 fail, as in Chromium (WPT: 61-digit numbers preflight).
+    Numbers beyond int64 fail, as in Chromium (WPT: 61-digit numbers preflight), and so does a
+    position of exactly 2**63-1 (observed in Chromium 156 here: ``bytes=9223372036854775807-``
+    and ``bytes=0-9223372036854775807`` are preflighted; Chromium's cors.cc
+    IsCorsSafelistedHeader hands the value to net::HttpUtil::ParseRangeHeader, whose byte
+    positions are int64).
     """
     match = _RANGE.fullmatch(value)
     if not match:
         return False
     start = int(match.group(1))
     end = int(match.group(2)) if match.group(2) else None
-    if start > INT64_MAX or (end is not None and (end > INT64_MAX or start > end)):
+    if start >= INT64_MAX or (end is not None and (end >= INT64_MAX or start > end)):
         return False
     return True
 

@@ -8,12 +8,23 @@ exposed, wire, reason - counted in the session's parity figures).
 
 What it found (each fixed in the model, with a unit test): Chromium's own safelisted request
 headers (client hints, Intervention), client hints removed on redirect, the order of fetch()'s
-TypeErrors, redirects to other schemes and to user:pw@ URLs; and one gap left open (strict xfail):
-which missing header a refusal names.
+TypeErrors, redirects to other schemes and to user:pw@ URLs; from the wide seeds (1000+): the
+default `Accept: */*` counting toward the 1024-byte safelisted total, Range positions of 2**63-1,
+ACAO 'http:/host' being a mismatch (GURL-valid), and an Access-Control-Max-Age beyond int64 (see
+tests/browser/test_edge_parity.py and test_preflight_cache_edges.py); and one gap left open
+(strict xfail): which missing header a refusal names.
 
 The committed run is small and fixed (seed 156, 120 cases). Explore with more:
 
     CORSLAB_FUZZ_SEED=7 CORSLAB_FUZZ_CASES=2000 python -m pytest tests/browser/test_fuzz_parity.py -q
+
+Seeds from 1000 on (WIDE_FROM_SEED) also draw from wider generators, so every seed below keeps
+generating the cases it always did: values at the edges of the safelist rules (Content-Type
+parameters, quotes and case; language and Accept bytes; Range forms beyond int64; safelisted
+values adding up to just under or over 1024 bytes), method spellings, more ACAO/ACAC/ACAM/ACAH/
+ACEH spellings (white space, empty items, '*' forms, a fragment or query after the origin), and
+redirect chains of up to four hops (back to the first origin, 303 after a PUT, a preflight answer
+of their own on each hop).
 """
 
 from __future__ import annotations
@@ -30,6 +41,13 @@ from tests.browser.test_cors_matrix import Case, compare_with_chromium
 SERVICES = topology.SERVICES
 SEED = int(os.environ.get("CORSLAB_FUZZ_SEED", "156"))
 COUNT = int(os.environ.get("CORSLAB_FUZZ_CASES", "120"))
+WIDE_FROM_SEED = 1000
+WIDE = SEED >= WIDE_FROM_SEED
+
+
+def wider(legacy, extra):
+    """``legacy`` on the seeds that always had it; ``legacy + extra`` from WIDE_FROM_SEED on."""
+    return list(legacy) + list(extra) if WIDE else list(legacy)
 
 PAGES = ("frontend", "admin", "untrusted")
 ECHO = SERVICES["echo"].origin
@@ -41,6 +59,8 @@ STACK_PATHS = ("/v1/users", "/v1/me", "/v1/users/999")
 
 METHODS = ("GET", "GET", "HEAD", "POST", "POST", "PUT", "DELETE", "PATCH", "patch", "put", "get",
            "Post", "OPTIONS", "X-CUSTOM", "QUERY", "purge", "TRACE", "connect", "B@D", "M!")
+METHODS_WIDE = ("Delete", "oPTIONS", "Head", "head", "pAtCh", "Patch", "post", "delete", "track",
+                "GET ", "get\t")
 
 LONG = "a" * 120
 HEADER_CHOICES = {
@@ -77,16 +97,63 @@ HEADER_CHOICES = {
     "referer": ["http://x/"],
     "x-http-method-override": ["PUT", "TRACE"],
 }
+INT64 = "9223372036854775807"
+HEADER_CHOICES_WIDE = {  # Fetch #cors-safelisted-request-header, value by value
+    "content-type": ['text/plain;charset="utf-8"', "Text/Plain;Charset=UTF-8",
+                     'multipart/form-data;boundary="x y"', "application/x-www-form-urlencoded;",
+                     "text/plain;;", "text/plain; a=b; c", "text/plain\x0b", "text/plain, text/plain",
+                     ";text/plain", 'text/plain;charset="a;b"', "text/plain/x", "text/*", "*/*",
+                     "text/\tplain", "text\t/plain", "MULTIPART/FORM-DATA", 'text/plain;a="\\""',
+                     "text/plain;a=b]", "text/plain; charset=utf-8; charset=latin1",
+                     "application/x-www-form-urlencoded;charset=UTF-8", "text/plain;" + "z" * 117],
+    "accept": ["a" * 127 + "?", "text/html;q=0.9", "application/json, text/plain, */*", "x\x7f",
+               "[x]", "x\ty", "a:b", "<a>", "\\", "a" * 128],
+    "accept-language": ["en-US,en;q=0.9,*;q=0.5", "zh-Hant-TW", "en_US", "x" * 127 + "!", "de\tDE",
+                        "en'", "en+US", "e" * 128, "q=0.5;,"],
+    "content-language": ["en-US, fr-CA", "*", "de_DE", "i-klingon", "x=y", "x;y", "c" * 128,
+                         "c" * 129],
+    "range": ["bytes=0-0", "bytes=10-5", "bytes=0-" + INT64, "bytes=0-9223372036854775808",
+              f"bytes={INT64}-", "bytes=9223372036854775808-", "bytes= 0-", "bytes=0 -1",
+              "bytes=+0-", "bytes=0x1-", "bytes=0-1,", "bytes=,0-1", "BYTES=0-1", "items=0-1",
+              "bytes=0--1", "bytes=1-2-3", "bytes=0-1;", "bytes=1-1"],
+    "intervention": ["<https://x/>; level=warning", "anything"],
+}
 SPELLING = {"content-type": "Content-Type", "accept-language": "Accept-Language",
             "content-language": "Content-Language", "x-http-method-override": "X-HTTP-Method-Override"}
 
 
+def near_1024(rnd: random.Random) -> list[tuple[str, str]]:
+    """Safelisted headers whose values add up to 1020-1028 bytes (Fetch
+    #cors-unsafe-request-header-names: over 1024, every safelisted name becomes unsafe)."""
+    fill = [("Accept", "a"), ("Accept-Language", "b"), ("Content-Language", "c"), ("DPR", "1"),
+            ("Width", "2"), ("Viewport-Width", "3"), ("RTT", "4"), ("Device-Memory", "5"),
+            ("Downlink", "6"), ("Intervention", "i")]
+    rnd.shuffle(fill)
+    left = rnd.randint(1020, 1028)
+    headers = []
+    if rnd.random() < 0.5:
+        ctype = "text/plain;" + "d" * rnd.randint(0, 117)
+        headers.append(("Content-Type", ctype))
+        left -= len(ctype)
+    for name, char in fill:
+        if left <= 0:
+            break
+        size = min(left, 128)
+        headers.append((name, char * size))
+        left -= size
+    return headers
+
+
 def request_headers(rnd: random.Random) -> tuple:
     headers = []
+    choices = {n: wider(HEADER_CHOICES.get(n, ()), HEADER_CHOICES_WIDE.get(n, ()))
+               for n in list(HEADER_CHOICES) + [n for n in HEADER_CHOICES_WIDE if WIDE]}
     for _ in range(rnd.choice((0, 0, 1, 1, 1, 2, 3, 5))):
-        name = rnd.choice(list(HEADER_CHOICES))
+        name = rnd.choice(list(choices))
         spelled = rnd.choice((name, SPELLING.get(name, name.title()), name.upper()))
-        headers.append((spelled, rnd.choice(HEADER_CHOICES[name])))
+        headers.append((spelled, rnd.choice(choices[name])))
+    if WIDE and rnd.random() < 0.08:
+        return tuple(near_1024(rnd))
     if rnd.random() < 0.05:  # safelisted values adding up to about 1024 bytes
         headers = [("Accept", "a" * 127), ("Accept-Language", "b" * 127),
                    ("Content-Language", "c" * 127), ("Content-Type", "text/plain;" + "d" * 110),
@@ -103,19 +170,28 @@ def acao_values(rnd: random.Random, page_origin: str) -> list[str]:
         ["http://"], [topology.ADMIN_ORIGIN], ["*, *"], ["{origin}\t"], ['"{origin}"'],
         [page_origin.replace("http:", "HTTP:")], [page_origin.replace("http:", "https:")],
         [page_origin + ":80"], ["null", "null"], ["{origin}", ""], ["file://"], ["*/*"],
-    ])
+    ] + wider((), [[page_origin + "#"], [page_origin + "?"], [" * "], ["\t*"], ["**"], ["*", ""],
+                   ["", "{origin}"], [page_origin.replace("localhost", "LOCALHOST")],
+                   [page_origin.rsplit(":", 1)[0]], [page_origin + "/path"], ["{origin}", "null"],
+                   ["null"], ["null"], ["*"], ["'{origin}'"], [page_origin.replace("http://", "http:/")]]))
 
 
 def acac_values(rnd: random.Random) -> list[str]:
     return rnd.choice([["true"], ["true"], [], ["TRUE"], ['"true"'], ["true", "true"], ["false"],
-                       [" true"], ["true, true"], ["True"]])
+                       [" true"], ["true, true"], ["True"]]
+                      + wider((), [["true "], ["\ttrue"], ["tRUE"], ["true", "false"], ["1"], [""],
+                                   ["true;"]]))
 
 
 def acam_values(rnd: random.Random, method: str) -> list[str]:
     return rnd.choice([[method], [method], [method.upper()], [method.lower()], ["*"], [], ["PUT"],
                        [f"GET, {method}"], [f"{method},"], [f",{method}"], [method, method],
                        ["PU T"], [f"{method}, *"], ["GET", method], [" , "], [f'"{method}"'],
-                       ["PATCH"], ["DELETE ,PUT"]])
+                       ["PATCH"], ["DELETE ,PUT"]]
+                      + wider((), [[" * "], ["*,"], [method.title()], ["\t" + method],
+                                   [method + " ,GET"], ["GET,POST,HEAD"], ["get, post"],
+                                   ["OPTIONS"], [method + ";"], [method + "/"], ["*", method],
+                                   ["", method]]))
 
 
 def acah_values(rnd: random.Random, headers: tuple) -> list[str]:
@@ -124,14 +200,21 @@ def acah_values(rnd: random.Random, headers: tuple) -> list[str]:
     return rnd.choice([[listed], [listed], [listed.upper()], [listed.lower()], ["*"], ["*"], [],
                        ["*, Authorization"], [f"{listed}, Authorization"], ["Authorization"],
                        ["X Foo"], [f",{listed},"], [listed, listed], [f"{listed}, *"], [","],
-                       [names[0]], ["x-foo"]])
+                       [names[0]], ["x-foo"]]
+                      + wider((), [["Authorization, *"], [listed + ";"], ["\t" + listed],
+                                   [listed.replace(", ", ",")], ["Content-Type, Range"],
+                                   ["*", "Authorization"], ["", listed], [listed.title()],
+                                   [" * "], ["**"]]))
 
 
 def aceh_values(rnd: random.Random) -> list[str]:
     return rnd.choice([[], [], ["*"], ["X-Secret"], ["x-secret, X-Other"], ["X-Request-Id"],
                        [", ,"], ["X-Secret", "X-Other"], ["*, X-Secret"], ["X Secret"],
                        ["Set-Cookie, X-Secret"], ["Content-Type"], ["x-secret,,x-other"],
-                       ["X-Secret", "*"], ["Content-Length"], ['"X-Secret"']])
+                       ["X-Secret", "*"], ["Content-Length"], ['"X-Secret"']]
+                      + wider((), [[" X-Secret "], ["x-secret;"], ["X-Secret, *"], ["Set-Cookie"],
+                                   ["*", ""], ["\tX-Secret"], ["X-REQUEST-ID, x-other"],
+                                   ["X-Secret,"], [" * "]]))
 
 
 def echo_answer(rnd: random.Random, page_origin: str, method: str, headers: tuple,
@@ -157,8 +240,8 @@ def echo_answer(rnd: random.Random, page_origin: str, method: str, headers: tupl
 
 
 def redirect_target(rnd: random.Random, page_origin: str, method: str, headers: tuple,
-                    unique: str) -> str:
-    kind = rnd.choice(("same", "same", "cross", "stack", "odd"))
+                    unique: str, hop: int = 1) -> str:
+    kind = rnd.choice(("same", "same", "cross", "stack", "odd") + (("cross", "same") if WIDE else ()))
     if kind == "odd":  # user:password@ in the Location, or not http(s) at all
         return rnd.choice((ECHO.replace("//", "//user:pw@") + f"/r2?acao=*&u={unique}",
                            OTHER_ECHO.replace("//", "//user@") + f"/r2?acao=*&u={unique}",
@@ -169,14 +252,19 @@ def redirect_target(rnd: random.Random, page_origin: str, method: str, headers: 
     params = echo_answer(rnd, page_origin, method, headers) + [("u", unique)]
     if rnd.random() < 0.3:
         params.append(("acao", "null"))
-    return base + "/r2?" + urlencode(params, quote_via=quote)
+    if WIDE and rnd.random() < 0.3:  # the hop's own preflight answer
+        params += echo_answer(rnd, page_origin, method, headers, prefix="pf_")
+    if WIDE and hop < 4 and rnd.random() < 0.45:  # a chain: this hop redirects again
+        params.append(("redirect", redirect_target(rnd, page_origin, method, headers, unique, hop + 1)))
+        params.append(("redirect_status", str(rnd.choice((301, 302, 303, 307, 308)))))
+    return base + f"/r{hop + 1}?" + urlencode(params, quote_via=quote)
 
 
 def make_case(rnd: random.Random, index: int) -> Case:
     name = f"fuzz-{SEED}-{index}"
     page = rnd.choice(PAGES)
     page_origin = SERVICES[page].origin
-    method = rnd.choice(METHODS)
+    method = rnd.choice(wider(METHODS, METHODS_WIDE))
     headers = request_headers(rnd)
     credentials = rnd.choice(("omit", "same-origin", "include", "include"))
     mode = rnd.choices(("cors", "no-cors", "same-origin"), weights=(90, 7, 3))[0]
@@ -221,10 +309,13 @@ def fuzz_cases() -> list[Case]:
 HEADER_ORDER = ("Chromium names the first missing header in Blink's hash-table order, the model the "
                 "first in sorted order (corslab/model.py check_preflight): only the reason differs")
 # Case name -> why Chromium cannot be modelled (strict xfail). The generated ones are those the
-# exploration runs met (seeds 7-10, 800 cases each); the last is written by hand to show the gap
-# every run.
-XFAIL: dict[str, str] = {"fuzz-7-241": HEADER_ORDER, "fuzz-8-0": HEADER_ORDER,
-                         "fuzz-9-358": HEADER_ORDER, "header-order-x1-to-x9": HEADER_ORDER}
+# exploration runs met (seeds 7-10, 800 cases each; 11-20 and the wide 1000-1004, 300 each); the
+# last is written by hand to show the gap every run. Seeds 1005-1009 met it 13 more times (not
+# listed): over 1024 safelisted bytes every name is unsafe at once, so the named one differs often.
+XFAIL: dict[str, str] = {name: HEADER_ORDER for name in (
+    "fuzz-7-241", "fuzz-8-0", "fuzz-9-358", "fuzz-11-60", "fuzz-14-281", "fuzz-19-154",
+    "fuzz-1000-14", "fuzz-1002-138", "fuzz-1002-162", "fuzz-1003-60", "fuzz-1004-299",
+    "header-order-x1-to-x9")}
 CASES = fuzz_cases() + [
     # Chromium 156 here names x-2 (its order: x-2, x-3, x-6, x-9, x-8, x-4, x-1, x-5, x-7).
     Case("header-order-x1-to-x9", "frontend", "echo", "/f?acao=*&acam=PUT", "PUT",

@@ -46,6 +46,24 @@ def test_max_age_follows_chromium(value, seconds):
     assert parse_max_age(value) == seconds
 
 
+@pytest.mark.parametrize("value", ["99999999999999999999", "-99999999999999999999",
+                                   "9223372036854775808", "-9223372036854775809"])
+def test_max_age_beyond_int64_is_the_five_second_default(value):
+    """Chromium preflight_result.cc ParseAccessControlMaxAge: base::StringToInt64 fails on
+    overflow, and a value that fails to parse means kDefaultTimeout (5 s) - not the 2-hour cap,
+    nor 0 for a huge negative number (checked in Chromium by
+    tests/browser/test_preflight_cache_edges.py)."""
+    assert parse_max_age(value) == 5
+
+
+@pytest.mark.parametrize("value, seconds", [("9223372036854775807", 7200),
+                                            ("-9223372036854775808", 0), ("+600", 600),
+                                            ("0600", 600)])
+def test_max_age_within_int64_follows_sign_and_cap(value, seconds):
+    """base::StringToInt64 accepts a leading '+' and leading zeros; the int64 limits still parse."""
+    assert parse_max_age(value) == seconds
+
+
 def test_a_cached_answer_spares_the_next_preflight_until_it_expires():
     """Fetch #cors-preflight-fetch-0: no preflight while method and header entries match."""
     clock = Clock()
