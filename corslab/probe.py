@@ -33,7 +33,6 @@ from __future__ import annotations
 import http.client
 import http.cookiejar
 import json
-import math
 import re
 import socket
 import threading
@@ -44,7 +43,7 @@ from urllib.parse import urlsplit
 
 from corslab import fetch_headers as fh
 from corslab import model, reasons
-from corslab.errors import CorsLabError
+from corslab.errors import CorsLabError, seconds
 from corslab.model import FetchRequest, HttpResponse
 from corslab.origins import origin_of, parse_origin, parse_url, same_origin, same_site
 
@@ -239,14 +238,18 @@ def probe(url: str, origin: str, method: str = "GET", headers=(),
 
 def checked_timeout(value) -> float:
     """A timeout in seconds: a finite number greater than 0, or a CorsLabError saying so."""
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        seconds = math.nan
-    if not math.isfinite(seconds) or seconds <= 0:
-        raise CorsLabError(f"the timeout {value!r} is not a usable number of seconds; give a "
-                           "finite number greater than 0, e.g. --timeout 5")
-    return seconds
+    return seconds(value, "the timeout")
+
+
+def cookie_args(items) -> dict[str, str] | None:
+    """``NAME=VALUE`` strings from the command line (``--cookie``) as a dict, or None for none."""
+    cookies = {}
+    for item in items:
+        name, eq, value = item.partition("=")
+        if not eq or not name.strip():
+            raise CorsLabError(f"the cookie {item!r} is malformed; write it as NAME=VALUE")
+        cookies[name.strip()] = value.strip()
+    return cookies or None
 
 
 def check_cookie(name: str, value: str) -> None:

@@ -45,18 +45,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from corslab.errors import CorsLabError
-    from corslab.probe import checked_timeout, parse_header_line, probe
+    from corslab.probe import checked_timeout, cookie_args, parse_header_line, probe
 
     checked_timeout(args.timeout)  # nan, inf, 0 or less: one line, before anything is sent
     headers = [parse_header_line(line) for line in args.header]
-    cookies = {}
-    for item in args.cookie:
-        name, eq, value = item.partition("=")
-        if not eq or not name.strip():
-            raise CorsLabError(f"the cookie {item!r} is malformed; write it as NAME=VALUE")
-        cookies[name.strip()] = value.strip()
+    cookies = cookie_args(args.cookie)
     result = probe(args.url, args.origin, args.method, headers, args.credentials, args.mode,
-                   args.body, timeout=args.timeout, cookies=cookies or None, cache=args.cache)
+                   args.body, timeout=args.timeout, cookies=cookies, cache=args.cache)
     print(result.to_json(indent=2) if args.json else result.report())
     return 0 if result.allowed else 1

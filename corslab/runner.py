@@ -17,7 +17,6 @@ import errno
 import functools
 import http.client
 import json
-import math
 import os
 import signal
 import subprocess
@@ -28,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from corslab import nginxconf, nginxhost, ports, topology
-from corslab.errors import CorsLabError
+from corslab.errors import CorsLabError, seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 20.0  # seconds; a cold start takes about one
@@ -74,14 +73,7 @@ def _usable_folder(value: str, what: str) -> Path:
 
 def check_timeout(value: float, what: str = "--timeout") -> float:
     """A timeout in seconds: a finite number above zero (NaN would never expire, inf never end)."""
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        raise CorsLabError(f"{what} {value!r} is not a number of seconds; give one like 20") from None
-    if not math.isfinite(seconds) or seconds <= 0:
-        raise CorsLabError(f"{what} {value} is not a usable number of seconds; "
-                           f"give a finite number above 0, like 20")
-    return seconds
+    return seconds(value, what, example=20)
 
 
 @dataclass

@@ -29,18 +29,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from corslab.errors import CorsLabError
+    from corslab.probe import checked_timeout, cookie_args
     from corslab.scan import scan
 
-    if args.timeout <= 0:
-        raise CorsLabError(f"--timeout must be a positive number of seconds, not {args.timeout:g}")
-    cookies = {}
-    for item in args.cookie:
-        name, eq, value = item.partition("=")
-        if not eq or not name.strip():
-            raise CorsLabError(f"the cookie {item!r} is malformed; write it as NAME=VALUE")
-        cookies[name.strip()] = value.strip()
-    findings = scan(args.url, args.origin, timeout=args.timeout, cookies=cookies or None)
+    checked_timeout(args.timeout)  # nan, inf, 0 or less: one line, before anything is sent
+    findings = scan(args.url, args.origin, timeout=args.timeout, cookies=cookie_args(args.cookie))
     if args.json:
         import json
 

@@ -51,9 +51,10 @@ def test_a_300_letter_host_label_is_one_line():
                    "300 characters", "at most 63")
 
 
+@pytest.mark.parametrize("verb", ["probe", "scan"])
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf", "0", "-1"])
-def test_a_timeout_that_is_not_a_finite_positive_number_is_one_line(value):
-    one_line_error(corslab("probe", API + "/v1/users", "--origin", APP, f"--timeout={value}"),
+def test_a_timeout_that_is_not_a_finite_positive_number_is_one_line(verb, value):
+    one_line_error(corslab(verb, API + "/v1/users", "--origin", APP, f"--timeout={value}"),
                    "timeout", "finite number greater than 0")
 
 

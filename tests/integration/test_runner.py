@@ -277,7 +277,7 @@ def test_a_timeout_that_is_not_finite_and_positive_is_one_clear_line(value):
     result = cli("up", "--timeout", value)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.strip() == (f"corslab up: error: the start timeout {float(value)} is not a usable "
-                                     f"number of seconds; give a finite number above 0, like 20")
+                                     f"number of seconds; give a finite number greater than 0, e.g. 20")
 
 
 @pytest.mark.parametrize("setting,message", [
