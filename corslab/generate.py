@@ -644,7 +644,7 @@ def running(product: str, text: str, upstream: str | None = None, timeout: float
     import tempfile
     from pathlib import Path
 
-    from corslab.emulate.nginx import free_port
+    from corslab.ports import free_port
 
     @contextlib.contextmanager
     def run():

@@ -10,6 +10,18 @@ from pathlib import Path
 from corslab.errors import CorsLabError
 
 
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nobody listens on right now (the kernel picks it), never one of the stack's."""
+    from corslab import topology
+
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind((host, 0))
+            port = sock.getsockname()[1]
+        if port not in topology.all_ports():
+            return port
+
+
 def is_free(port: int, host: str = "127.0.0.1") -> bool:
     """True if a server could bind host:port right now (the test a starting service faces)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

@@ -23,7 +23,7 @@ from pathlib import Path
 from corslab import fetch_headers as fh
 from corslab import model, policy, topology
 from corslab.course.grading import Feedback, unanswered
-from corslab.course.live import free_port
+from corslab.ports import free_port
 from corslab.errors import CorsLabError
 
 ROOT = Path(__file__).resolve().parents[2]

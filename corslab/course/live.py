@@ -24,7 +24,6 @@ import html
 import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -35,6 +34,7 @@ from urllib.parse import urlsplit
 
 from corslab import topology
 from corslab.errors import CorsLabError
+from corslab.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT = 15.0  # seconds for an emulator (or nginx) to print `ready on`
@@ -60,16 +60,6 @@ def repo_path(path: str) -> str:
     if not full.exists():
         raise CorsLabError(f"{path} does not exist in this checkout")
     return str(full)
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port nobody listens on right now (the kernel picks it), never one of the stack's."""
-    while True:
-        with socket.socket() as sock:
-            sock.bind((host, 0))
-            port = sock.getsockname()[1]
-        if port not in topology.all_ports():
-            return port
 
 
 def upstream_of(service: str = "api") -> str:

@@ -76,11 +76,13 @@ def run(args: argparse.Namespace) -> int:
         host, port, upstream = _defaults(args.product)
         host = args.host or host
         port = args.port if args.port is not None else port
-        if port is None:
-            port = 0  # no service in the stack (nginx, istio...): a free port, shown in "ready on URL"
-        if not 0 <= port <= 65535:
+        if port is not None and not 0 <= port <= 65535:
             raise CorsLabError(f"--port {port} is not a TCP port; pick one between 1 and 65535 "
                                "(or 0 for a free one)")
+        if not port:  # 0, or no service in the stack (nginx, istio...): a free port, in "ready on URL"
+            from corslab.ports import free_port
+
+            port = free_port(host)
         from corslab.emulate.proxy import upstream_url
 
         upstream = upstream_url(args.upstream or upstream)

@@ -33,7 +33,6 @@ import contextlib
 import os
 import re
 import shutil
-import socket
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from corslab.errors import CorsLabError
+from corslab.ports import free_port
 
 UPSTREAM_NAME = "backend"
 # Directives that belong in nginx.conf's main or events context, not in a conf.d file.
@@ -89,7 +89,7 @@ def _parse(text: str, source: str) -> tuple[Statement, ...]:
     pending: dict[int, tuple] = {}
     words: list[str] = []
     start = None
-    line = 1
+    line = first_line = 1
     i, n = 0, len(text)
 
     def fail(why: str) -> CorsLabError:
@@ -273,20 +273,6 @@ def _mapped(exc: CorsLabError, site_conf: Path, source: str) -> CorsLabError:
     if m:
         return CorsLabError(f"{source}:{m.group(1)}: {text[:m.start()]}{text[m.end():]} (nginx -t)")
     return CorsLabError(f"{source}: {text}" if "nginx -t" not in text else text)
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def running(config: str | NginxSite, *, upstream: str | None = None, host: str = "127.0.0.1",
-            port: int | None = None, quiet: bool = False):
-    """Run CONF (a path or a loaded site) in real nginx; yield ``http://host:port``; stop on exit."""
-    with _started(config, upstream=upstream, host=host, port=port, quiet=quiet) as (url, _proc):
-        yield url
 
 
 def _render(config, *, upstream, host, port, quiet) -> tuple[NginxSite, Path, Path, int]:

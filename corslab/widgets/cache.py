@@ -107,7 +107,7 @@ class CacheTimeline(Panel):
         """A fresh browser profile, then a probe at each time of ``schedule``."""
         try:
             self.timeline = Timeline(self.scenario)
-            first = self.timeline.send_at(0)
+            self.timeline.send_at(0)
             max_age = self.timeline.max_age
             times = schedule or ([1, max_age / 2, max_age - 1, max_age + 1] if max_age else [1])
             for t in times:

@@ -11,7 +11,7 @@ import ipywidgets as w
 
 from corslab import topology
 from corslab.course import live
-from corslab.course.live import free_port
+from corslab.ports import free_port
 from corslab.errors import CorsLabError
 from corslab.widgets import html as h
 from corslab.widgets.panel import Panel

@@ -122,10 +122,15 @@ class Emulator:
             cmd += ["--target", f"{name}={url}"]
         self.proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                      env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        line = self.proc.stdout.readline()
+        import select
+
+        ready, _, _ = select.select([self.proc.stdout], [], [], 30)  # never wait forever for "ready"
+        line = self.proc.stdout.readline() if ready else ""
         if not line.startswith("ready on "):
             self.proc.kill()
-            raise AssertionError(f"emulator did not start: {line!r} {self.proc.stderr.read()!r}")
+            self.proc.wait()
+            raise AssertionError(f"{product} emulator did not start on {config}: {line!r} "
+                                 f"{self.proc.stderr.read()!r}")
         self.url = line.split("ready on ", 1)[1].strip().rstrip("/")
 
     def stop(self) -> int:

@@ -30,6 +30,7 @@ import pytest
 from corslab.emulate import ingress_nginx as ing
 from corslab.errors import CorsLabError
 from tests.rawhttp import Reply
+from corslab.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 LAB_INGRESS = REPO / "infra" / "k8s" / "ingress.yaml"
@@ -107,12 +108,6 @@ def other_backend():
 
 
 # --- the emulator as a real process ---------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Emulator:

@@ -13,6 +13,7 @@ import uuid
 import pytest
 
 from corslab import nginxconf, nginxhost, policy, topology
+from corslab.ports import free_port
 from tests.rawhttp import preflight, send
 
 pytestmark = pytest.mark.usefixtures("stack")
@@ -154,7 +155,7 @@ def proxy_in_front_of_flask_cors(tmp_path):
     """The method 2 config, unchanged, in front of the flask-cors backend (8096): the
     duplicate-header mistake waiting to happen. Real nginx on a free port."""
     svc = topology.SERVICES["cors-proxy"]
-    port = _free_port()
+    port = free_port()
     site = nginxconf.render_template(svc.name, {
         "LISTEN": f"127.0.0.1:{port}",
         "API_UPSTREAM": f"127.0.0.1:{topology.SERVICES['api-appcors'].port}",
@@ -174,11 +175,3 @@ def test_method2_hides_backend_cors_headers_so_acao_is_never_duplicated(proxy_in
     assert reply.all("access-control-allow-origin") == [origin]
     assert reply.all("access-control-allow-credentials") == ["true"]
     assert reply.all("access-control-expose-headers") == [policy.header_list(policy.EXPOSED_HEADERS)]
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]

@@ -19,46 +19,9 @@ def pytest_terminal_summary(terminalreporter):
 # ---- helpers shared by the generate and widget tests ---------------------------------------------
 
 import http.client  # noqa: E402
-import os  # noqa: E402
-import signal  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-from pathlib import Path  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
 
 import pytest  # noqa: E402
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-class EmulatorProcess:
-    """``python -m corslab emulate PRODUCT CONFIG --port 0 --upstream URL``, the contract's entry point."""
-
-    def __init__(self, product: str, config: Path, upstream: str):
-        from corslab.emulate.nginx import free_port  # not every emulator takes --port 0
-
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "corslab", "emulate", product, str(config), "--port", str(free_port()),
-             "--upstream", upstream],
-            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        import select
-
-        ready, _, _ = select.select([self.proc.stdout], [], [], 30)
-        line = self.proc.stdout.readline() if ready else ""
-        if not line.startswith("ready on "):
-            self.proc.kill()
-            self.proc.wait()
-            raise AssertionError(f"{product} emulator did not start on {config}: {line!r} {self.proc.stderr.read()!r}")
-        self.url = line.split("ready on ", 1)[1].strip().rstrip("/")
-
-    def stop(self) -> int:
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(timeout=10)
-        finally:
-            self.proc.stdout.close()
-            self.proc.stderr.close()
 
 
 def send(url: str, method: str = "GET", headers: dict | None = None):

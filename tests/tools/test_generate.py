@@ -27,7 +27,8 @@ import pytest
 
 from corslab import generate, probe
 from corslab.errors import CorsLabError
-from tests.tools.conftest import EmulatorProcess, count, send
+from tests.emulate.conftest import Emulator
+from tests.tools.conftest import count, send
 
 EVIL = "http://evil.example"
 POLICIES = {
@@ -73,7 +74,7 @@ def test_generated_config_behaves_as_the_policy_says_in_the_products_emulator(pr
         return
     config = tmp_path / f"cors.{generate.SUFFIX[product]}"
     config.write_text(generate.generate(product, policy))
-    emu = EmulatorProcess(product, config, upstream.url)
+    emu = Emulator(product, config, upstream.url)
     try:
         problems = check(product, policy, emu.url, upstream)
     finally:

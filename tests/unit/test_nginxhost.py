@@ -14,17 +14,12 @@ import pytest
 
 from corslab import nginxhost
 from corslab.errors import CorsLabError
+from corslab.ports import free_port
 
 HELLO = """server {
     listen 127.0.0.1:{port};
     location / { return 200 "hello from nginx\\n"; }
 }"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_main_config_is_sized_for_a_burst_and_idle_connections(tmp_path):
