@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from corslab import runner  # noqa: E402
+from corslab.stack import runner  # noqa: E402
 from corslab.course.execute import execute, notebooks  # noqa: E402
 
 GOAL = 60.0

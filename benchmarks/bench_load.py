@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from corslab import policy, runner, topology  # noqa: E402
+from corslab.stack import policy, runner, topology  # noqa: E402
 from corslab.errors import CorsLabError  # noqa: E402
 
 TIMEOUT = 10.0  # seconds an answer may take before it counts as failed

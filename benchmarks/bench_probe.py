@@ -23,9 +23,10 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from corslab import model, policy, runner, topology  # noqa: E402
+from corslab.fetch import model  # noqa: E402
+from corslab.stack import policy, runner, topology
 from corslab.errors import CorsLabError  # noqa: E402
-from corslab.probe import probe  # noqa: E402
+from corslab.probing.probe import probe  # noqa: E402
 
 GOAL = 3.0
 APP = topology.APP_ORIGIN

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from corslab import runner  # noqa: E402
+from corslab.stack import runner  # noqa: E402
 
 
 def timed(fn) -> float:

@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 from flask import Flask, jsonify, redirect, request, session
 from werkzeug.exceptions import HTTPException
 
-from corslab import policy
+from corslab.stack import policy
 from servers import limits, seen
 
 SESSION_COOKIE = "corslab_session"

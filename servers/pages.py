@@ -2,7 +2,7 @@
 
 ``create_app(site)`` serves ``servers/static/`` with an index page that says which origin it is and
 what it is for. ``/_lab/topology.json`` hands the page the stack's services and the lab policy from
-``corslab.topology`` and ``corslab.policy``, so no page hard-codes a port.
+``corslab.stack.topology`` and ``corslab.stack.policy``, so no page hard-codes a port.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from pathlib import Path
 
 from flask import Flask, jsonify
 
-from corslab import policy, topology
+from corslab.stack import policy, topology
 from servers import limits
-from corslab.playground import install as install_playground
+from corslab.probing.playground import install as install_playground
 
 STATIC = Path(__file__).parent / "static"
 
@@ -69,7 +69,7 @@ def create_app(site: str = "frontend") -> Flask:
             },
         )
 
-    install_playground(app, me.origin)  # /_lab/predict and /_lab/backends (corslab/playground.py)
+    install_playground(app, me.origin)  # /_lab/predict and /_lab/backends (corslab/probing/playground.py)
 
     @app.get("/_lab/health")
     def health():

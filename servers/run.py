@@ -8,7 +8,7 @@ waitress, ...) are imported once, then one process per service is forked from th
 detached into its own session, its output in ``LOGDIR/NAME.log``; the call prints ``NAME PID``
 per service and returns. Importing Flask once instead of once per service roughly halves a cold
 ``python -m corslab up`` on two cores. Compose containers serve one service each in the
-foreground. Either way the app, its arguments and its port come from ``corslab.topology`` alone.
+foreground. Either way the app, its arguments and its port come from ``corslab.stack.topology`` alone.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import os
 import sys
 from pathlib import Path
 
-from corslab import topology
+from corslab.stack import topology
 from servers import limits
 
 # waitress, sized for a browser's bursts and for clients that open connections and say nothing.

@@ -90,7 +90,7 @@ def _has_trace(entry: dict, trace: str) -> bool:
 
 
 def _page_origins() -> set[str]:
-    from corslab import topology
+    from corslab.stack import topology
 
     return {s.origin for s in topology.SERVICES.values() if (s.app or "").startswith("servers.pages")}
 

@@ -1,16 +1,16 @@
 """Fixtures shared by every test layer.
 
-``stack``: the real native stack, brought up once per test session with ``corslab.runner.up()``
+``stack``: the real native stack, brought up once per test session with ``corslab.stack.runner.up()``
 (the same function as ``python -m corslab up``) and stopped at the end - unless it was already
 running when the session began (a developer's lab, a compose stack, or .ci/run), in which case it
-is left running. Ports and origins come from ``corslab.topology`` (CORSLAB_PORT_OFFSET included).
+is left running. Ports and origins come from ``corslab.stack.topology`` (CORSLAB_PORT_OFFSET included).
 """
 
 from __future__ import annotations
 
 import pytest
 
-from corslab import runner, topology
+from corslab.stack import runner, topology
 
 
 def pytest_configure(config):

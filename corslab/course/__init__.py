@@ -34,7 +34,7 @@ class LabStatus:
         return all(r.state == "healthy" for r in self.rows)
 
     def __repr__(self) -> str:
-        from corslab import runner
+        from corslab.stack import runner
 
         return runner.format_table(self.rows)
 
@@ -137,7 +137,7 @@ def start(quiet: bool = False) -> LabStatus | None:
 
     ``quiet=True`` returns nothing (for scripts); in a notebook the table shows as the cell's result.
     """
-    from corslab import runner
+    from corslab.stack import runner
 
     _one_line_errors()
     status = LabStatus(runner.up())

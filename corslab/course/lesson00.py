@@ -1,13 +1,13 @@
 """Lesson 00 (start here): read an origin, compare two, read a verdict and its sequence picture.
 
 Each checker looks at the learner's answer, says what is right and what is not, and never shows
-the answer itself. The expected values are computed by the kit (``corslab.origins``,
-``corslab.model``), so they cannot drift from what the lessons demonstrate.
+the answer itself. The expected values are computed by the kit (``corslab.fetch.origins``,
+``corslab.fetch.model``), so they cannot drift from what the lessons demonstrate.
 """
 
 from __future__ import annotations
 
-from corslab import topology
+from corslab.stack import topology
 from corslab.course.grading import Feedback, unanswered
 
 #: The URLs of the first exercise: what is the origin (출처) of each?
@@ -29,7 +29,7 @@ PAIRS = {
 def check_origins(answer) -> Feedback:
     """``answer``: {url: origin} for each URL of ORIGIN_URLS."""
     from corslab.errors import CorsLabError
-    from corslab.origins import origin_of, parse_origin
+    from corslab.fetch.origins import origin_of, parse_origin
 
     if unanswered(answer) or not isinstance(answer, dict):
         return Feedback.todo("Set answer = {url: 'scheme://host[:port]', ...} for the three URLs.")
@@ -52,7 +52,7 @@ def check_origins(answer) -> Feedback:
 
 def check_same_origin(answer) -> Feedback:
     """``answer``: {label: True/False} for each pair of PAIRS (same origin or not)."""
-    from corslab.origins import origin_of, same_origin
+    from corslab.fetch.origins import origin_of, same_origin
 
     if unanswered(answer) or not isinstance(answer, dict):
         return Feedback.todo("Set answer = {'page and proxy': True or False, ...} for the four pairs.")
@@ -74,7 +74,7 @@ def check_read_verdict(answer) -> Feedback:
 
     ``answer``: {"preflight": bool, "reached_backend": bool, "readable": bool}.
     """
-    from corslab import model
+    from corslab.fetch import model
 
     keys = ("preflight", "reached_backend", "readable")
     if unanswered(answer) or not isinstance(answer, dict) or any(k not in answer for k in keys):

@@ -1,15 +1,15 @@
 """Lesson 01 - origins (출처) and the Same-Origin Policy (동일 출처 정책): the exercise checkers.
 
-Every expected answer is computed, never typed in: origins by :mod:`corslab.origins` (the URL
-standard's origin rules), browser outcomes by :mod:`corslab.model` (Fetch as Chromium applies it).
+Every expected answer is computed, never typed in: origins by :mod:`corslab.fetch.origins` (the URL
+standard's origin rules), browser outcomes by :mod:`corslab.fetch.model` (Fetch as Chromium applies it).
 A checker returns a :class:`~corslab.course.grading.Feedback` and never shows the answer itself.
 """
 
 from __future__ import annotations
 
-from corslab import model
+from corslab.fetch import model
 from corslab.course.grading import Feedback, unanswered
-from corslab.origins import origin_of
+from corslab.fetch.origins import origin_of
 
 #: Exercise 1: the pairs of URLs whose origins the learner compares (made-up hosts, not the lab).
 ORIGIN_PAIRS: dict[str, tuple[str, str]] = {

@@ -1,12 +1,12 @@
 """Lesson 02 - simple requests (단순 요청): the exercise checkers.
 
-The expected answers come from :mod:`corslab.model` (Fetch "CORS-safelisted method / request-header",
+The expected answers come from :mod:`corslab.fetch.model` (Fetch "CORS-safelisted method / request-header",
 as Chromium applies them), never from a typed-in key.
 """
 
 from __future__ import annotations
 
-from corslab import model
+from corslab.fetch import model
 from corslab.course.grading import Feedback, unanswered
 
 #: Exercise 1: requests a page at the app origin makes to the API (the page's own fetch() options).

@@ -1,13 +1,13 @@
 """Lesson 03 - the preflight (사전 요청): the exercise checkers.
 
-Expected answers come from :mod:`corslab.model`: the preflight a browser sends
+Expected answers come from :mod:`corslab.fetch.model`: the preflight a browser sends
 (``preflight_request``), whether an answer lets the request go (``check_preflight``) and how long
 Chromium keeps it (``parse_max_age``, from ``services/network/cors/preflight_result.cc``).
 """
 
 from __future__ import annotations
 
-from corslab import model
+from corslab.fetch import model
 from corslab.course.grading import Feedback, unanswered
 
 #: Exercise 1: the page's fetch() - what preflight does the browser send for it?

@@ -1,16 +1,16 @@
 """Lesson 04 - credentials (자격 증명): the exercise checkers.
 
-Browser outcomes come from :mod:`corslab.model` (Fetch "CORS check", credentials mode) and the
-site rules from :mod:`corslab.origins` (schemeful same-site, which decides ``SameSite`` cookies).
+Browser outcomes come from :mod:`corslab.fetch.model` (Fetch "CORS check", credentials mode) and the
+site rules from :mod:`corslab.fetch.origins` (schemeful same-site, which decides ``SameSite`` cookies).
 """
 
 from __future__ import annotations
 
-from corslab import fetch_headers as fh
-from corslab import model
+from corslab.fetch import headers as fh
+from corslab.fetch import model
 from corslab.course.grading import Feedback, unanswered
 from corslab.errors import CorsLabError
-from corslab.origins import origin_of, parse_origin, same_origin, same_site
+from corslab.fetch.origins import origin_of, parse_origin, same_origin, same_site
 
 
 def _origin(value: str):

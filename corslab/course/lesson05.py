@@ -7,7 +7,7 @@ in a thread on a free loopback port (never the stack's) and returns a :class:`Ru
 
 The checkers grade with real parts: ``check_flask_cors`` builds a Flask app with the learner's
 flask-cors arguments and sends it real requests (Flask's test client); the browser's verdict on
-each answer comes from :mod:`corslab.model`.
+each answer comes from :mod:`corslab.fetch.model`.
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from corslab import fetch_headers as fh
-from corslab import model, policy, topology
+from corslab.fetch import headers as fh
+from corslab.fetch import model
+from corslab.stack import policy, topology
 from corslab.course.grading import Feedback, unanswered
-from corslab.ports import free_port
+from corslab.stack.ports import free_port
 from corslab.errors import CorsLabError
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,7 +1,7 @@
 """Lesson 06 - method 1: one origin by path routing (경로 기반 라우팅): the exercise checkers.
 
 Where a path goes is read from ``nginx/same-origin.conf`` itself (its prefix ``location`` blocks,
-longest prefix wins, as nginx chooses); browser outcomes come from :mod:`corslab.model`.
+longest prefix wins, as nginx chooses); browser outcomes come from :mod:`corslab.fetch.model`.
 """
 
 from __future__ import annotations
@@ -10,10 +10,11 @@ import re
 from pathlib import Path
 from urllib.parse import urljoin
 
-from corslab import model, nginxconf
+from corslab.fetch import model
+from corslab.stack import nginxconf
 from corslab.course.grading import Feedback, unanswered
 from corslab.course.lesson04 import cookie_travels
-from corslab.origins import origin_of
+from corslab.fetch.origins import origin_of
 
 _LOCATION = re.compile(r"^\s*location\s+(\S+)\s*\{")
 _PROXY = re.compile(r"proxy_pass\s+https?://\$\{([A-Z_]+)_UPSTREAM\}")

@@ -84,7 +84,7 @@ def check_ingress_quirks(answer) -> Feedback:
 def rendered_server(path: str, shown: str = "/v1/") -> str:
     """The server block ingress-nginx renders from the Ingress at ``path`` (repo-relative), as the
     stack runs it: its head, the ``shown`` location in full, and the other locations named."""
-    from corslab import topology
+    from corslab.stack import topology
     from corslab.course import live
     from corslab.emulate import ingress_nginx
 

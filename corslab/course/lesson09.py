@@ -3,7 +3,7 @@
 ``check_alb_attributes``: the learner writes two listener attribute values for one frontend with
 cookies. ``check_alb_predictions``: the team "fixes" the second frontend by setting the allow-origin
 attribute to ``*`` - who can read a GET now, with and without cookies? The truth is computed with
-the Fetch standard's CORS check (``corslab.model``) from ``*`` and ``infra/aws/alb.json``'s
+the Fetch standard's CORS check (``corslab.fetch.model``) from ``*`` and ``infra/aws/alb.json``'s
 credentials attribute, never typed here.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from corslab import topology
+from corslab.stack import topology
 from corslab.course.grading import Feedback, unanswered
 from corslab.course.live import repo_path
 
@@ -70,7 +70,7 @@ def check_alb_predictions(answer) -> Feedback:
     if not isinstance(answer, dict) or not all(isinstance(answer.get(k), dict)
                                                for k in ("with_cookies", "without_cookies")):
         return Feedback("ALB with *", [(False, how)])
-    from corslab.model import classify_access
+    from corslab.fetch.model import classify_access
 
     acac = static_attribute(ACAC_KEY)
     origins = {"app": topology.APP_ORIGIN, "admin": topology.ADMIN_ORIGIN,

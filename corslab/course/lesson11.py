@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from corslab import topology
+from corslab.stack import topology
 from corslab.course.grading import Feedback, unanswered
 from corslab.course.live import Table, header, verdict
 from corslab.course.quiz import matching
@@ -84,7 +84,7 @@ class Matrix:
 
 def run_matrix() -> Matrix:
     """Probe every scenario against every service of SERVICES, now."""
-    from corslab.probe import probe
+    from corslab.probing.probe import probe
 
     matrix = Matrix()
     for svc in SERVICES:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from corslab import topology
+from corslab.stack import topology
 from corslab.course.quiz import matching, true_false
 
 
@@ -31,7 +31,7 @@ class ConsoleCase:
         return topology.origin("echo") + "/v1/users" + (f"?{query}" if query else "")
 
     def probe(self, origin: str | None = None):
-        from corslab.probe import probe
+        from corslab.probing.probe import probe
 
         return probe(self.url(), origin or topology.APP_ORIGIN, self.method, headers=list(self.headers),
                      credentials=self.credentials, body="{}" if self.method in ("PUT", "POST") else None)

@@ -32,9 +32,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from corslab import topology
+from corslab.stack import topology
 from corslab.errors import CorsLabError
-from corslab.ports import free_port
+from corslab.stack.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT = 15.0  # seconds for an emulator (or nginx) to print `ready on`
@@ -45,7 +45,7 @@ def _scratch(generated) -> str:
     import atexit
     import tempfile
 
-    from corslab.generate import SUFFIX
+    from corslab.tools.generate import SUFFIX
 
     with tempfile.NamedTemporaryFile("w", suffix="." + SUFFIX[generated.product], delete=False,
                                      encoding="utf-8") as fh:
@@ -242,7 +242,7 @@ class Generated:
 def generate(product: str, origins, methods=(), headers=(), expose=(), credentials: bool = False,
              max_age: int | None = None) -> Generated:
     """The secure config ``corslab generate`` writes for this policy (in-process, same output)."""
-    from corslab import generate as gen
+    from corslab.tools import generate as gen
 
     parts = ["python -m corslab generate", product]
     for flag, values in (("--origin", origins), ("--method", methods), ("--header", headers),

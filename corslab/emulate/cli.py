@@ -51,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _defaults(product: str) -> tuple[str, int | None, str]:
-    from corslab import topology
+    from corslab.stack import topology
 
     svc = topology.by_product(product)
     upstream = topology.native_url(topology.upstream_of(svc).name if svc else "api")
@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
             raise CorsLabError(f"--port {port} is not a TCP port; pick one between 1 and 65535 "
                                "(or 0 for a free one)")
         if not port:  # 0, or no service in the stack (nginx, istio...): a free port, in "ready on URL"
-            from corslab.ports import free_port
+            from corslab.stack.ports import free_port
 
             port = free_port(host)
         from corslab.emulate.proxy import upstream_url

@@ -24,7 +24,7 @@ and ``rootfs/etc/nginx/template/nginx.tmpl``):
    OPTIONS, in one ``location`` per Ingress path, proxied to ``--upstream`` or to the URL given for
    the backend's service name with ``--target NAME=URL``.
 4. ``serve(config, ...)`` runs those server blocks in the system's nginx with Debian's headers-more
-   module, in the foreground, hosted like every nginx of the kit by ``corslab.nginxhost`` (its own
+   module, in the foreground, hosted like every nginx of the kit by ``corslab.stack.nginxhost`` (its own
    prefix, pid, temp and log files; ``.run/nginx/ingress`` on the stack's port, where ``python -m
    corslab down`` finds it). ``python -m corslab.emulate.ingress_nginx CONFIG`` prints the config.
 
@@ -57,7 +57,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from corslab import nginxhost
+from corslab.stack import nginxhost
 from corslab.errors import CorsLabError
 
 # --- the controller's constants (internal/ingress/annotations/cors/main.go) -----------------------
@@ -270,7 +270,7 @@ def load(path: str) -> IngressConfig:
     """Read a Kubernetes manifest and return its Ingress objects, validated like the controller."""
     import yaml
 
-    from corslab import safe_yaml
+    from corslab.stack import safe_yaml
     from corslab.emulate.proxy import not_utf8
 
     source = str(path)
@@ -598,7 +598,7 @@ def render(
         http=HTTP_LINES, as_root=as_root, title=f"ingress-nginx's server blocks for {config.source}")
 
 
-# --- serve: real nginx in the foreground (hosted by corslab.nginxhost) ----------------------------
+# --- serve: real nginx in the foreground (hosted by corslab.stack.nginxhost) ----------------------------
 
 
 def require_nginx(headers_more_module: str = nginxhost.HEADERS_MORE_MODULE) -> str:
@@ -611,7 +611,7 @@ def require_nginx(headers_more_module: str = nginxhost.HEADERS_MORE_MODULE) -> s
 
 
 def _stack_port() -> int:
-    from corslab import topology
+    from corslab.stack import topology
 
     return topology.by_product("ingress-nginx").port
 
@@ -624,11 +624,11 @@ def runtime_dir_for(port: int) -> tuple[str, bool]:
     down`` recognises this nginx as the lab's even if its pid file is lost. Anywhere else: a fresh
     temporary folder, removed on exit.
     """
-    from corslab import topology
+    from corslab.stack import topology
 
     svc = topology.by_port(port)
     if svc is not None and svc.emulate and svc.emulate[0] == "ingress-nginx":
-        from corslab.runner import runtime_dir
+        from corslab.stack.runner import runtime_dir
 
         path = runtime_dir() / "nginx" / svc.name
         path.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,7 @@ CONF holds one or more ``server {}`` blocks and, beside them, any http-level dir
 (``map``, ``upstream``, ``proxy_cache_path``, ...) - what you would put in a file under
 ``/etc/nginx/conf.d/``. The emulator:
 
-- wraps CONF in the kit's own main ``nginx.conf`` (``corslab.nginxhost``, the kit's one nginx host: its own
+- wraps CONF in the kit's own main ``nginx.conf`` (``corslab.stack.nginxhost``, the kit's one nginx host: its own
   prefix, pid, temp and log files in a folder under the lab's runtime folder; unprivileged workers
   when started as root), with the headers-more module loaded when it is installed, so
   ``more_set_headers`` works as it does with Debian's ``libnginx-mod-http-headers-more-filter``;
@@ -40,7 +40,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from corslab.errors import CorsLabError
-from corslab.ports import free_port
+from corslab.stack.ports import free_port
 
 UPSTREAM_NAME = "backend"
 # Directives that belong in nginx.conf's main or events context, not in a conf.d file.
@@ -233,15 +233,15 @@ def render_site(site: NginxSite, *, host: str, port: int, upstream: str | None) 
 
 def _modules() -> tuple[str, ...]:
     """headers-more when Debian's module is installed, so ``more_set_headers`` works."""
-    from corslab import nginxhost
+    from corslab.stack import nginxhost
 
     return (nginxhost.HEADERS_MORE_MODULE,) if os.path.exists(nginxhost.HEADERS_MORE_MODULE) else ()
 
 
 def render_main(site_conf: Path, prefix: Path) -> str:
-    """The kit's main nginx.conf (``corslab.nginxhost``) including the rendered CONF, so nginx's
+    """The kit's main nginx.conf (``corslab.stack.nginxhost``) including the rendered CONF, so nginx's
     complaints name that file and CONF's own line numbers."""
-    from corslab import nginxhost
+    from corslab.stack import nginxhost
 
     return nginxhost.render_main(f"include {site_conf};", prefix, modules=_modules(),
                                  title=f"the server blocks are the learner's own ({site_conf.name})")
@@ -251,7 +251,7 @@ def render_main(site_conf: Path, prefix: Path) -> str:
 
 
 def _prefix(port: int) -> Path:
-    from corslab.runner import runtime_dir
+    from corslab.stack.runner import runtime_dir
 
     base = runtime_dir() / "emulate"
     try:
@@ -278,7 +278,7 @@ def _mapped(exc: CorsLabError, site_conf: Path, source: str) -> CorsLabError:
 def _render(config, *, upstream, host, port, quiet) -> tuple[NginxSite, Path, Path, int]:
     """Load CONF, pick the port, write the rendered CONF into a fresh prefix: (site, prefix,
     site.conf, port)."""
-    from corslab import ports
+    from corslab.stack import ports
 
     site = load(config) if isinstance(config, (str, os.PathLike)) else config
     own = site.defines_backend()
@@ -301,7 +301,7 @@ def _render(config, *, upstream, host, port, quiet) -> tuple[NginxSite, Path, Pa
 def running(config: str | NginxSite, *, upstream: str | None = None, host: str = "127.0.0.1",
             port: int | None = None, quiet: bool = False):
     """Run CONF (a path or a loaded site) in real nginx; yield ``http://host:port``; stop on exit."""
-    from corslab import nginxhost
+    from corslab.stack import nginxhost
 
     site, prefix, site_conf, port = _render(config, upstream=upstream, host=host, port=port, quiet=quiet)
     try:
@@ -319,9 +319,9 @@ def running(config: str | NginxSite, *, upstream: str | None = None, host: str =
 
 def serve(config: NginxSite, *, host: str, port: int, upstream: str | None,
           targets: dict[str, str] | None = None) -> None:
-    """The CLI's foreground run (``corslab.nginxhost.serve``): ``ready on URL``, then until Ctrl-C
+    """The CLI's foreground run (``corslab.stack.nginxhost.serve``): ``ready on URL``, then until Ctrl-C
     or SIGTERM."""
-    from corslab import nginxhost
+    from corslab.stack import nginxhost
 
     if targets:
         raise CorsLabError("--target is not used by the nginx product: name the upstream in CONF "

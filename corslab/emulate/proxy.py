@@ -428,7 +428,7 @@ def read_config(path: str, fmt: str):
             raise config_error(path, "", "the JSON is nested too deeply; flatten it") from None
     import yaml
 
-    from corslab import safe_yaml
+    from corslab.stack import safe_yaml
 
     try:
         return [doc for doc in safe_yaml.load_all(text, path) if doc is not None]

@@ -7,7 +7,7 @@ fetch() itself goes over the wire to the lab's real nginx / emulator / Flask. Wh
 JavaScript got - the body, or the ``TypeError`` - is the outcome; the reason is Chromium's own
 console line "... has been blocked by CORS policy: <reason>".
 
-Chromium is found and launched by :mod:`corslab.chromium` (:data:`LAB_ARGS` on top of its base
+Chromium is found and launched by :mod:`corslab.probing.chromium` (:data:`LAB_ARGS` on top of its base
 flags); when the check owns its browser, Playwright runs in a thread of its own, so a check works
 from a notebook cell (inside the kernel's asyncio loop) as from the command line.
 
@@ -23,11 +23,11 @@ import json
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from corslab import chromium
+from corslab.probing import chromium
 from corslab.errors import CorsLabError
 from corslab.labs import backend, hosts
 
-LAB_ARGS = (  # on top of corslab.chromium.BASE_ARGS
+LAB_ARGS = (  # on top of corslab.probing.chromium.BASE_ARGS
     "--host-resolver-rules=MAP * 127.0.0.1",
     "--disable-features=BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights,"
     "PrivateNetworkAccessRespectPreflightResults,LocalNetworkAccessChecks",
@@ -70,7 +70,7 @@ class LabBrowser:
     """One Chromium for a whole check (or a whole test session: pass ``browser``, launched with
     :func:`launch` in the caller's thread, which then drives it).
 
-    Without ``browser`` it launches its own in a :class:`corslab.chromium.Driver` thread and does
+    Without ``browser`` it launches its own in a :class:`corslab.probing.chromium.Driver` thread and does
     all its Playwright work there, so it can be used from any thread, a Jupyter kernel's included.
     """
 

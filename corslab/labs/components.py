@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from corslab import ports as portcheck
+from corslab.stack import ports as portcheck
 from corslab.errors import CorsLabError
 from corslab.labs import hosts
 

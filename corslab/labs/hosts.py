@@ -16,13 +16,13 @@ one of these names resolves to 127.0.0.1 (``--host-resolver-rules``) and the pag
 served by the checker, not by a server; only the API and what stands in front of it listen.
 
 Ports: a lab never uses the stack's ports. Its range is the stack's lowest port (from
-``corslab.topology``, so ``CORSLAB_PORT_OFFSET`` shifts it too) plus ``LAB_SHIFT``; ``lab start``
+``corslab.stack.topology``, so ``CORSLAB_PORT_OFFSET`` shifts it too) plus ``LAB_SHIFT``; ``lab start``
 uses the first block, ``lab check`` the next (so a check runs while you keep a lab started).
 """
 
 from __future__ import annotations
 
-from corslab import topology
+from corslab.stack import topology
 
 APP_ORIGIN = "http://app.example.test"
 ADMIN_ORIGIN = "http://admin.example.test"

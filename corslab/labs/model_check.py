@@ -1,4 +1,4 @@
-"""The same checks without a browser: corslab's model (``corslab.probe``) decides instead.
+"""The same checks without a browser: corslab's model (``corslab.probing.probe``) decides instead.
 
 ``lab check NAME --model`` uses it where Chromium is not installed, and the tests use it to show
 that the model's reason is Chromium's console text for every check of every lab. The probe sends
@@ -47,7 +47,7 @@ class ModelBrowser:
         self._hosts.__exit__(*exc)
 
     def fetch(self, check, api_url: str) -> Outcome:
-        from corslab.probe import probe
+        from corslab.probing.probe import probe
 
         cookies = {backend.SESSION_COOKIE: backend.VICTIM_SESSION} if check.login else None
         result = probe(api_url + check.path, check.origin, check.method, list(check.headers),

@@ -1,7 +1,7 @@
 """The preflight cache (사전 요청 캐시), counted live: real probes, a clock you can move.
 
 Every request really goes to the service; whether a preflight is sent first is decided by the
-model's :class:`corslab.model.PreflightCache` (Fetch #concept-cache, Chromium's
+model's :class:`corslab.fetch.model.PreflightCache` (Fetch #concept-cache, Chromium's
 ``preflight_cache.cc``), whose clock this widget moves forward so that ten minutes of Max-Age
 pass in a click.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from corslab import topology
+from corslab.stack import topology
 from corslab.errors import CorsLabError
 from corslab.widgets import html as h
 from corslab.widgets.panel import Panel
@@ -21,7 +21,7 @@ class Timeline:
     """Probes of one scenario at chosen moments, sharing one browser profile's preflight cache."""
 
     def __init__(self, scenario: Scenario):
-        from corslab.probe import ProbeSession
+        from corslab.probing.probe import ProbeSession
 
         self.scenario = scenario
         self.session = ProbeSession(cache_preflights=True)
@@ -40,7 +40,7 @@ class Timeline:
     @property
     def max_age(self) -> int | None:
         """The Max-Age the browser applies to the first preflight answer (Chromium's rules)."""
-        from corslab.model import parse_max_age
+        from corslab.fetch.model import parse_max_age
 
         for _, result in self.events:
             if result.preflight is not None:
@@ -137,7 +137,7 @@ def cache_timeline(service: str = "cors-proxy", max_age: int | None = None,
     """Probe one preflighted scenario over time; the model's cache decides when OPTIONS is sent.
 
     ``max_age``: with ``service="echo"`` the Max-Age the echo is asked to answer; other services
-    decide their own (the lab policy's, corslab/policy.py).
+    decide their own (the lab policy's, corslab/stack/policy.py).
     """
     if max_age is not None:
         if service != "echo":

@@ -28,7 +28,7 @@ def playground_link(scenario: Scenario) -> PlaygroundLink:
 
 def chromium_html(scenario: Scenario) -> str:
     """Run ``scenario`` in headless Chromium and in the model; both outcomes side by side."""
-    from corslab import browser
+    from corslab.probing import browser
     from corslab.widgets.request import outcome_cell
 
     reason = browser.unavailable()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from corslab import topology
+from corslab.stack import topology
 from corslab.widgets import html as h
 from corslab.widgets.panel import Panel
 from corslab.widgets.scenario import CREDENTIALS, METHODS, Scenario
@@ -96,7 +96,7 @@ def default_body(scenario: Scenario) -> str | None:
 
 
 def compare_html(a: str, b: str) -> str:
-    from corslab.origins import origin_of, same_origin, same_site
+    from corslab.fetch.origins import origin_of, same_origin, same_site
 
     oa, ob = origin_of(a), origin_of(b)
     parts = [("scheme", oa.scheme, ob.scheme), ("host", oa.host, ob.host),
@@ -131,7 +131,7 @@ class OriginComparer(Panel):
 
 
 def origin_comparer(a: str | None = None, b: str | None = None) -> OriginComparer:
-    """Two URLs: same origin? same site? and why (corslab.origins)."""
+    """Two URLs: same origin? same site? and why (corslab.fetch.origins)."""
     a = a or topology.APP_ORIGIN + "/"
     b = b or topology.origin("cors-proxy") + "/v1/users"
     return OriginComparer(a, b)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import ipywidgets as w
 
-from corslab import topology
+from corslab.stack import topology
 from corslab.course import live
-from corslab.ports import free_port
+from corslab.stack.ports import free_port
 from corslab.errors import CorsLabError
 from corslab.widgets import html as h
 from corslab.widgets.panel import Panel

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from corslab import topology
+from corslab.stack import topology
 from corslab.widgets import html as h
 
 BOX_W, BOX_H, GAP = 164, 46, 14
@@ -19,7 +19,7 @@ class OriginMap:
     """An SVG picture; ``_repr_html_`` shows it in a notebook."""
 
     def __init__(self):
-        from corslab.origins import origin_of
+        from corslab.fetch.origins import origin_of
 
         sites: dict[str, list[topology.Service]] = {}
         for svc in topology.SERVICES.values():

@@ -6,7 +6,7 @@ import re
 
 import ipywidgets as w
 
-from corslab import topology
+from corslab.stack import topology
 from corslab.widgets import html as h
 from corslab.widgets.panel import Panel
 from corslab.widgets.scenario import CREDENTIALS, METHODS, MODES, Scenario
@@ -24,7 +24,7 @@ class _Html:
 
 def result_html(result) -> str:
     """The verdict and the sequence picture of a ProbeResult, plus Chromium's console line."""
-    from corslab.probe_display import html_report
+    from corslab.probing.display import html_report
 
     console = ""
     response = result.response
@@ -107,7 +107,7 @@ def request_builder(service: str = "cors-proxy", path: str = "/v1/users", origin
                     body: str | None = None) -> RequestBuilder:
     """A request builder for one scenario, already run once (its result shows headless too).
 
-    ``service``: a service of the lab (``corslab.topology``), or a full URL (then ``path`` is not used).
+    ``service``: a service of the lab (``corslab.stack.topology``), or a full URL (then ``path`` is not used).
     """
     return RequestBuilder(Scenario(service, path, origin, method, headers, credentials, mode, body))
 

@@ -1,7 +1,7 @@
 """A scenario: one fetch() a page makes, named the way the course and the playground name it.
 
 ``Scenario(service="cors-proxy", path="/v1/users", origin=None, method="PUT", ...)`` targets a
-service of the lab stack (its origin comes from :mod:`corslab.topology`); ``url=`` targets any
+service of the lab stack (its origin comes from :mod:`corslab.stack.topology`); ``url=`` targets any
 URL instead. ``origin=None`` means the page a learner would use: the app origin, or the service's
 own origin for method 1 (one origin: the page is served by the same proxy). The playground reads
 the same fields from its URL query (:meth:`Scenario.query`).
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
-from corslab import topology
+from corslab.stack import topology
 from corslab.errors import CorsLabError
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
@@ -22,7 +22,7 @@ MODES = ("cors", "no-cors", "same-origin")
 
 def _header_pairs(headers) -> tuple[tuple[str, str], ...]:
     """Headers as (name, value) pairs, from pairs, a dict, or 'Name: value' lines."""
-    from corslab.probe import parse_header_line
+    from corslab.probing.probe import parse_header_line
 
     if headers is None:
         return ()
@@ -100,8 +100,8 @@ class Scenario:
     # -- running it -------------------------------------------------------------------------------
 
     def probe(self, session=None, timeout: float = 5):
-        """Send it the way a browser would (corslab.probe) and return the ProbeResult."""
-        from corslab.probe import probe
+        """Send it the way a browser would (corslab.probing.probe) and return the ProbeResult."""
+        from corslab.probing.probe import probe
 
         return probe(self.target, self.page_origin, self.method, headers=list(self.headers),
                      credentials=self.credentials, mode=self.mode, body=self.body,

@@ -63,7 +63,7 @@ class ExplainBox(_Box):
         super().__init__([self.message])
 
     def render(self) -> str:
-        from corslab.explain import explain
+        from corslab.tools.explain import explain
 
         if not self.message.value.strip():
             return (f"<div style='{FONT}color:#555'>Paste the red line from the browser console (Chromium: "
@@ -82,7 +82,8 @@ class GenerateBox(_Box):
     label = "Generate and run"
 
     def __init__(self, product: str = "nginx", policy=None, upstream: str | None = None):
-        from corslab import generate, topology
+        from corslab.tools import generate
+        from corslab.stack import topology
 
         lab = policy or generate.lab_policy()
         self.upstream = upstream
@@ -99,7 +100,7 @@ class GenerateBox(_Box):
                           self.credentials, self.max_age])
 
     def policy(self):
-        from corslab import generate
+        from corslab.tools import generate
 
         def items(text):
             return [v.strip() for v in text.split(",") if v.strip()]
@@ -112,7 +113,8 @@ class GenerateBox(_Box):
                                     int(max_age) if max_age else None, self.upstream)
 
     def render(self) -> str:
-        from corslab import generate, probe
+        from corslab.tools import generate
+        from corslab.probing import probe
 
         policy = self.policy()
         product = self.product.value
@@ -144,5 +146,5 @@ def explain_box(message: str | None = None) -> ExplainBox:
 def generate_box(product: str = "nginx", policy=None, upstream: str | None = None) -> GenerateBox:
     """Pick a product and a policy -> the generated config, run in its emulator (nginx: real nginx),
     probed from the policy's and the lab's origins, with the browser's verdicts.
-    ``policy``: a ``corslab.generate.Policy`` (default: the lab's); ``upstream``: the API behind it."""
+    ``policy``: a ``corslab.tools.generate.Policy`` (default: the lab's); ``upstream``: the API behind it."""
     return GenerateBox(product, policy, upstream)

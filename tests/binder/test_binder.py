@@ -13,7 +13,7 @@ import re
 import subprocess
 import sys
 
-from corslab import nginxconf, runner, topology
+from corslab.stack import nginxconf, runner, topology
 
 ROOT = nginxconf.ROOT
 BINDER = ROOT / "binder"
@@ -28,7 +28,7 @@ def test_binder_installs_the_system_packages_setup_sh_installs_for_the_lab():
     """Every lab package of scripts/setup.sh (Debian) comes from apt.txt (Ubuntu) - except
     Chromium: Ubuntu's ``chromium`` package only installs the snap, and snaps do not run in a
     container, so postBuild installs Playwright's Chromium build and links it as ``chromium`` on
-    PATH, where corslab.chromium.path() finds it."""
+    PATH, where corslab.probing.chromium.path() finds it."""
     setup = (ROOT / "scripts" / "setup.sh").read_text()
     lab_packages = re.search(r"^packages=\(([^)]*)\)", setup, re.M).group(1).split()
     apt = set(_listed(BINDER / "apt.txt"))

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from corslab import chromium, topology
+from corslab.probing import chromium
+from corslab.stack import topology
 
 BLOCKED_MARK = "has been blocked by CORS policy: "
 PLAYGROUND = "/playground.html"
@@ -64,7 +65,7 @@ def pytest_terminal_summary(terminalreporter):
 # ---- the browser --------------------------------------------------------------------------------
 
 def launch(playwright):
-    """Chromium as corslab launches it (corslab.chromium), from the session's Playwright; a missing
+    """Chromium as corslab launches it (corslab.probing.chromium), from the session's Playwright; a missing
     Chromium fails the test with corslab's one-line reason (install it - not `playwright install`)."""
     reason = chromium.unavailable()
     if reason:

@@ -1,8 +1,8 @@
 """The model's verdict equals Chromium's, scenario by scenario, on every running method of the stack.
 
 For each case a real ``fetch()`` runs in Chromium on the playground page of the case's origin, and
-the model (corslab.model) decides the same request from the same server's answers (fetched by
-corslab.probe). Five dimensions must agree:
+the model (corslab.fetch.model) decides the same request from the same server's answers (fetched by
+corslab.probing.probe). Five dimensions must agree:
   allowed    - Chromium let JavaScript read the response         == decision.allowed
   preflight  - Chromium sent a preflight (DevTools; the backend's
                /_lab/seen agrees where the backend is the target) == decision.preflight_needed
@@ -30,7 +30,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from corslab import topology
+from corslab.stack import topology
 
 SERVICES = topology.SERVICES
 JSON = (("Content-Type", "application/json"),)
@@ -241,7 +241,8 @@ def model_verdict(case: Case, origin: str, trace: str, cookies: dict[str, str]):
     ``model.decide`` judges them. A redirect chain is judged by the probe hop by hop with the model's
     own steps (model.follow_redirect at each redirect, model.decide on the last answer).
     """
-    from corslab import model, probe
+    from corslab.fetch import model
+    from corslab.probing import probe
 
     headers = list(case.headers)
     request = model.FetchRequest(case.url("probe-" + trace), origin, method=case.method,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from corslab import topology
+from corslab.stack import topology
 from tests.browser.test_cors_matrix import Case, compare_with_chromium
 
 APP = topology.APP_ORIGIN

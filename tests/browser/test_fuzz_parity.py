@@ -35,7 +35,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from corslab import topology
+from corslab.stack import topology
 from tests.browser.test_cors_matrix import Case, compare_with_chromium
 
 SERVICES = topology.SERVICES
@@ -307,7 +307,7 @@ def fuzz_cases() -> list[Case]:
 
 
 HEADER_ORDER = ("Chromium names the first missing header in Blink's hash-table order, the model the "
-                "first in sorted order (corslab/model.py check_preflight): only the reason differs")
+                "first in sorted order (corslab/fetch/model.py check_preflight): only the reason differs")
 # Case name -> why Chromium cannot be modelled (strict xfail). The generated ones are those the
 # exploration runs met (seeds 7-10, 800 cases each; 11-20 and the wide 1000-1004, 300 each); the
 # last is written by hand to show the gap every run. Seeds 1005-1009 met it 13 more times (not

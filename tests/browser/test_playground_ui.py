@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from corslab import topology
+from corslab.stack import topology
 
 SERVICES = topology.SERVICES
 PAGE_SITES = ["frontend", "admin", "untrusted"]
@@ -54,7 +54,8 @@ def test_the_page_lists_every_service_on_every_origin(page, site):
 
 def test_send_shows_a_readable_response(page):
     """A request the lab policy allows (method 2, app origin): status, readable headers and body appear."""
-    from corslab import model, probe
+    from corslab.fetch import model
+    from corslab.probing import probe
 
     open_playground(page, "frontend")
     body = json.dumps({"name": "grace"})
@@ -81,7 +82,8 @@ def test_send_shows_a_readable_response(page):
 
 def test_send_shows_the_error_and_points_to_the_console(page):
     """A request the model says is blocked (the CORS-unaware API): the page shows the TypeError and the DevTools hint."""
-    from corslab import model, probe
+    from corslab.fetch import model
+    from corslab.probing import probe
 
     open_playground(page, "frontend")
     messages = []
@@ -146,7 +148,7 @@ def test_the_page_says_whether_the_preflight_reached_the_app_and_shows_the_predi
     """A PUT with JSON needs a preflight (Fetch §4.8 CORS-preflight fetch). At method 2 nginx answers it
     (nginx/cors-proxy.conf), so the API's /_lab/seen never logs it; the bare API logs it and refuses it,
     and the actual PUT never leaves the browser. The page reads the backend's log and the kit's
-    prediction (corslab.probe), and says whether the model agrees with what the browser did."""
+    prediction (corslab.probing.probe), and says whether the model agrees with what the browser did."""
     from corslab.widgets import Scenario
 
     scenario = Scenario(service, f"/v1/users/1?trace=seen-{service}", method="PUT",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from corslab import topology
+from corslab.stack import topology
 
 SERVICES = topology.SERVICES
 RUN_ID = uuid.uuid4().hex[:8]
@@ -61,7 +61,7 @@ SCENARIOS = [
 @pytest.mark.parametrize("scenario", SCENARIOS,
                          ids=[s.name if isinstance(s, Scenario) else None for s in SCENARIOS])
 def test_preflight_cache_matches_chromium(scenario: Scenario, pages, logged_in, parity):
-    from corslab import probe
+    from corslab.probing import probe
 
     origin = SERVICES["frontend"].origin
     trace = f"cache-{scenario.name}-{RUN_ID}"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from corslab import topology
+from corslab.stack import topology
 from tests.browser.test_preflight_cache import ME, Fetch
 
 SERVICES = topology.SERVICES
@@ -45,7 +45,7 @@ EDGES = [
 
 @pytest.mark.parametrize("edge", EDGES, ids=[e.name for e in EDGES])
 def test_max_age_edge_value_caches_like_chromium(edge: Edge, pages, logged_in, parity):
-    from corslab import probe
+    from corslab.probing import probe
 
     origin = SERVICES["frontend"].origin
     trace = f"cache-edge-{edge.name}-{RUN_ID}"

@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from corslab import probe
+from corslab.probing import probe
 
 LOCATIONS = {
     "utf8": b"/caf\xc3\xa9 menu?q=\xc3\xbc ber",  # UTF-8 "café menu?q=über"

@@ -16,7 +16,8 @@ import uuid
 import pytest
 import requests
 
-from corslab import model, topology
+from corslab.fetch import model
+from corslab.stack import topology
 
 ECHO = topology.SERVICES["echo"].origin
 PAGE_VALUE = "1"

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 import pytest
 import yaml
 
-from corslab import compose as compose_file
-from corslab import nginxconf, runner, topology
+from corslab.stack import compose as compose_file
+from corslab.stack import nginxconf, runner, topology
 
 ROOT = nginxconf.ROOT
 # Never the learner's own project (that one is named after the folder); one per port offset.

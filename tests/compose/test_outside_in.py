@@ -13,7 +13,7 @@ import inspect
 
 import pytest
 
-from corslab import topology
+from corslab.stack import topology
 from tests.integration import test_api, test_methods_infra, test_methods_nginx, test_probe_stack
 from tests.rawhttp import send
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from corslab import compose as compose_file
-from corslab import topology
+from corslab.stack import compose as compose_file
+from corslab.stack import topology
 from tests.compose.conftest import cannot_run, down, up, wait_healthy
 from tests.rawhttp import send
 

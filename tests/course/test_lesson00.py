@@ -3,7 +3,7 @@ CORS-safelisted requests need no preflight; §4.9 CORS check needs Access-Contro
 
 from __future__ import annotations
 
-from corslab import topology
+from corslab.stack import topology
 from corslab.course import lesson00
 
 

@@ -5,7 +5,7 @@ The right answers are stated here by hand on purpose: they are the facts the les
 rest), so a regression in the model that the checkers compute from makes these tests fail.
 """
 
-from corslab import topology
+from corslab.stack import topology
 from corslab.course import lesson01
 
 API = topology.origin("api") + "/v1/me"

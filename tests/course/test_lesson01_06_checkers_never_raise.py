@@ -3,7 +3,7 @@ module's contract (corslab.course.grading) is one Feedback."""
 
 import pytest
 
-from corslab import topology
+from corslab.stack import topology
 from corslab.course import grading, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06
 
 APP, EVIL = topology.APP_ORIGIN, topology.UNTRUSTED_ORIGIN

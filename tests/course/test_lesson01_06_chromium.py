@@ -1,13 +1,14 @@
 """The lessons' key claims, run in real headless Chromium beside the kit's prediction.
 
 Each scenario is one a lesson (01-06) shows with the probe; here Chromium runs it from the
-playground page of the scenario's origin (corslab.browser), and its console line and preflight
+playground page of the scenario's origin (corslab.probing.browser), and its console line and preflight
 count must be what the lesson says - and what the model predicted for the same scenario.
 """
 
 import pytest
 
-from corslab import browser, topology
+from corslab.probing import browser
+from corslab.stack import topology
 from corslab.widgets import Scenario
 
 pytestmark = [pytest.mark.usefixtures("stack"),

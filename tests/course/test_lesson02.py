@@ -2,7 +2,7 @@
 request-header" (the three form Content-Types; a string body defaults to text/plain) and
 "CORS-safelisted response-header name" / Access-Control-Expose-Headers."""
 
-from corslab import topology
+from corslab.stack import topology
 from corslab.course import lesson02
 
 URL = topology.origin("api") + "/v1/users"

@@ -3,7 +3,7 @@ joined with ',' without spaces; forbidden headers such as Cookie never reach it)
 checks (#cors-preflight-fetch-0), and Chromium's max-age rules
 (services/network/cors/preflight_result.cc: default 5 s, cap 7200 s, negative = 0)."""
 
-from corslab import topology
+from corslab.stack import topology
 from corslab.course import lesson03
 
 URL = topology.origin("cors-proxy") + "/v1/users/1"

@@ -2,7 +2,7 @@
 (exact origin, ACAC exactly "true"), forbidden request headers (Cookie), and RFC 6265bis
 SameSite=Lax (cookies follow the schemeful site, never cross-site subresource requests)."""
 
-from corslab import topology
+from corslab.stack import topology
 from corslab.course import lesson04
 
 APP, EVIL, ADMIN = topology.APP_ORIGIN, topology.UNTRUSTED_ORIGIN, topology.ADMIN_ORIGIN

@@ -7,9 +7,9 @@ Chromium kMultipleAllowOriginValues), Starlette's CORSMiddleware (a disallowed p
 
 import pytest
 
-from corslab import policy, topology
+from corslab.stack import policy, topology
 from corslab.course import lesson05, live
-from corslab.probe import probe
+from corslab.probing.probe import probe
 
 APP, EVIL = topology.APP_ORIGIN, topology.UNTRUSTED_ORIGIN
 URL = topology.origin("api-appcors") + "/v1/users/1"

@@ -4,9 +4,9 @@ requests; credentials "same-origin" sends cookies to the page's own origin)."""
 
 import pytest
 
-from corslab import topology
+from corslab.stack import topology
 from corslab.course import lesson06
-from corslab.probe import probe
+from corslab.probing.probe import probe
 
 SAME = topology.origin("same-origin")
 

@@ -3,7 +3,7 @@ the raw exchange, generated configs, tables - and their errors as one clear line
 
 import pytest
 
-from corslab import topology
+from corslab.stack import topology
 from corslab.course import live
 from corslab.errors import CorsLabError
 
@@ -44,7 +44,7 @@ def test_emulator_on_a_free_port_answers_and_stops():
         port = int(base.rsplit(":", 1)[1])
     assert answer.status == 200 and answer.header("access-control-allow-origin") == topology.APP_ORIGIN
     assert "> Origin: " + topology.APP_ORIGIN in str(answer) and "< HTTP/1.1 200" in str(answer)
-    from corslab import ports
+    from corslab.stack import ports
     assert ports.is_free(port)
 
 

@@ -4,9 +4,9 @@ level that has its own add_header; ngx_http_proxy_module: proxy_cache honours th
 
 import pytest
 
-from corslab import topology
+from corslab.stack import topology
 from corslab.course import live
-from corslab.probe import probe
+from corslab.probing.probe import probe
 
 pytestmark = pytest.mark.usefixtures("stack")
 JSON = [("Content-Type", "application/json")]

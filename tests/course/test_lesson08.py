@@ -44,7 +44,7 @@ def test_quirks_right_wrong_unanswered():
 def test_rendered_server_shows_the_v1_location_with_its_cors_block_in_full():
     """ingress-nginx's nginx.tmpl `{{ define "CORS" }}` block, as the emulator renders it from
     infra/k8s/ingress.yaml: the origin regex, the reflected origin and the 204 for preflights."""
-    from corslab import topology
+    from corslab.stack import topology
     from corslab.course import lesson08
 
     text = lesson08.rendered_server("infra/k8s/ingress.yaml")

@@ -4,9 +4,9 @@ that config with `*` must agree with it."""
 
 import pytest
 
-from corslab import topology
+from corslab.stack import topology
 from corslab.course import lesson09
-from corslab.probe import probe
+from corslab.probing.probe import probe
 
 
 def test_exact_origin_and_true_pass():

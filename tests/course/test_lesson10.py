@@ -5,9 +5,9 @@ Kong's configure_origin."""
 
 import pytest
 
-from corslab import topology
+from corslab.stack import topology
 from corslab.course import lesson10, live
-from corslab.probe import probe
+from corslab.probing.probe import probe
 
 CONFIGS = {"kong": "infra/kong/kong.yml", "istio": "infra/istio/virtualservice.yaml",
            "apigw-http": "infra/aws/apigw-http.json"}

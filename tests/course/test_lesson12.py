@@ -5,7 +5,7 @@ the learner's fixes and true/false marks."""
 import pytest
 
 from corslab.course import lesson12
-from corslab.explain import explain
+from corslab.tools.explain import explain
 
 
 @pytest.mark.usefixtures("stack")

@@ -99,7 +99,7 @@ def _clear_seen(request):
 def _for_this_stack(config: str | Path) -> Path:
     """A config of the repository as the runner feeds it to the emulator: under a port offset
     (CORSLAB_PORT_OFFSET) a copy whose lab origins are shifted like the policy's."""
-    from corslab import topology
+    from corslab.stack import topology
 
     path = Path(config) if Path(config).is_absolute() else REPO / config
     if not topology.PORT_OFFSET or not path.is_file():

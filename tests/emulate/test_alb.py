@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from corslab import policy
+from corslab.stack import policy
 
 LAB_CONFIG = "infra/aws/alb.json"
 REPO = Path(__file__).resolve().parents[2]

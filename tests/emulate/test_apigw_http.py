@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from corslab import policy
+from corslab.stack import policy
 
 LAB_CONFIG = "infra/aws/apigw-http.json"
 APP, ADMIN, EVIL = policy.ALLOWED_ORIGINS[0], policy.ALLOWED_ORIGINS[1], "http://127.0.0.1:4000"

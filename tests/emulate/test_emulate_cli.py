@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 
-from corslab import topology
+from corslab.stack import topology
 from corslab.emulate import PRODUCTS
 
 

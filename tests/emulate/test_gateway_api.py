@@ -8,7 +8,7 @@ internal/xds/translator/cors.go. Each conformance case below keeps the test case
 
 import pytest
 
-from corslab import topology
+from corslab.stack import topology
 
 ROUTES = """
 apiVersion: gateway.networking.k8s.io/v1

@@ -30,7 +30,7 @@ import pytest
 from corslab.emulate import ingress_nginx as ing
 from corslab.errors import CorsLabError
 from tests.rawhttp import Reply
-from corslab.ports import free_port
+from corslab.stack.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 LAB_INGRESS = REPO / "infra" / "k8s" / "ingress.yaml"
@@ -464,7 +464,7 @@ def test_workers_run_as_nobody_nogroup_only_when_root():
 def test_corslab_nginx_picks_the_nginx_binary_here_as_everywhere_in_the_kit(tmp_path, backend):
     """README: CORSLAB_NGINX points the kit at an nginx binary. The emulator used to look nginx up
     on the PATH only; now it finds it like the runner (a wrapper that logs its calls proves it)."""
-    from corslab import nginxconf
+    from corslab.stack import nginxconf
 
     calls = tmp_path / "calls"
     wrapper = tmp_path / "nginx"
@@ -919,7 +919,7 @@ def test_stack_port_keeps_nginx_in_the_labs_runtime_folder():
     check: on the topology's ingress port, nginx's prefix is .run/nginx/ingress, so `down` knows
     the process holding the port is the lab's; on any other port, a temporary folder removed on
     exit."""
-    from corslab import runner, topology
+    from corslab.stack import runner, topology
 
     svc = topology.service("ingress")
     folder, remove = ing.runtime_dir_for(svc.port)
@@ -947,7 +947,7 @@ def test_port_in_use_is_one_clear_error(backend):
 
 
 def _stack_request(method: str, path: str, origin: str | None = None, headers: dict | None = None):
-    from corslab import topology
+    from corslab.stack import topology
 
     svc = topology.service("ingress")
     conn = http.client.HTTPConnection("127.0.0.1", svc.port, timeout=5)
@@ -962,7 +962,7 @@ def _stack_request(method: str, path: str, origin: str | None = None, headers: d
 
 
 def _api_seen(trace: str) -> list[tuple[str, str]]:
-    from corslab import topology
+    from corslab.stack import topology
 
     api = topology.service("api")
     conn = http.client.HTTPConnection("127.0.0.1", api.port, timeout=5)
@@ -977,7 +977,7 @@ def test_stack_ingress_answers_the_labs_preflight_at_the_edge():
     """The kit shows that a preflight never reached the app (the backend's /_lab/seen); nginx.tmpl: on the stack, the
     preflight for PUT from the app origin is a 204 from the ingress with the lab policy's headers;
     the api's /_lab/seen shows only the actual request."""
-    from corslab import policy
+    from corslab.stack import policy
 
     trace = f"ingress-{os.getpid()}-{time.monotonic_ns()}"
     origin = policy.ALLOWED_ORIGINS[0]
@@ -1001,10 +1001,10 @@ def test_stack_ingress_answers_the_labs_preflight_at_the_edge():
 def test_stack_ingress_refuses_the_untrusted_origin_but_shows_its_quirks():
     """The lab policy vs nginx.tmpl on the stack: the untrusted origin gets no CORS headers and
     its preflight goes to the api; the second trusted origin is reflected; no Vary anywhere; and,
-    unlike corslab.policy's exact match, an upper-case or prefixed spelling of a trusted origin
+    unlike corslab.stack.policy's exact match, an upper-case or prefixed spelling of a trusted origin
     is reflected too (case-insensitive, end-anchored regex) - harmless for browsers, which send
     origins lower-case and never prefixed, but not what the policy says."""
-    from corslab import policy, topology
+    from corslab.stack import policy, topology
 
     trace = f"ingress-untrusted-{os.getpid()}-{time.monotonic_ns()}"
     untrusted = topology.UNTRUSTED_ORIGIN

@@ -7,7 +7,7 @@ networking/v1alpha3/virtual_service.proto (CorsPolicy); istio/istio route.go Tra
 
 import pytest
 
-from corslab import policy
+from corslab.stack import policy
 from corslab.emulate import istio
 
 LAB_CONFIG = "infra/istio/virtualservice.yaml"

@@ -9,7 +9,7 @@ import socket
 
 import pytest
 
-from corslab import policy
+from corslab.stack import policy
 from corslab.emulate import kong
 
 LAB_CONFIG = "infra/kong/kong.yml"

@@ -6,7 +6,7 @@
 - Gateway API (GatewayClass, Gateway, HTTPRoute): the CRDs' OpenAPI schemas as packaged by the npm
   package @kubernetes-models/gateway-api (tests/infra/gateway-api; `npm ci` there), plus strict
   fields and the CRD's CEL rules on the CORS filter, evaluated here.
-- The policy: each manifest must state exactly corslab.policy (read from there, never copied), as the
+- The policy: each manifest must state exactly corslab.stack.policy (read from there, never copied), as the
   product itself reads it (the Ingress through the controller's annotation parser), and what a
   product cannot state is checked to be said, not hidden.
 """
@@ -24,7 +24,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from corslab import policy, topology
+from corslab.stack import policy, topology
 from corslab.emulate import ingress_nginx
 
 REPO = Path(__file__).resolve().parents[2]
@@ -215,7 +215,7 @@ def test_gateway_objects_fit_together():
 def test_backends_reach_the_api_deployment():
     """Kubernetes wiring: Ingress and HTTPRoute backends name the api Service and its port; the
     Service selects the Deployment's pods and targets the container port, which is the api's
-    port in corslab/topology.py; everything sits in the namespace api.yaml creates."""
+    port in corslab/stack/topology.py; everything sits in the namespace api.yaml creates."""
     service = one("api.yaml", "Service")
     deployment = one("api.yaml", "Deployment")
     namespace = one("api.yaml", "Namespace")["metadata"]["name"]
@@ -257,7 +257,7 @@ def test_both_manifests_route_the_same_paths():
 
 def test_ingress_states_the_lab_policy_as_the_controller_reads_it():
     """DESIGN "The lab's CORS policy" vs ingress-nginx main.go: the annotations, parsed by the
-    controller's parser (fallbacks included), give exactly corslab.policy - and nothing fell back
+    controller's parser (fallbacks included), give exactly corslab.stack.policy - and nothing fell back
     to a default or was skipped on the way."""
     ingress = one("ingress.yaml", "Ingress")
     cors, warnings = ingress_nginx.parse_cors_annotations(ingress["metadata"]["annotations"])

@@ -1,5 +1,5 @@
-"""Every product config of methods 4-5 (and their alternatives) states corslab.policy, as far as the
-product can - read from corslab/policy.py, never copied here - and what a product cannot state is
+"""Every product config of methods 4-5 (and their alternatives) states corslab.stack.policy, as far as the
+product can - read from corslab/stack/policy.py, never copied here - and what a product cannot state is
 checked to be missing for the documented reason, not by accident.
 
 Each config is read the way its emulator (and so the product) reads it: kong.yml through the Kong
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from corslab import policy, topology
+from corslab.stack import policy, topology
 from corslab.emulate import alb, apigw_http, istio, kong
 
 REPO = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from corslab import policy, topology
+from corslab.stack import policy, topology
 from tests.rawhttp import preflight, send
 
 pytestmark = pytest.mark.usefixtures("stack")
@@ -140,7 +140,7 @@ def test_the_plain_api_sends_no_cors_headers_to_anyone(origin):
 
 @pytest.mark.parametrize("origin", policy.ALLOWED_ORIGINS)
 def test_flask_cors_allows_the_policy_origins_with_the_policy(origin):
-    """flask-cors configured explicitly with corslab/policy.py (not plain CORS(app))."""
+    """flask-cors configured explicitly with corslab/stack/policy.py (not plain CORS(app))."""
     reply = preflight(base("api-appcors") + "/v1/users", origin, "PUT", "content-type,x-trace-id")
     assert reply.status == 200
     assert reply.one("access-control-allow-origin") == origin

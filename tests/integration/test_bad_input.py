@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from corslab import topology
-from corslab.probe import MAX_BODY, probe
+from corslab.stack import topology
+from corslab.probing.probe import MAX_BODY, probe
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = topology.APP_ORIGIN

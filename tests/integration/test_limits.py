@@ -17,7 +17,7 @@ import uuid
 
 import pytest
 
-from corslab import runner, topology
+from corslab.stack import runner, topology
 from tests.rawhttp import Reply, send
 
 pytestmark = pytest.mark.usefixtures("stack")

@@ -13,7 +13,7 @@ import asyncio
 
 import pytest
 
-from corslab import topology
+from corslab.stack import topology
 
 pytestmark = pytest.mark.usefixtures("stack")
 TIMEOUT = 15.0

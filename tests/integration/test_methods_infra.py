@@ -4,7 +4,7 @@ lab's three origins (app, admin, untrusted), with plain HTTP - and what a browse
 Expected product behaviour: ingress-nginx v1.15.1 (internal/ingress/annotations/cors/main.go,
 nginx.tmpl), Kong's cors plugin (kong/plugins/cors/handler.lua), the ALB docs (response-header
 attributes, header-modification.html, and an OPTIONS fixed-response rule).
-The browser's verdict is computed by corslab.probe (its parity with Chromium is the browser
+The browser's verdict is computed by corslab.probing.probe (its parity with Chromium is the browser
 tests' job); these tests check the products' answers and the lesson each method teaches.
 """
 
@@ -15,8 +15,8 @@ import uuid
 
 import pytest
 
-from corslab import policy, topology
-from corslab.probe import probe
+from corslab.stack import policy, topology
+from corslab.probing.probe import probe
 from tests.rawhttp import preflight, send
 
 pytestmark = pytest.mark.usefixtures("stack")

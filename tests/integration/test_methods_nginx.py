@@ -12,8 +12,8 @@ import uuid
 
 import pytest
 
-from corslab import nginxconf, nginxhost, policy, topology
-from corslab.ports import free_port
+from corslab.stack import nginxconf, nginxhost, policy, topology
+from corslab.stack.ports import free_port
 from tests.rawhttp import preflight, send
 
 pytestmark = pytest.mark.usefixtures("stack")

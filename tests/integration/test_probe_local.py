@@ -18,8 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from corslab.errors import CorsLabError
-from corslab.probe import ProbeSession, probe
-from corslab.topology import APP_ORIGIN, UNTRUSTED_ORIGIN
+from corslab.probing.probe import ProbeSession, probe
+from corslab.stack.topology import APP_ORIGIN, UNTRUSTED_ORIGIN
 
 CONTRACT_KEYS = {"url", "origin", "method", "credentials", "mode", "preflight_needed", "preflight",
                  "response", "allowed", "exposed_headers", "reason"}

@@ -14,8 +14,8 @@ import uuid
 
 import pytest
 
-from corslab import topology
-from corslab.probe import ProbeSession, probe
+from corslab.stack import topology
+from corslab.probing.probe import ProbeSession, probe
 
 pytestmark = pytest.mark.usefixtures("stack")
 APP = topology.APP_ORIGIN

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from corslab import ports, runner, topology
+from corslab.stack import ports, runner, topology
 from corslab.errors import CorsLabError
 
 pytestmark = pytest.mark.usefixtures("stack")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from corslab import chromium as chromium_binary
+from corslab.probing import chromium as chromium_binary
 from corslab.labs import browser as lab_browser
 
 

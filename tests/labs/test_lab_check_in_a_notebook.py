@@ -2,7 +2,7 @@
 
 A Jupyter kernel runs every cell inside its asyncio loop, where Playwright's sync API refuses to
 start ("It looks like you are using Playwright Sync API inside the asyncio loop", playwright-python
-``sync_api/_context_manager.py``). The checker launches its own Chromium (corslab.chromium.Driver),
+``sync_api/_context_manager.py``). The checker launches its own Chromium (corslab.probing.chromium.Driver),
 so the same call must work in a script and in a cell. The "kernel" here is a thread running an
 asyncio loop (the test session's own Playwright driver may keep a loop in the main thread).
 """
@@ -14,7 +14,7 @@ import asyncio
 
 import pytest
 
-from corslab import chromium
+from corslab.probing import chromium
 from corslab.labs import catalog
 from corslab.labs.checker import check_lab
 

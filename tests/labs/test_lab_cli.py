@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from corslab import topology
+from corslab.stack import topology
 from corslab.errors import CorsLabError
 from corslab.labs import catalog, components, files, hosts
 
@@ -91,7 +91,7 @@ def test_lab_ports_are_never_the_stacks_and_follow_the_offset():
     lab_ports = set(hosts.ports("start") + hosts.ports("check"))
     assert not lab_ports & set(topology.all_ports())
     # Under CORSLAB_PORT_OFFSET the lab range moves with the stack's ports (topology applies it).
-    code = ("from corslab import topology; from corslab.labs import hosts; "
+    code = ("from corslab.stack import topology; from corslab.labs import hosts; "
             "print(min(topology.all_ports()), *hosts.ports('check'))")
     shifted = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                              env={"CORSLAB_PORT_OFFSET": "100", "PATH": "/usr/bin:/bin"})

@@ -16,7 +16,7 @@ import pytest
 from flask import Flask, request
 
 from corslab.labs.components import serve_wsgi
-from corslab.scan import crafted, scan
+from corslab.tools.scan import crafted, scan
 
 TRUSTED = "http://app.example.test"
 ROOT = Path(__file__).resolve().parents[2]

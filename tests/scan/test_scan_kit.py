@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from corslab import runner, topology
+from corslab.stack import runner, topology
 from corslab.labs import catalog
 from corslab.labs.components import running
-from corslab.scan import scan
+from corslab.tools.scan import scan
 
 SERVICES = ["api", "api-appcors", "cors-proxy", "ingress", "gateway"]
 

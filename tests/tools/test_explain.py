@@ -1,9 +1,9 @@
 """``explain``: every reason text the model produces reads back as the model's CorsError name.
 
 The reason texts are Chromium's (``third_party/blink/renderer/platform/loader/cors/
-cors_error_string.cc``) as ``corslab.reasons`` writes them; the names are Chromium's ``CorsError``
+cors_error_string.cc``) as ``corslab.fetch.reasons`` writes them; the names are Chromium's ``CorsError``
 enum (``services/network/public/mojom/cors.mojom``) without the ``k``. Every case here is decided
-by the model (``corslab.model``): the test takes the reason and the error name the model computed
+by the model (``corslab.fetch.model``): the test takes the reason and the error name the model computed
 and checks that ``explain`` turns the reason - alone, inside Chromium's whole console line, with and
 without "redirected from" - back into that name.
 """
@@ -14,7 +14,8 @@ import sys
 
 import pytest
 
-from corslab import explain, model, reasons
+from corslab.tools import explain
+from corslab.fetch import model, reasons
 from corslab.errors import CorsLabError
 
 URL = "http://localhost:8081/v1/users"

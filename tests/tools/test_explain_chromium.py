@@ -13,7 +13,8 @@ import json
 
 import pytest
 
-from corslab import explain, topology
+from corslab.tools import explain
+from corslab.stack import topology
 from tests.browser.conftest import BLOCKED_MARK, Pages, launch
 from tests.browser.test_cors_matrix import CASES as MATRIX, new_trace
 from tests.browser.test_fuzz_parity import CASES as FUZZ

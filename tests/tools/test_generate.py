@@ -3,7 +3,7 @@
 For each (product, policy) the generated text is written to a file and run as is with
 ``python -m corslab emulate PRODUCT FILE`` (nginx: real nginx) in front of a real upstream. Then:
 
-- the kit's probe (Fetch's CORS-preflight fetch and CORS check, decided by corslab.model) sends what a
+- the kit's probe (Fetch's CORS-preflight fetch and CORS check, decided by corslab.fetch.model) sends what a
   page at each allowed origin would send - the policy's method, request headers and credentials -
   and must be allowed; a page at another origin must be refused;
 - raw requests check the exact headers: an allowed origin gets exactly its origin back, once (also
@@ -15,7 +15,7 @@ For each (product, policy) the generated text is written to a file and run as is
   product can remove them (nginx proxy_hide_header, Istio/HTTPRoute response header removal, HTTP
   API's documented "ignores CORS headers returned from your backend integration", Kong's clearing
   of ACAO);
-- the scanner (corslab.scan: look-alike, null, other-scheme and subdomain Origins) finds nothing
+- the scanner (corslab.tools.scan: look-alike, null, other-scheme and subdomain Origins) finds nothing
   high or medium, except ingress-nginx's missing Vary (medium), the limit its config states;
 - a policy the product cannot state is refused with one line (ALB: one static origin; Kong,
   Istio, HTTPRoute: their method enums; Istio, HTTPRoute: max-age 0).
@@ -25,7 +25,8 @@ Product behaviour comes from each emulator's sources (see their module docstring
 
 import pytest
 
-from corslab import generate, probe
+from corslab.tools import generate
+from corslab.probing import probe
 from corslab.errors import CorsLabError
 from tests.emulate.conftest import Emulator
 from tests.tools.conftest import count, send
@@ -144,7 +145,7 @@ def check(product, policy, base, upstream) -> list[str]:
         problems.append(f"{EVIL} preflight: ACAO {values(got, 'access-control-allow-origin')}")
     # 4. The scanner (an attacker's Origin values) finds nothing high or medium - except the one
     #    limit ingress-nginx's config states: no Vary: Origin without snippet annotations.
-    from corslab.scan import scan
+    from corslab.tools.scan import scan
 
     serious = {(f.severity, f.id) for f in scan(base + "/v1/users", trusted=policy.origins[0])
                if f.severity in ("high", "medium")}
@@ -188,11 +189,11 @@ def test_a_policy_no_config_should_state_is_one_clear_line(args, fragment):
 
 
 def test_no_policy_options_generate_the_labs_own_policy():
-    """``generate PRODUCT`` alone states corslab/policy.py: the same policy as the stack's methods."""
+    """``generate PRODUCT`` alone states corslab/stack/policy.py: the same policy as the stack's methods."""
     import subprocess
     import sys
 
-    from corslab import policy
+    from corslab.stack import policy
 
     out = subprocess.run([sys.executable, "-m", "corslab", "generate", "istio"], capture_output=True,
                          text=True, timeout=30).stdout

@@ -1,10 +1,10 @@
 """A sample of generated configs in real Chromium: what the model says, the browser does.
 
-Each product's config for the lab's policy (corslab/policy.py) runs in its emulator (nginx: real
+Each product's config for the lab's policy (corslab/stack/policy.py) runs in its emulator (nginx: real
 nginx) in front of the stack's API. A page at the app origin and a page at the untrusted origin
 (the stack's playground pages) send a credentialed PUT with JSON and X-Trace-Id - a preflight,
 then the request, answered 404 by the API (an error response must carry the CORS headers too).
-Chromium's outcome must equal the probe's (corslab.model): allowed for the listed origin, blocked
+Chromium's outcome must equal the probe's (corslab.fetch.model): allowed for the listed origin, blocked
 for the other. ALB is sampled with one origin (its one static value).
 """
 
@@ -12,7 +12,9 @@ import uuid
 
 import pytest
 
-from corslab import generate, probe, topology
+from corslab.tools import generate
+from corslab.probing import probe
+from corslab.stack import topology
 from tests.browser.conftest import Pages, launch
 from tests.tools.conftest import count
 

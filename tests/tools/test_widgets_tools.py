@@ -1,6 +1,6 @@
 """The tools widgets, built headless (no kernel, no JavaScript) as nbclient builds them.
 
-explain_box's words come from corslab.explain (tested against the model and Chromium in
+explain_box's words come from corslab.tools.explain (tested against the model and Chromium in
 test_explain*.py); generate_box's verdicts from the kit's probe against the generated config
 running in its emulator (nginx: real nginx) - the expectation is the policy itself: a listed
 origin allowed, any other blocked.
@@ -8,7 +8,9 @@ origin allowed, any other blocked.
 
 import pytest
 
-from corslab import generate, reasons, topology
+from corslab.tools import generate
+from corslab.fetch import reasons
+from corslab.stack import topology
 from corslab.widgets.tools import explain_box, generate_box
 
 

@@ -14,7 +14,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from corslab.ports import free_port
+from corslab.stack.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "corslab-ui-test"
@@ -88,12 +88,12 @@ class Lab:
 
 
 class BrowserThread:
-    """Chromium in corslab's own Playwright thread (corslab.chromium.Driver), apart from the
+    """Chromium in corslab's own Playwright thread (corslab.probing.chromium.Driver), apart from the
     session's driver in the main thread. ``run(fn, *args)`` calls ``fn(page, *args)`` there and
     returns (or raises) what it did."""
 
     def __init__(self, viewport=(1400, 1000)):
-        from corslab.chromium import Driver
+        from corslab.probing.chromium import Driver
 
         self.driver = Driver()
         try:

@@ -2,7 +2,7 @@
 
 nbclient (tests/notebooks) proves the notebooks execute; only a browser running JupyterLab's widget
 manager proves the widget views render and their buttons call back into the kernel. Driven by
-Playwright with the system Chromium (corslab.browser finds it, with the same flags as the browser
+Playwright with the system Chromium (corslab.probing.browser finds it, with the same flags as the browser
 tests), against the running stack.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from corslab import topology
+from corslab.stack import topology
 
 from tests.ui.lab import BrowserThread, Lab, open_notebook, run_all, screenshot
 
@@ -27,7 +27,7 @@ def lab(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def ui(lab):
-    from corslab import browser
+    from corslab.probing import browser
 
     if browser.unavailable():
         pytest.fail(browser.unavailable())

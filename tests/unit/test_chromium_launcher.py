@@ -1,4 +1,4 @@
-"""corslab.chromium: one place that finds Chromium and drives Playwright from any thread.
+"""corslab.probing.chromium: one place that finds Chromium and drives Playwright from any thread.
 
 Playwright's sync API refuses to start inside a running asyncio loop (playwright-python
 ``sync_api/_context_manager.py``) - where a Jupyter kernel runs cells - so Driver runs it in a
@@ -11,7 +11,7 @@ import asyncio
 
 import pytest
 
-from corslab import chromium
+from corslab.probing import chromium
 from corslab.errors import CorsLabError
 
 

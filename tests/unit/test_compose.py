@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 import yaml
 
-from corslab import compose, nginxconf, topology
+from corslab.stack import compose, nginxconf, topology
 
 ROOT = Path(compose.nginxconf.ROOT)
 # The Compose Specification schema as Debian's docker-compose package ships it.
@@ -80,7 +80,7 @@ def test_a_plain_up_enables_every_profile_through_the_committed_dotenv():
     """docker-compose 1.28+ and docker compose read COMPOSE_PROFILES from the project's .env when
     no --profile is given (compose/cli/command.py get_profiles_from_options; compose-go
     WithDefaultProfiles)."""
-    assert (ROOT / ".env").read_text() == compose.DOTENV, "run: python -m corslab.compose --dotenv > .env"
+    assert (ROOT / ".env").read_text() == compose.DOTENV, "run: python -m corslab.stack.compose --dotenv > .env"
     every = {p for svc in _doc()["services"].values() for p in svc.get("profiles", [])}
     assert "COMPOSE_PROFILES=all\n" in compose.DOTENV
     assert all(compose.ALL in svc["profiles"] for svc in _doc()["services"].values() if "profiles" in svc)
@@ -113,7 +113,7 @@ def test_the_image_keeps_its_runtime_folder_where_the_unprivileged_user_may_writ
 
 def test_under_a_port_offset_the_rendering_publishes_and_mounts_shifted_ports_and_origins():
     env = {**os.environ, "CORSLAB_PORT_OFFSET": "20000"}
-    out = subprocess.run([sys.executable, "-m", "corslab.compose"], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-m", "corslab.stack.compose"], capture_output=True, text=True,
                          cwd=ROOT, env=env, timeout=60)
     assert out.returncode == 0, out.stderr
     doc = yaml.safe_load(out.stdout)

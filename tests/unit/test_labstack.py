@@ -1,4 +1,4 @@
-"""The lab stack as the probe sees it (corslab.labstack): the service behind a URL, found through
+"""The lab stack as the probe sees it (corslab.stack.labstack): the service behind a URL, found through
 the topology (so under a port offset too), and a probe that never needs the display module."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from corslab import labstack, topology
+from corslab.stack import labstack, topology
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,9 +31,9 @@ def test_a_probe_computes_its_result_without_the_display_module():
     """The probe's result (its explanation and the lab's hint included) needs no display code:
     the display imports the probe, never the other way round."""
     code = ("import sys\n"
-            "from corslab import probe, topology\n"
+            "from corslab.probing import probe\nfrom corslab.stack import topology\n"
             "r = probe.probe(topology.origin('api') + '/v1/users', topology.APP_ORIGIN, method='CONNECT')\n"
-            "print(r.allowed, 'corslab.probe_display' in sys.modules)")
+            "print(r.allowed, 'corslab.probing.display' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                             timeout=30)
     assert result.stdout.split() == ["False", "False"], result.stderr

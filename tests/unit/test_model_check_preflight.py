@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from corslab.model import (AUTHORIZATION_NOTE, FetchRequest, HttpResponse, check_preflight,
+from corslab.fetch.model import (AUTHORIZATION_NOTE, FetchRequest, HttpResponse, check_preflight,
                            preflight_request)
-from corslab.topology import APP_ORIGIN, service
+from corslab.stack.topology import APP_ORIGIN, service
 
 URL = service("api").origin + "/v1/users"
 
@@ -202,7 +202,7 @@ def test_preflight_without_unsafe_headers_has_no_acrh():
 
 def test_the_decision_explains_chromium_and_the_standard_on_authorization_under_star():
     """Chromium vs Fetch #cors-non-wildcard-request-header-name: expose both outcomes - Chromium allows, the standard refuses."""
-    from corslab.model import decide
+    from corslab.fetch.model import decide
 
     req = FetchRequest(URL, APP_ORIGIN, "POST", [("Authorization", "123")])
     d = decide(req, answer(methods="*", headers="*"),

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from corslab import fetch_headers as fh
-from corslab.model import FetchRequest, effective_headers, preflight_needed
-from corslab.topology import APP_ORIGIN, service
+from corslab.fetch import headers as fh
+from corslab.fetch.model import FetchRequest, effective_headers, preflight_needed
+from corslab.stack.topology import APP_ORIGIN, service
 
 URL = service("echo").origin + "/h"
 

@@ -10,10 +10,10 @@ that needs a preflight. Observed in Chromium 156 here: tests/browser/test_user_a
 
 from __future__ import annotations
 
-from corslab import fetch_headers as fh
-from corslab.model import (USER_AGENT_NOTE, FetchRequest, HttpResponse, decide, effective_headers,
+from corslab.fetch import headers as fh
+from corslab.fetch.model import (USER_AGENT_NOTE, FetchRequest, HttpResponse, decide, effective_headers,
                            preflight_needed, preflight_request)
-from corslab.topology import APP_ORIGIN, service
+from corslab.stack.topology import APP_ORIGIN, service
 
 URL = service("echo").origin + "/ua"
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from corslab.model import FetchRequest, HttpResponse, check_access, check_response
-from corslab.topology import APP_ORIGIN, service
+from corslab.fetch.model import FetchRequest, HttpResponse, check_access, check_response
+from corslab.stack.topology import APP_ORIGIN, service
 
 API = service("api").origin
 URL = API + "/v1/users"

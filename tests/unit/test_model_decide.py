@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from corslab import policy
+from corslab.stack import policy
 from corslab.errors import CorsLabError
-from corslab.model import Decision, FetchRequest, HttpResponse, decide
-from corslab.topology import APP_ORIGIN, UNTRUSTED_ORIGIN, service
+from corslab.fetch.model import Decision, FetchRequest, HttpResponse, decide
+from corslab.stack.topology import APP_ORIGIN, UNTRUSTED_ORIGIN, service
 
 URL = service("api").origin + "/v1/users/1"
 

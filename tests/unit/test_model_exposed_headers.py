@@ -7,8 +7,8 @@ cors-expose-star.js, cors/access-control-expose-headers-parsing.
 
 from __future__ import annotations
 
-from corslab.model import FetchRequest, HttpResponse, decide, exposed_headers
-from corslab.topology import APP_ORIGIN, service
+from corslab.fetch.model import FetchRequest, HttpResponse, decide, exposed_headers
+from corslab.stack.topology import APP_ORIGIN, service
 
 URL = service("api").origin + "/v1/users"
 BASE = [("cache-control", "no-cache"), ("content-language", "en"), ("content-length", "2"),

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from corslab import fetch_headers as fh
-from corslab.model import (FetchRequest, HttpResponse, check_response, preflight_needed,
+from corslab.fetch import headers as fh
+from corslab.fetch.model import (FetchRequest, HttpResponse, check_response, preflight_needed,
                            preflight_request)
-from corslab.topology import APP_ORIGIN, service
+from corslab.stack.topology import APP_ORIGIN, service
 
 URL = service("echo").origin + "/e"
 INT64 = 2**63 - 1

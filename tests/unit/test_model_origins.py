@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from corslab.errors import CorsLabError
-from corslab.origins import OPAQUE, origin_of, parse_origin, same_origin, same_site
-from corslab.topology import ADMIN_ORIGIN, APP_ORIGIN, UNTRUSTED_ORIGIN, service
+from corslab.fetch.origins import OPAQUE, origin_of, parse_origin, same_origin, same_site
+from corslab.stack.topology import ADMIN_ORIGIN, APP_ORIGIN, UNTRUSTED_ORIGIN, service
 
 API = service("api").origin
 

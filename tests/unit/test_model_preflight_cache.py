@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from corslab.model import (FetchRequest, HttpResponse, PreflightCache, decide, parse_max_age,
+from corslab.fetch.model import (FetchRequest, HttpResponse, PreflightCache, decide, parse_max_age,
                            preflight_needed)
-from corslab.topology import APP_ORIGIN, service
+from corslab.stack.topology import APP_ORIGIN, service
 
 URL = service("api").origin + "/v1/users/1"
 

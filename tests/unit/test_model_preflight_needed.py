@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from corslab import fetch_headers as fh
-from corslab.model import FetchRequest, effective_headers, preflight_needed, preflight_request
-from corslab.topology import APP_ORIGIN, service
+from corslab.fetch import headers as fh
+from corslab.fetch.model import FetchRequest, effective_headers, preflight_needed, preflight_request
+from corslab.stack.topology import APP_ORIGIN, service
 
 URL = service("api").origin + "/v1/users"
 

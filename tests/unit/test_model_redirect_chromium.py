@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import pytest
 
-from corslab import reasons
-from corslab.model import FetchRequest, HttpResponse, follow_redirect, preflight_needed
-from corslab.topology import APP_ORIGIN, service
+from corslab.fetch import reasons
+from corslab.fetch.model import FetchRequest, HttpResponse, follow_redirect, preflight_needed
+from corslab.stack.topology import APP_ORIGIN, service
 
 ECHO = service("echo").origin
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from corslab.model import FetchRequest, HttpResponse, follow_redirect, serialized_origin
-from corslab.topology import ADMIN_ORIGIN, APP_ORIGIN, service
+from corslab.fetch.model import FetchRequest, HttpResponse, follow_redirect, serialized_origin
+from corslab.stack.topology import ADMIN_ORIGIN, APP_ORIGIN, service
 
 A = APP_ORIGIN
 B = service("api").origin

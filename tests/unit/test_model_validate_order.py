@@ -8,9 +8,9 @@ cache mode, the model named the method).
 
 from __future__ import annotations
 
-from corslab import reasons
-from corslab.model import FetchRequest, validate
-from corslab.topology import APP_ORIGIN, service
+from corslab.fetch import reasons
+from corslab.fetch.model import FetchRequest, validate
+from corslab.stack.topology import APP_ORIGIN, service
 
 URL = service("echo").origin + "/v"
 

@@ -1,5 +1,5 @@
 """The nginx method configs: one template each, rendered natively, accepted by real `nginx -t`,
-and stating the lab policy of corslab/policy.py."""
+and stating the lab policy of corslab/stack/policy.py."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from corslab import nginxconf, policy, topology
+from corslab.stack import nginxconf, policy, topology
 from corslab.errors import CorsLabError
 
 NGINX_SERVICES = [s for s in topology.SERVICES.values() if s.kind == "nginx"]

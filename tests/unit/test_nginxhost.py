@@ -1,4 +1,4 @@
-"""nginx hosting (corslab.nginxhost): the main config every nginx of the kit runs under, checked
+"""nginx hosting (corslab.stack.nginxhost): the main config every nginx of the kit runs under, checked
 and run in the real nginx. Directives: nginx.org/en/docs/ngx_core_module.html and
 nginx.org/en/docs/http/ngx_http_core_module.html."""
 
@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from corslab import nginxhost
+from corslab.stack import nginxhost
 from corslab.errors import CorsLabError
-from corslab.ports import free_port
+from corslab.stack.ports import free_port
 
 HELLO = """server {
     listen 127.0.0.1:{port};

@@ -13,11 +13,12 @@ import sys
 
 import pytest
 
-from corslab import probe_cli, topology
+from corslab.probing import cli as probe_cli
+from corslab.stack import topology
 from corslab.errors import CorsLabError
-from corslab.model import FetchRequest, HttpResponse, Verdict
-from corslab.probe import Exchange, ProbeResult, parse_header_line
-from corslab.probe_display import html_report, lab_hint, stack_service, text_report
+from corslab.fetch.model import FetchRequest, HttpResponse, Verdict
+from corslab.probing.probe import Exchange, ProbeResult, parse_header_line
+from corslab.probing.display import html_report, lab_hint, stack_service, text_report
 
 API = topology.service("api")
 PROXY = topology.service("cors-proxy")
@@ -87,7 +88,7 @@ def test_reports_escape_html_and_show_the_verdict():
 
 
 def test_stack_service_matches_loopback_host_and_port_from_the_topology():
-    """Ports come from corslab.topology, never typed by hand."""
+    """Ports come from corslab.stack.topology, never typed by hand."""
     assert stack_service(f"http://localhost:{PROXY.port}/v1/users") is PROXY
     assert stack_service(f"http://127.0.0.1:{API.port}/") is API
     assert stack_service(f"http://example.com:{API.port}/") is None
@@ -137,8 +138,8 @@ def test_cli_options_match_the_contract():
 
 def test_importing_the_cli_module_loads_no_probe_machinery():
     """corslab/cli.py "starts fast": corslab.cli imports probe_cli for every verb; it stays stdlib-only."""
-    code = ("import sys, corslab.probe_cli; "
+    code = ("import sys, corslab.probing.cli; "
             "print(','.join(sorted(m for m in sys.modules if m.startswith('corslab'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
-    assert set(out.split(",")) <= {"corslab", "corslab.probe_cli"}
+    assert set(out.split(",")) <= {"corslab", "corslab.probing", "corslab.probing.cli"}

@@ -11,7 +11,7 @@ import sys
 import pytest
 import yaml
 
-from corslab import compose, topology
+from corslab.stack import compose, topology
 from corslab.errors import CorsLabError
 
 ROOT = compose.nginxconf.ROOT
@@ -44,7 +44,7 @@ def test_services_bind_loopback_by_default():
 def _topology_under(offset: str, code: str) -> subprocess.CompletedProcess:
     """Run ``code`` in a fresh interpreter whose environment sets CORSLAB_PORT_OFFSET=offset."""
     env = dict(os.environ, CORSLAB_PORT_OFFSET=offset)
-    return subprocess.run([sys.executable, "-c", "from corslab import topology, policy\n" + code],
+    return subprocess.run([sys.executable, "-c", "from corslab.stack import topology, policy\n" + code],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=30)
 
 
@@ -107,13 +107,13 @@ def test_every_upstream_is_a_service():
 
 
 def test_committed_compose_file_is_the_rendering_of_the_topology():
-    """docker-compose.yml is generated (`python -m corslab.compose`, without a port offset): no
+    """docker-compose.yml is generated (`python -m corslab.stack.compose`, without a port offset): no
     port copied by hand."""
     committed = (ROOT / "docker-compose.yml").read_text()
     env = dict(os.environ, CORSLAB_PORT_OFFSET="0")
-    rendered = subprocess.run([sys.executable, "-m", "corslab.compose"], cwd=ROOT, env=env,
+    rendered = subprocess.run([sys.executable, "-m", "corslab.stack.compose"], cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=30)
-    assert committed == rendered.stdout, "run: python -m corslab.compose > docker-compose.yml"
+    assert committed == rendered.stdout, "run: python -m corslab.stack.compose > docker-compose.yml"
 
 
 def test_compose_publishes_every_service_on_loopback_with_a_healthcheck():

@@ -1,7 +1,7 @@
 """Every widget of corslab.widgets, built and clicked from Python against the running stack.
 
-What a widget shows is checked against what the kit computes for the same scenario (corslab.probe
-and corslab.origins), never against a hard-coded verdict. nbclient runs no widget JavaScript, so
+What a widget shows is checked against what the kit computes for the same scenario (corslab.probing.probe
+and corslab.fetch.origins), never against a hard-coded verdict. nbclient runs no widget JavaScript, so
 each widget must render its first result server-side: that is checked on the freshly built widget.
 """
 
@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from corslab import policy, topology
+from corslab.stack import policy, topology
 from corslab.errors import CorsLabError
 from corslab.widgets import (Scenario, cache_timeline, chromium_button, config_editor,
                              method_switcher, origin_comparer, playground_link, request_builder,
@@ -112,8 +112,8 @@ def test_method_switcher_click_uses_the_new_origin():
     ("http://app.example.com/", "https://app.example.com/"),
 ])
 def test_origin_comparer_says_same_origin_and_same_site_as_corslab_origins(a, b):
-    """HTML §7.5 origin, same origin / schemeful same site (corslab.origins implements them)."""
-    from corslab.origins import origin_of, same_origin, same_site
+    """HTML §7.5 origin, same origin / schemeful same site (corslab.fetch.origins implements them)."""
+    from corslab.fetch.origins import origin_of, same_origin, same_site
 
     markup = origin_comparer(a, b).result.value
     oa, ob = origin_of(a), origin_of(b)
@@ -186,7 +186,7 @@ def test_show_config_reads_the_file_and_places_notes_beside_lines():
 def topology_root():
     from pathlib import Path
 
-    return Path(topology.__file__).resolve().parents[1]
+    return Path(topology.__file__).resolve().parents[2]
 
 
 def test_config_editor_runs_the_learners_config_and_probes_it():
@@ -234,7 +234,7 @@ def test_playground_link_carries_the_scenario():
     Scenario("cors-proxy", "/v1/users", origin=topology.UNTRUSTED_ORIGIN),
 ], ids=["allowed", "no-cors-at-all", "untrusted"])
 def test_chromium_button_shows_chromiums_console_line_beside_the_model(scenario):
-    from corslab import browser
+    from corslab.probing import browser
 
     if browser.unavailable():
         pytest.fail(browser.unavailable())
@@ -303,7 +303,7 @@ def test_config_editor_runs_the_learners_copy_with_the_stacks_port_offset(monkey
     """Under CORSLAB_PORT_OFFSET the stack runs shifted copies of its configs (topology.shift_text);
     the learner's edited copy of the same file must be shifted the same way, or its allowlist would
     name origins the shifted lab never uses."""
-    from corslab import topology
+    from corslab.stack import topology
     from corslab.widgets.config import Emulated, repo_file
 
     text = repo_file("infra/kong/kong.yml").read_text(encoding="utf-8")

@@ -1,7 +1,7 @@
 """The lab stack as a probe sees it: which service answers a URL, what reached its backends (their
 own ``/_lab/seen`` logs), and where the fix goes when the lab blocks a request.
 
-The probe computes its result with these; how a result is shown lives in ``corslab.probe_display``.
+The probe computes its result with these; how a result is shown lives in ``corslab.probing.display``.
 Whether a request reached a backend comes from the backend's log: entries are matched by method,
 path (with query string), Origin and the time window of the exchange - simple and honest, so two
 identical requests sent by someone else within the same millisecond could be mistaken for it.
@@ -13,7 +13,7 @@ import http.client
 import json
 from urllib.parse import urlsplit
 
-from corslab import topology
+from corslab.stack import topology
 
 LOOPBACK = {"localhost", "127.0.0.1", "[::1]", "::1"}
 SLACK = 0.002  # s: the backend logs while the exchange is in flight, on the same clock (time.time)
@@ -40,7 +40,7 @@ def lab_hint(result) -> str | None:
     svc = stack_service(result.url)
     if svc is None or result.allowed or result.kind != "cors":
         return None
-    from corslab import policy
+    from corslab.stack import policy
 
     outsider = result.origin not in policy.ALLOWED_ORIGINS
     methods = sorted((s for s in topology.SERVICES.values() if s.method), key=lambda s: s.method)
@@ -60,10 +60,10 @@ def lab_hint(result) -> str | None:
         return (f"In the lab: `{svc.name}` on port {svc.port} applies the lab policy, whose "
                 f"allowlist is {', '.join(policy.ALLOWED_ORIGINS)}; {result.origin} is not on it, "
                 "so this refusal is the policy working - no fix needed. To allow it, add it to "
-                "corslab/policy.py (every method reads it).")
+                "corslab/stack/policy.py (every method reads it).")
     if svc.kind == "flask" and svc.app_args.get("cors") is True:
         return (f"In the lab: `{svc.name}` on port {svc.port} gets its CORS headers from "
-                "flask-cors, configured in servers/api.py from corslab/policy.py.")
+                "flask-cors, configured in servers/api.py from corslab/stack/policy.py.")
     if svc.kind == "nginx":
         return (f"In the lab: `{svc.name}` on port {svc.port} is nginx ({svc.role}); its CORS "
                 f"headers come from nginx/{svc.name}.conf.")

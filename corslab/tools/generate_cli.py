@@ -15,7 +15,7 @@ EPILOG = """examples:
   python -m corslab emulate nginx cors.conf --port 9000 --upstream http://127.0.0.1:8095
   python -m corslab generate istio                 # no policy options: the lab's own policy
 
-With no option at all the lab's policy is used (corslab/policy.py). Otherwise what you give is the
+With no option at all the lab's policy is used (corslab/stack/policy.py). Otherwise what you give is the
 policy: methods default to GET, POST; no request headers, exposed headers, credentials or max-age
 unless given. ALB sends one static origin: generate alb refuses several --origin (exit 2).
 exit status: 0 printed, 2 a policy the product cannot state (one line on stderr)"""
@@ -39,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from corslab import generate
+    from corslab.tools import generate
 
     given = (args.origin or args.method or args.header or args.expose or args.credentials
              or args.max_age is not None)

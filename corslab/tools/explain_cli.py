@@ -35,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import json
 
-    from corslab.explain import explain
+    from corslab.tools.explain import explain
 
     message = " ".join(args.message)
     if message == "-":

@@ -2,7 +2,7 @@
 
 The picture has a lane for the browser, one for the proxy when the target is a proxy of the lab
 stack, and one for the backend. Whether a request reached the backend comes from
-``corslab.labstack`` (the backend's own log), which the probe uses without this module.
+``corslab.stack.labstack`` (the backend's own log), which the probe uses without this module.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from urllib.parse import urlsplit
 
-from corslab.labstack import backend_seen, backends_of, lab_hint, stack_service  # noqa: F401
+from corslab.stack.labstack import backend_seen, backends_of, lab_hint, stack_service  # noqa: F401
 
 CORS_PREFIXES = ("access-control-", "vary", "location")
 

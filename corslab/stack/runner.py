@@ -26,10 +26,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from corslab import nginxconf, nginxhost, ports, topology
+from corslab.stack import nginxconf, nginxhost, ports, topology
 from corslab.errors import CorsLabError, seconds
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 20.0  # seconds; a cold start takes about one
 STOP_TIMEOUT = 5.0
 KILL_WAIT = 2.0  # seconds for SIGKILLed processes to vanish
@@ -312,7 +312,7 @@ def command_for(svc: topology.Service) -> list[str]:
         product, _config = svc.emulate
         return [sys.executable, "-m", "corslab", "emulate", product, str(_emulator_config(svc)),
                 "--port", str(svc.port), "--upstream", topology.native_url(topology.upstream_of(svc).name)]
-    raise CorsLabError(f"service {svc.name}: unknown kind {svc.kind!r} in corslab/topology.py")
+    raise CorsLabError(f"service {svc.name}: unknown kind {svc.kind!r} in corslab/stack/topology.py")
 
 
 def _emulator_config(svc: topology.Service) -> Path:

@@ -1,12 +1,12 @@
 """The probe: send what a browser would send, record every exchange raw, say what it would allow.
 
-    from corslab.probe import probe
+    from corslab.probing.probe import probe
     result = probe("http://localhost:8095/v1/users/1", "http://localhost:3000", "PUT",
                    headers=[("Content-Type", "application/json")], credentials="include")
     result.allowed, result.reason, result.explanation
     print(result.report())          # the readable report of `python -m corslab probe`
     result.to_json()                # the probe object of docs/architecture.md (a str); .to_dict() a dict
-    result                          # in Jupyter: a sequence picture (corslab.probe_display)
+    result                          # in Jupyter: a sequence picture (corslab.probing.display)
 
 What is sent: the preflight when the model says one is needed (OPTIONS, Origin, Access-Control-
 Request-*; never cookies), then the actual request only if the preflight passed, with the
@@ -41,11 +41,11 @@ import urllib.request
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from corslab import fetch_headers as fh
-from corslab import model, reasons
+from corslab.fetch import headers as fh
+from corslab.fetch import model, reasons
 from corslab.errors import CorsLabError, seconds
-from corslab.model import FetchRequest, HttpResponse
-from corslab.origins import origin_of, parse_origin, parse_url, same_origin, same_site
+from corslab.fetch.model import FetchRequest, HttpResponse
+from corslab.fetch.origins import origin_of, parse_origin, parse_url, same_origin, same_site
 
 USER_AGENT = "corslab-probe/0.1 (what a browser would send)"
 BODY_PREVIEW = 2000  # characters of each answer kept for the report
@@ -168,7 +168,7 @@ class ProbeResult:
         return json.dumps(self.to_dict(), indent=indent)
 
     def report(self, seen: bool = True) -> str:
-        from corslab.probe_display import text_report
+        from corslab.probing.display import text_report
 
         return text_report(self, seen=seen)
 
@@ -178,13 +178,13 @@ class ProbeResult:
         None when the target is not part of the stack or the log cannot be read.
         """
         if self._seen is None:
-            from corslab.labstack import backend_seen
+            from corslab.stack.labstack import backend_seen
 
             self._seen = backend_seen(self)
         return self._seen or None
 
     def _repr_html_(self) -> str:
-        from corslab.probe_display import html_report
+        from corslab.probing.display import html_report
 
         return html_report(self)
 
@@ -312,7 +312,7 @@ class _Run:
         result = ProbeResult(request=self.req, exchanges=self.exchanges, dropped_headers=dropped,
                              preflight_reasons=model.preflight_reasons(self.req),
                              started=self.started, finished=time.time(), **kw)
-        from corslab.labstack import lab_hint
+        from corslab.stack.labstack import lab_hint
 
         hint = lab_hint(result)  # where to add the fix, when the target is part of the stack
         if hint:

@@ -3,7 +3,7 @@
 The pages server (servers/pages.py) installs two read-only endpoints on every page origin:
 
 ``GET /_lab/predict?url=...&method=...&header=Name:%20value&credentials=...&mode=...&body=...``
-    Runs :func:`corslab.probe.probe` for that fetch() from the page's own origin and answers the
+    Runs :func:`corslab.probing.probe.probe` for that fetch() from the page's own origin and answers the
     model's verdict as JSON: allowed / opaque / kind, the reason and the console line Chromium
     would print, whether a preflight is needed and why, and what the preflight got back (the probe
     re-sends it: JavaScript can never read a preflight's answer). The query is the one
@@ -26,7 +26,7 @@ CORS_PREFIXES = ("access-control-", "vary")
 
 def scenario_from_query(args, page_origin: str) -> dict:
     """The probe's keyword arguments from the playground's URL query."""
-    from corslab.probe import parse_header_line
+    from corslab.probing.probe import parse_header_line
 
     url = (args.get("url") or "").strip()
     if not url:
@@ -58,7 +58,7 @@ def prediction(result) -> dict:
 
 
 def backends(url: str) -> list[str]:
-    from corslab.probe_display import backends_of, stack_service
+    from corslab.probing.display import backends_of, stack_service
 
     svc = stack_service(url)
     if svc is None:
@@ -71,7 +71,7 @@ def install(app: Flask, page_origin: str) -> None:
 
     @bp.get("/_lab/predict")
     def predict():
-        from corslab.probe import probe
+        from corslab.probing.probe import probe
 
         try:
             result = probe(**scenario_from_query(request.args, page_origin), timeout=5)
@@ -81,7 +81,7 @@ def install(app: Flask, page_origin: str) -> None:
 
     @bp.get("/_lab/backends")
     def backend_logs():
-        from corslab.origins import parse_url
+        from corslab.fetch.origins import parse_url
 
         url = request.args.get("url") or ""
         try:

@@ -12,7 +12,7 @@ from corslab.errors import CorsLabError
 
 def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port nobody listens on right now (the kernel picks it), never one of the stack's."""
-    from corslab import topology
+    from corslab.stack import topology
 
     while True:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

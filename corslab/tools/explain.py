@@ -14,7 +14,7 @@ It names the error as Chromium's ``CorsError`` enum does without the leading ``k
 ``corsErrorStatus.corsError``), and says what the browser checked, what the server sent or failed
 to send, how to fix it in each setup, and the ``probe`` command that repeats the check.
 
-The Chromium texts are not copied here: the parser is built from ``corslab.reasons`` - the
+The Chromium texts are not copied here: the parser is built from ``corslab.fetch.reasons`` - the
 functions the model uses to write Chromium's words - by calling each one with placeholders and
 turning the result into a pattern, so a change there changes what is recognised.
 """
@@ -25,7 +25,7 @@ import re
 import shlex
 from dataclasses import asdict, dataclass, field
 
-from corslab import reasons
+from corslab.fetch import reasons
 from corslab.errors import CorsLabError
 
 ACAO = "Access-Control-Allow-Origin"
@@ -60,7 +60,7 @@ class Reason:
 
 def _access_reasons():
     """The model's table of CORS-check failures (Chromium's CheckAccess), each in both forms."""
-    from corslab.model import _REASONS  # name -> reasons.* builder(value, preflight)
+    from corslab.fetch.model import _REASONS  # name -> reasons.* builder(value, preflight)
 
     header = {"InvalidAllowCredentials": ACAC}
     for name, build in _REASONS.items():

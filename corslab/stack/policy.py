@@ -6,7 +6,7 @@ Ingress annotations, kong.yml, ...); tests check that every one of them agrees w
 
 from __future__ import annotations
 
-from corslab.topology import ADMIN_ORIGIN, APP_ORIGIN
+from corslab.stack.topology import ADMIN_ORIGIN, APP_ORIGIN
 
 #: Exact, anchored allowlist: an origin is allowed only if it equals one of these strings.
 ALLOWED_ORIGINS: tuple[str, ...] = (APP_ORIGIN, ADMIN_ORIGIN)

@@ -45,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from corslab.probe import checked_timeout, cookie_args, parse_header_line, probe
+    from corslab.probing.probe import checked_timeout, cookie_args, parse_header_line, probe
 
     checked_timeout(args.timeout)  # nan, inf, 0 or less: one line, before anything is sent
     headers = [parse_header_line(line) for line in args.header]

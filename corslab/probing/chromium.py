@@ -1,6 +1,6 @@
 """Chromium for corslab: where it is, how it is launched, and how Playwright drives it from anywhere.
 
-One source for the widgets (``corslab.browser``), the lab checks (``corslab.labs.browser``) and the
+One source for the widgets (``corslab.probing.browser``), the lab checks (``corslab.labs.browser``) and the
 tests:
 
 * :func:`path` - ``CORSLAB_CHROMIUM`` when set (the only place looked at then), else

@@ -3,7 +3,7 @@
 Each method's nginx config exists once, as ``nginx/<service>.conf``: a ``server`` block (plus the
 ``map`` blocks it needs) with ``${LISTEN}`` and ``${<NAME>_UPSTREAM}`` placeholders. Natively,
 ``render_site`` fills them with 127.0.0.1 addresses and ``render_main`` wraps the result in the
-kit's main nginx.conf (``corslab.nginxhost``: its own prefix, pid, temp and log files). In docker compose the official
+kit's main nginx.conf (``corslab.stack.nginxhost``: its own prefix, pid, temp and log files). In docker compose the official
 nginx image fills the same template from the environment (its /etc/nginx/templates mechanism) and
 includes it in its own nginx.conf.
 """
@@ -13,16 +13,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from corslab import nginxhost, topology
+from corslab.stack import nginxhost, topology
 from corslab.errors import CorsLabError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "nginx"
 PLACEHOLDER = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
 
-#: Found once for the whole kit (CORSLAB_NGINX, else the PATH): see corslab.nginxhost.
+#: Found once for the whole kit (CORSLAB_NGINX, else the PATH): see corslab.stack.nginxhost.
 nginx_binary = nginxhost.nginx_binary
-#: The http-level settings shared by native runs and compose (see corslab.nginxhost).
+#: The http-level settings shared by native runs and compose (see corslab.stack.nginxhost).
 HTTP_SETTINGS = nginxhost.HTTP_SETTINGS
 
 
@@ -70,6 +70,6 @@ def render_site(svc: topology.Service) -> str:
 
 def render_main(site_conf: Path, prefix: Path, *, run_as_root: bool | None = None) -> str:
     """A complete nginx.conf for one native instance under ``prefix`` that includes ``site_conf``
-    (the kit's main config: ``corslab.nginxhost.render_main``)."""
+    (the kit's main config: ``corslab.stack.nginxhost.render_main``)."""
     return nginxhost.render_main(f"include {site_conf};", prefix, as_root=run_as_root,
                                  title=f"the method's own config is {site_conf.name}")

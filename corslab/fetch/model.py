@@ -30,10 +30,10 @@ import time
 from dataclasses import dataclass, field, replace
 from urllib.parse import urljoin, urlsplit
 
-from corslab import fetch_headers as fh
-from corslab import reasons
+from corslab.fetch import headers as fh
+from corslab.fetch import reasons
 from corslab.errors import CorsLabError
-from corslab.origins import origin_of, parse_origin, parse_url, same_origin
+from corslab.fetch.origins import origin_of, parse_origin, parse_url, same_origin
 
 Headers = list[tuple[str, str]]
 

@@ -1,7 +1,7 @@
-"""docker-compose.yml, rendered from the topology: ``python -m corslab.compose > docker-compose.yml``.
+"""docker-compose.yml, rendered from the topology: ``python -m corslab.stack.compose > docker-compose.yml``.
 
 The compose file is generated so that ports, upstreams and health paths have one source
-(``corslab.topology``); a test checks that the committed file equals this rendering. Natively and
+(``corslab.stack.topology``); a test checks that the committed file equals this rendering. Natively and
 in compose each method's configuration is the same file: nginx templates are mounted into the
 official nginx image's /etc/nginx/templates/ (which fills ${LISTEN} and ${..._UPSTREAM} from the
 environment), emulators read the same product configs, and the gateway is the real Kong image
@@ -17,7 +17,7 @@ Under ``CORSLAB_PORT_OFFSET=N`` every port is the topology's shifted one, inside
 as on the host, and the containers get the same offset; the configs that name the lab's origins
 (nginx templates, product configs) are mounted as shifted copies written to ``.run/compose-N/``
 (``topology.shift_text``). Save such a file in the repository's root and give it its own project:
-``CORSLAB_PORT_OFFSET=20000 python -m corslab.compose > compose-20000.yml`` then
+``CORSLAB_PORT_OFFSET=20000 python -m corslab.stack.compose > compose-20000.yml`` then
 ``docker compose -p lab20000 -f compose-20000.yml up --build --wait``.
 """
 
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import yaml
 
-from corslab import nginxconf, topology
+from corslab.stack import nginxconf, topology
 
 PYTHON_IMAGE = "corslab-python:latest"  # built from servers/Dockerfile (python:3.11-slim)
 NGINX_IMAGE = "nginx:1.27"  # official image: envsubst templates, curl for healthchecks
@@ -52,7 +52,7 @@ NGINX_ENTRYPOINT = ["sh", "-c", 'printf "%s" "$$NGINX_HTTP_SETTINGS" > /etc/ngin
 HEADER = """\
 # CORS Lab in containers: the same services on the same host ports as `python -m corslab up`,
 # published on 127.0.0.1 only.
-# GENERATED from corslab/topology.py by `python -m corslab.compose > docker-compose.yml`;
+# GENERATED from corslab/stack/topology.py by `python -m corslab.stack.compose > docker-compose.yml`;
 # edit the topology, not this file (a test checks that they agree).
 # Everything:   docker compose up --build --wait       (docker-compose 1.29: docker-compose up -d --build)
 # One method:   docker compose --profile method2 up --build --wait
@@ -218,7 +218,7 @@ def render() -> str:
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m corslab.compose", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m corslab.stack.compose", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dotenv", action="store_true",
                         help="print the .env that makes a plain `up` start every profile")

@@ -1,6 +1,6 @@
 """Run a scenario in real headless Chromium, from the lab page of its origin.
 
-    from corslab.browser import run
+    from corslab.probing.browser import run
     seen = run(Scenario("cors-proxy", method="PUT", headers={"Content-Type": "application/json"}))
     seen.outcome, seen.console, seen.preflights
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from corslab.chromium import unavailable  # noqa: F401  (the widgets ask corslab.browser)
+from corslab.probing.chromium import unavailable  # noqa: F401  (the widgets ask corslab.probing.browser)
 from corslab.errors import CorsLabError
 
 BLOCKED_MARK = "has been blocked by CORS policy: "
@@ -66,9 +66,9 @@ def run(scenario, timeout: float = 15.0) -> BrowserOutcome:
     """Run ``scenario`` (a corslab.widgets.Scenario) in headless Chromium; see the module doc.
 
     Works from a Jupyter kernel's widget callback too: the browser is driven from a thread of its
-    own (:class:`corslab.chromium.Driver`).
+    own (:class:`corslab.probing.chromium.Driver`).
     """
-    from corslab.chromium import Driver
+    from corslab.probing.chromium import Driver
 
     with Driver() as driver:
         return driver.call(_run, driver.playwright, scenario, timeout)
@@ -77,7 +77,7 @@ def run(scenario, timeout: float = 15.0) -> BrowserOutcome:
 def _run(playwright, scenario, timeout: float) -> BrowserOutcome:
     from playwright.sync_api import Error as PlaywrightError
 
-    from corslab.chromium import launch
+    from corslab.probing.chromium import launch
 
     page_url = scenario.page_origin + PLAYGROUND
     args = {"url": scenario.target, "method": scenario.method,

@@ -65,15 +65,15 @@ class Policy:
 
 
 def lab_policy() -> Policy:
-    """The lab's own policy (corslab/policy.py), in front of the lab's API."""
-    from corslab import policy
+    """The lab's own policy (corslab/stack/policy.py), in front of the lab's API."""
+    from corslab.stack import policy
 
     return make_policy(policy.ALLOWED_ORIGINS, policy.ALLOWED_METHODS, policy.ALLOWED_HEADERS,
                        policy.EXPOSED_HEADERS, policy.ALLOW_CREDENTIALS, policy.MAX_AGE)
 
 
 def default_upstream() -> str:
-    from corslab import topology
+    from corslab.stack import topology
 
     return f"http://127.0.0.1:{topology.SERVICES['api'].port}"
 
@@ -286,7 +286,7 @@ def _yaml_str(value: str) -> str:
 
 
 def ingress_nginx(p: Policy) -> str:
-    from corslab import topology
+    from corslab.stack import topology
 
     a = "nginx.ingress.kubernetes.io/"
     lines = _header("ingress-nginx", p, "yaml") + [
@@ -362,7 +362,7 @@ def _yaml_list(items) -> str:
 
 
 def gateway_api(p: Policy) -> str:
-    from corslab import topology
+    from corslab.stack import topology
 
     bad = [m for m in p.methods if m not in ISTIO_METHODS]
     if bad:
@@ -644,7 +644,7 @@ def running(product: str, text: str, upstream: str | None = None, timeout: float
     import tempfile
     from pathlib import Path
 
-    from corslab.ports import free_port
+    from corslab.stack.ports import free_port
 
     @contextlib.contextmanager
     def run():
@@ -658,7 +658,7 @@ def running(product: str, text: str, upstream: str | None = None, timeout: float
                     yield url
                 return
             port = free_port()
-            root = Path(__file__).resolve().parent.parent
+            root = Path(__file__).resolve().parents[2]
             proc = subprocess.Popen(
                 [sys.executable, "-m", "corslab", "emulate", product, str(config), "--port", str(port),
                  "--upstream", upstream or default_upstream()],

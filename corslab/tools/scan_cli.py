@@ -29,8 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from corslab.probe import checked_timeout, cookie_args
-    from corslab.scan import scan
+    from corslab.probing.probe import checked_timeout, cookie_args
+    from corslab.tools.scan import scan
 
     checked_timeout(args.timeout)  # nan, inf, 0 or less: one line, before anything is sent
     findings = scan(args.url, args.origin, timeout=args.timeout, cookies=cookie_args(args.cookie))
