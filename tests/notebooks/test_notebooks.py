@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from corslab.course import FIRST_CELL
-from corslab.course.execute import ROOT, execute, notebooks
+from corslab.course.execute import ROOT, execute, executed, notebooks
 
 NOTEBOOKS = notebooks()
 pytestmark = pytest.mark.usefixtures("stack")
@@ -21,7 +21,7 @@ def test_there_is_a_course():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_top_to_bottom(path):
-    book, _ = execute(path)
+    book = executed(path.stem)
     errors = [o for c in book.cells if c.cell_type == "code" for o in c.outputs
               if o.output_type == "error"]
     assert not errors
@@ -50,7 +50,7 @@ def test_notebook_starts_with_the_setup_cell(path):
 def test_every_widget_renders_its_first_result_headless(path):
     """nbclient runs no widget JavaScript: a widget's output must carry its own HTML beside the
     widget view, or a headless run (and a static view of the notebook) shows an empty box."""
-    book, _ = execute(path)
+    book = executed(path.stem)
     views = [o for c in book.cells if c.cell_type == "code" for o in c.outputs
              if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
     for output in views:
