@@ -1,6 +1,7 @@
 """Drive a real JupyterLab with Playwright and the system Chromium (helpers for tests/ui).
 
-The server is started the way scripts/lab.sh starts it (corslab.course.jupyter), on a free port,
+The server is started the way scripts/lab.sh starts it (corslab.course.jupyter: its arguments and
+its environment, so a terminal runs the course's Python), on a free port,
 rooted at a temporary copy of the notebooks (running them in the UI must never write outputs into
 the repository's files), with the kernel importing the checkout under test.
 """
@@ -33,7 +34,7 @@ def jupyter_data_path() -> str:
 
 class Lab:
     def __init__(self, workdir: Path, notebooks: list[str]):
-        from corslab.course.jupyter import arguments
+        from corslab.course.jupyter import arguments, environment
 
         self.root = workdir / "course"
         (self.root / "notebooks").mkdir(parents=True)
@@ -44,13 +45,15 @@ class Lab:
         for plugin, values in {
             "@jupyterlab/docmanager-extension/plugin": '{"autoStartDefaultKernel": true}',
             "@jupyterlab/apputils-extension/notification": '{"fetchNews": "false", "checkForUpdates": false}',
+            # the terminal's rows as text in the page (xterm.js's accessibility tree)
+            "@jupyterlab/terminal-extension/plugin": '{"screenReaderMode": true}',
         }.items():
             target = settings / f"{plugin}.jupyterlab-settings"
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(values)
         self.port = free_port()
         data = jupyter_data_path()
-        env = dict(os.environ,
+        env = dict(environment(root=self.root),
                    PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
                    JUPYTER_PATH=data, JUPYTERLAB_DIR=str(Path(data) / "lab"),
                    JUPYTER_CONFIG_DIR=str(workdir / "config"), JUPYTER_RUNTIME_DIR=str(workdir / "runtime"),
@@ -144,3 +147,27 @@ def screenshot(page, name: str) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / name), full_page=False)
+
+
+def terminal_run(page, lab: Lab, command: str, expect: str, timeout_ms: int = 60_000) -> str:
+    """As a learner: open a Terminal from the launcher, type ``command`` and Enter; wait until the
+    terminal's text matches the regular expression ``expect``; return that text."""
+    page.goto(f"{lab.url}/lab?token={TOKEN}")
+    page.locator(".lm-MenuBar-itemLabel", has_text="File").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="New Launcher").first.click()
+    page.locator(".jp-LauncherCard", has_text="Terminal").first.click()
+    screen = page.locator(".jp-Terminal .xterm").last
+    screen.wait_for(timeout=30_000)
+    page.wait_for_function("() => /[$#] *$/m.test(document.querySelector('.jp-Terminal .xterm-accessibility-tree')?.innerText || '')",
+                           timeout=30_000)
+    screen.click()
+    page.keyboard.type(command)
+    page.keyboard.press("Enter")
+    tree = page.locator(".jp-Terminal .xterm-accessibility-tree").last
+    try:
+        page.wait_for_function(
+            "(expect) => new RegExp(expect).test(document.querySelector('.jp-Terminal .xterm-accessibility-tree')?.innerText || '')",
+            arg=expect, timeout=timeout_ms)
+    except Exception as exc:
+        raise AssertionError(f"the terminal never showed /{expect}/; it shows:\n{tree.inner_text()}") from exc
+    return tree.inner_text()

@@ -12,7 +12,7 @@ import pytest
 
 from corslab.stack import topology
 
-from tests.ui.lab import BrowserThread, Lab, open_notebook, run_all, screenshot
+from tests.ui.lab import BrowserThread, Lab, open_notebook, run_all, screenshot, terminal_run
 
 pytestmark = pytest.mark.usefixtures("stack")
 NOTEBOOK = "00-start-here.ipynb"
@@ -138,3 +138,20 @@ def run_in_chromium_from_the_notebook_shows_chromium_beside_the_model(page):
     box = page.locator(".corslab-chromium").first
     assert box.get_attribute("data-agree") == "true", box.text_content()
     assert "headless Chromium" in box.text_content()
+
+
+def test_a_terminal_from_the_launcher_runs_python_m_corslab_lab_list(ui, lab):
+    """The README and the labs tell the learner to type `python -m corslab lab list` in a terminal;
+    JupyterLab's own terminal runs it (its `python` is the course's, it opens at the root)."""
+    import re
+    import sys
+    from pathlib import Path
+
+    text = ui.run(terminal_run, lab, "python -m corslab lab list; echo exit=$?; command -v python; pwd",
+                  r"exit=\d+[^]*" + re.escape(str(lab.root)))
+    assert "No module named" not in text, text
+    assert "01-duplicate-acao" in text and "exit=0" in text, text
+    # the course's Python (the one running JupyterLab and the kernel), not the system's or a login
+    # shell's: without it the learner's terminal says "No module named corslab"
+    assert str(Path(sys.executable).parent / "python") in text, text
+    assert str(lab.root) in text, text
