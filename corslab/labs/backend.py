@@ -19,6 +19,8 @@ intranet-only report: no login, the network is the protection).
 from __future__ import annotations
 
 import itertools
+import json
+import os
 import secrets
 import threading
 
@@ -28,10 +30,26 @@ from corslab.labs import hosts
 
 #: The victim's session cookie (set in the browser by the checker, as if Ada had logged in).
 SESSION_COOKIE = "session"
-VICTIM_SESSION = secrets.token_hex(12)
-#: What an attacker wants: fresh for every process, so the checker recognises it when it leaks.
-VICTIM_API_KEY = "ak_live_" + secrets.token_hex(8)
-INTERNAL_SECRET = "db-password-" + secrets.token_hex(6)
+#: What an attacker wants: fresh for every check, so the checker recognises it when it leaks. A
+#: learner's app runs in a process of its own (corslab.labs.app_process), which gets the checker's
+#: values through SECRETS_ENV.
+SECRETS_ENV = "CORSLAB_LAB_SECRETS"
+
+
+def _secrets() -> tuple[str, str, str]:
+    try:
+        session, api_key, internal = json.loads(os.environ[SECRETS_ENV])
+        return str(session), str(api_key), str(internal)
+    except (KeyError, ValueError, TypeError):
+        return secrets.token_hex(12), "ak_live_" + secrets.token_hex(8), "db-password-" + secrets.token_hex(6)
+
+
+VICTIM_SESSION, VICTIM_API_KEY, INTERNAL_SECRET = _secrets()
+
+
+def secrets_env() -> dict[str, str]:
+    """This process's secrets, for the environment of the learner's app process."""
+    return {SECRETS_ENV: json.dumps([VICTIM_SESSION, VICTIM_API_KEY, INTERNAL_SECRET])}
 
 CORS_VARIANTS = ("none", "flask-cors", "allowlist", "allowlist-no-vary")
 

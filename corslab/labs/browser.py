@@ -35,10 +35,12 @@ LAB_ARGS = (  # on top of corslab.probing.chromium.BASE_ARGS
 BLOCKED_MARK = "has been blocked by CORS policy: "
 PAGE = "<!doctype html><html><head><title>{origin}</title></head><body>{origin}</body></html>"
 
+FETCH_TIMEOUT = 10.0  # seconds a page waits for the API: a loop in a handler is a failure, not a hang
 FETCH_JS = """async (a) => {
   const options = {method: a.method, headers: a.headers, credentials: a.credentials, cache: 'no-store'};
   if (a.body !== null) options.body = a.body;
   if (!a.sandbox) {
+    options.signal = AbortSignal.timeout(a.timeout);
     try { const r = await fetch(a.url, options); return {status: r.status, body: await r.text()}; }
     catch (e) { return {error: String(e)}; }
   }
@@ -47,7 +49,8 @@ FETCH_JS = """async (a) => {
     const frame = document.createElement('iframe');
     frame.sandbox = 'allow-scripts';
     window.addEventListener('message', (e) => { if (e.source === frame.contentWindow) resolve(e.data); });
-    frame.srcdoc = '<script>fetch(' + JSON.stringify(a.url) + ',' + JSON.stringify(options) + ')' +
+    frame.srcdoc = '<script>fetch(' + JSON.stringify(a.url) + ',Object.assign(' + JSON.stringify(options) +
+      ',{signal: AbortSignal.timeout(' + a.timeout + ')}))' +
       '.then(async r => parent.postMessage({status: r.status, body: await r.text()}, "*"))' +
       '.catch(e => parent.postMessage({error: String(e)}, "*"))<\\/script>';
     document.body.appendChild(frame);
@@ -64,6 +67,11 @@ class Outcome:
     body: str
     error: str | None
     reason: str | None  # Chromium's words after "blocked by CORS policy:", or its console line
+
+    @property
+    def timed_out(self) -> bool:
+        """The API did not answer within FETCH_TIMEOUT (fetch() aborted): nothing to judge."""
+        return bool(self.error) and "TimeoutError" in self.error
 
 
 class LabBrowser:
@@ -151,7 +159,8 @@ class LabBrowser:
         page, console = self.page(check.page_origin), self.console
         mark = len(console)
         args = {"url": api_url + check.path, "method": check.method, "headers": [list(h) for h in check.headers],
-                "credentials": check.credentials, "body": check.body, "sandbox": check.sandbox}
+                "credentials": check.credentials, "body": check.body, "sandbox": check.sandbox,
+                "timeout": int(FETCH_TIMEOUT * 1000)}
         result = page.evaluate(FETCH_JS, args)
         reason = None
         if "error" in result:

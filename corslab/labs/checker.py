@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from corslab.labs import backend
-from corslab.labs.browser import LabBrowser, Outcome, describe
+from corslab.labs.browser import FETCH_TIMEOUT, LabBrowser, Outcome, describe
 from corslab.labs.catalog import Check, Lab
 from corslab.labs.components import running
 
@@ -39,10 +39,11 @@ class Report:
     files: str
     where: str
     results: list[Result] = field(default_factory=list)
+    stopped: str | None = None  # the learner's app exited during the checks
 
     @property
     def passed(self) -> bool:
-        return bool(self.results) and all(r.passed for r in self.results)
+        return bool(self.results) and all(r.passed for r in self.results) and not self.stopped
 
     def text(self) -> str:
         lines = [f"lab {self.lab.name}: {self.lab.title}",
@@ -57,6 +58,8 @@ class Report:
                 lines.append(f"        still wrong: {r.problem}")
                 if r.look:
                     lines.append(f"        look at {r.look}")
+        if self.stopped:
+            lines.append(f"  FAIL  {self.stopped}")
         done = sum(r.passed for r in self.results)
         lines.append(f"{done} of {len(self.results)} checks pass - "
                      + ("solved." if self.passed else "not solved yet (hints: the lab's README.md)."))
@@ -86,12 +89,16 @@ def check_lab(lab: Lab, files_dir: Path | None = None, browser=None, block: str 
         for check in lab.checks:
             outcome = chromium.fetch(check, run.url)
             report.results.append(_judge(check, outcome, files_dir / lab.config, judge_name))
+        report.stopped = run.exited()  # judged only what the browser saw - and the app must be alive
     return report
 
 
 def _judge(check: Check, o: Outcome, config: Path, judge: str = "Chromium") -> Result:
     result = Result(check, o, passed=False)
-    if check.expect == "read":
+    if o.timed_out:
+        result.problem = (f"the API did not answer within {FETCH_TIMEOUT:g} s, so nothing could be "
+                          "judged (a loop or a sleep in a handler?)")
+    elif check.expect == "read":
         if not o.readable:
             result.problem = (f"{judge} says: {o.reason}") if o.reason else f"fetch() failed: {o.error}"
         elif check.status is not None and o.status != check.status:

@@ -9,7 +9,8 @@ Components:
                  system's nginx runs the file's ``server {}`` blocks (plus http-level ``map``,
                  ``upstream``, ``proxy_cache_path``) on the lab port; ``proxy_pass
                  http://backend;`` reaches the lab's API; nginx's line numbers are the file's.
-  flask          the learner's ``app.py`` (a module with ``app`` or ``create_app()``) is the API
+  flask          the learner's ``app.py`` (a module with ``app`` or ``create_app()``) is the API,
+                 in a process of its own (corslab.labs.app_process): its code cannot touch the checker
   PRODUCT        an emulator: ``python -m corslab emulate PRODUCT FILE --port P --upstream URL``
                  (ingress-nginx, kong, alb, apigw-http, istio, gateway-api)
 The lab's API (corslab/labs/backend.py) runs in this process, in a thread.
@@ -18,10 +19,11 @@ The lab's API (corslab/labs/backend.py) runs in this process, in a thread.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import os
+import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -31,7 +33,9 @@ from corslab.stack import ports as portcheck
 from corslab.errors import CorsLabError
 from corslab.labs import hosts
 
+ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 15.0
+APP_START_TIMEOUT = 10.0  # a learner's app.py: importing it and binding the port
 
 
 @dataclass
@@ -39,6 +43,14 @@ class Running:
     component: str
     port: int
     backend_port: int
+    process: subprocess.Popen | None = None  # the learner's app, when it is the API
+
+    def exited(self) -> str | None:
+        """Why the learner's app is gone, if it exited while it was being checked."""
+        if self.process is None or self.process.poll() is None:
+            return None
+        return (f"your {self.component} app exited (status {self.process.returncode}) during the "
+                "checks: an app that stops answering fixes nothing")
 
     @property
     def url(self) -> str:
@@ -78,32 +90,6 @@ def serve_wsgi(app, port: int):
         server.server_close()
 
 
-def load_flask_app(path: Path):
-    """The Flask app of the learner's ``app.py``, imported under a fresh module name."""
-    name = f"corslab_lab_app_{abs(hash((str(path), time.time_ns())))}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(module)
-    except Exception as exc:  # the learner's code: say where, in one line
-        tb = exc.__traceback__
-        line = None
-        while tb is not None:
-            if tb.tb_frame.f_code.co_filename == str(path):
-                line = tb.tb_lineno
-            tb = tb.tb_next
-        if isinstance(exc, SyntaxError):
-            line = exc.lineno
-        where = f"{path.name}:{line}" if line else path.name
-        raise CorsLabError(f"{where}: {type(exc).__name__}: {exc}") from None
-    app = getattr(module, "app", None)
-    if app is None and callable(getattr(module, "create_app", None)):
-        app = module.create_app()
-    if app is None:
-        raise CorsLabError(f"{path.name} defines neither `app` nor `create_app()`; keep the one it had")
-    return app
-
-
 @contextlib.contextmanager
 def running(lab, files_dir: Path, block: str = "check"):
     """Start the lab's API and the component with the files in ``files_dir``; stop both after."""
@@ -113,11 +99,14 @@ def running(lab, files_dir: Path, block: str = "check"):
     _free(backend_port, "the lab's API")
     _free(port, lab.component)
     config = files_dir / lab.config
+    if config.is_dir():
+        raise CorsLabError(f"{config} is a folder, where the lab's {lab.config} should be; move it away, "
+                           f"then `python -m corslab lab reset {lab.name}` restores the file")
     if not config.is_file():
         raise CorsLabError(f"{config} is missing; `python -m corslab lab reset {lab.name}` restores it")
     if lab.component == "flask":
-        with serve_wsgi(load_flask_app(config), port):
-            yield Running("flask", port, port)
+        with flask_app(config, port) as proc:
+            yield Running("flask", port, port, proc)
         return
     api = backend.create_api(lab.backend, automatic_options=lab.automatic_options)
     with serve_wsgi(api, backend_port):
@@ -144,16 +133,66 @@ def nginx(config: Path, port: int, upstream: str):
         raise CorsLabError("nginx refuses " + str(exc).replace(str(config), config.name)) from None
 
 
+# -- the learner's Flask app ----------------------------------------------------------------------
+
+@contextlib.contextmanager
+def flask_app(config: Path, port: int):
+    """``app.py`` served by corslab.labs.app_process in its own process group, until the block ends."""
+    from corslab.labs import backend
+
+    env = dict(os.environ, **backend.secrets_env(),
+               PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    with tempfile.TemporaryFile() as stderr:
+        proc = subprocess.Popen([sys.executable, "-m", "corslab.labs.app_process", str(config), str(port)],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
+                                cwd=config.parent, env=env, start_new_session=True)
+
+        def failure():
+            return app_failure(config.name, proc.returncode, _tail(stderr))
+
+        try:
+            _wait_listening(proc, port, f"{config.name} (your app)", failure, APP_START_TIMEOUT,
+                            hint="a loop, a sleep or app.run() at import? the lab serves `app` itself")
+            yield proc
+        finally:
+            _stop(proc)
+
+
+def app_failure(name: str, status: int, tail: str) -> str:
+    """One line: why the learner's app did not start (its own one-line reason when it gave one)."""
+    from corslab.labs.app_process import MARK
+
+    for line in reversed(tail.splitlines()):
+        if line.startswith(MARK):
+            return _printable(line[len(MARK):])
+    if status == 0:
+        return f"{name} exited (status 0) before it served: an app that exits is not graded as solved"
+    last = next((line for line in reversed(tail.splitlines()) if line.strip()), "")
+    return f"{name} exited with status {status} before it served" + (f": {_printable(last)}" if last else "")
+
+
+def _tail(file, limit: int = 4096) -> str:
+    """The end of a file the child wrote (bounded, whatever it printed)."""
+    file.seek(0, os.SEEK_END)
+    file.seek(max(0, file.tell() - limit))
+    return file.read().decode("utf-8", "replace")
+
+
+def _printable(text: str, limit: int = 300) -> str:
+    """One line, control characters escaped, at most ``limit`` characters."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text.strip())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 # -- emulators -----------------------------------------------------------------------------------
 
 @contextlib.contextmanager
 def emulator(product: str, config: Path, port: int, upstream: str):
     command = [sys.executable, "-m", "corslab", "emulate", product, str(config), "--port", str(port),
                "--upstream", upstream]
-    root = Path(__file__).resolve().parents[2]
-    env = dict(os.environ, PYTHONPATH=str(root) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            cwd=root, env=env, start_new_session=True)
+                            cwd=ROOT, env=env, start_new_session=True)
 
     def failure():
         text = proc.stderr.read().strip().splitlines()
@@ -167,15 +206,19 @@ def emulator(product: str, config: Path, port: int, upstream: str):
         _stop(proc)
 
 
-def _wait_listening(proc: subprocess.Popen, port: int, what: str, failure) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
+def _wait_listening(proc: subprocess.Popen, port: int, what: str, failure,
+                    timeout: float = START_TIMEOUT, hint: str = "") -> None:
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise CorsLabError(failure())
         if portcheck.is_listening(port) and _answers(port):
-            return
+            if proc.poll() is None:
+                return
+            raise CorsLabError(failure())
         time.sleep(0.03)
-    raise CorsLabError(f"{what} did not listen on port {port} within {START_TIMEOUT:g} s")
+    raise CorsLabError(f"{what} did not answer on port {port} within {timeout:g} s; stopped it"
+                       + (f" ({hint})" if hint else ""))
 
 
 def _answers(port: int) -> bool:
@@ -194,12 +237,24 @@ def _answers(port: int) -> bool:
 
 
 def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
+    """Stop the process and whatever it started in its process group (a fork that outlived it)."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
-            proc.wait(5)
+            os.killpg(proc.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            proc.wait(5 if sig == signal.SIGTERM else None)
+            break
         except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            continue
+    # a child that forked and outlived the leader: kill the group, wait until it is gone
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            break
+        time.sleep(0.02)
     if proc.stderr:
         proc.stderr.close()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import socket
 
+from corslab.errors import CorsLabError
 from corslab.labs import backend
 from corslab.labs.browser import Outcome
 
@@ -50,8 +51,16 @@ class ModelBrowser:
         from corslab.probing.probe import probe
 
         cookies = {backend.SESSION_COOKIE: backend.VICTIM_SESSION} if check.login else None
-        result = probe(api_url + check.path, check.origin, check.method, list(check.headers),
-                       check.credentials, "cors", check.body, cookies=cookies)
+        from corslab.labs.browser import FETCH_TIMEOUT
+
+        try:
+            result = probe(api_url + check.path, check.origin, check.method, list(check.headers),
+                           check.credentials, "cors", check.body, timeout=FETCH_TIMEOUT, cookies=cookies)
+        except CorsLabError as exc:
+            if "did not answer" not in str(exc) and "took longer" not in str(exc):
+                raise
+            return Outcome(readable=False, status=None, body="", error="TimeoutError: signal timed out",
+                           reason=None)
         readable = result.allowed and not result.opaque
         last = result.exchanges[-1] if result.exchanges else None
         return Outcome(readable=readable, status=last.status if (readable and last) else None,
