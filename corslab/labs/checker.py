@@ -22,6 +22,7 @@ class Result:
     passed: bool
     problem: str = ""  # what is still wrong, in the browser's words
     look: str = ""  # file:line and the line itself
+    judge: str = "Chromium"  # who decided: Chromium, or corslab's model
 
     @property
     def leaked(self) -> str | None:
@@ -40,6 +41,7 @@ class Report:
     where: str
     results: list[Result] = field(default_factory=list)
     stopped: str | None = None  # the learner's app exited during the checks
+    edit: str = ""  # the file(s) to edit, as the learner finds them (labs/NAME/cors.conf)
 
     @property
     def passed(self) -> bool:
@@ -50,10 +52,13 @@ class Report:
                  f"checking {self.files} in {self.where}"]
         for r in self.results:
             c = r.check
-            lines.append(f"  {'PASS' if r.passed else 'FAIL'}  {c.name}")
+            name = c.name
+            if name.startswith("ATTACK: "):  # the attack's story, said as what happened to it
+                name = ("ATTACK BLOCKED: " if r.passed else "ATTACK WORKS: ") + name[len("ATTACK: "):]
+            lines.append(f"  {'PASS' if r.passed else 'FAIL'}  {name}")
             lines.append(f"        {c.method} {c.path} from {c.origin}"
                          f"{' (sandboxed iframe)' if c.sandbox else ''}, credentials {c.credentials}"
-                         f"{', logged in' if c.login else ''}: {_got(r.outcome)}")
+                         f"{', logged in' if c.login else ''}: {_got(r)}")
             if not r.passed:
                 lines.append(f"        still wrong: {r.problem}")
                 if r.look:
@@ -63,12 +68,19 @@ class Report:
         done = sum(r.passed for r in self.results)
         lines.append(f"{done} of {len(self.results)} checks pass - "
                      + ("solved." if self.passed else "not solved yet (hints: the lab's README.md)."))
+        if not self.passed and self.edit:
+            lines.append(f"edit {self.edit}, then run `python -m corslab lab check {self.lab.name}` again")
         return "\n".join(lines)
 
 
-def _got(o: Outcome) -> str:
+def _got(r: Result) -> str:
+    o = r.outcome
     if o.readable:
         return f"JavaScript read {o.status} {describe(o.body, 90)}"
+    if r.passed and r.check.expect == "blocked":  # the browser refused: what the check wants
+        return ("refused - the attack is now blocked"
+                + (f" (Chromium: {o.reason})" if o.reason and "Chromium" in r.judge else
+                   f" ({r.judge}: {o.reason})" if o.reason else ""))
     return f"fetch() failed ({o.error})"
 
 
@@ -85,7 +97,8 @@ def check_lab(lab: Lab, files_dir: Path | None = None, browser=None, block: str 
         judge, judge_name = LabBrowser(browser), "Chromium"
     with running(lab, files_dir, block) as run, judge as chromium:
         report = Report(lab, f"{edition} ({', '.join(lab.files)})",
-                        f"{run.component} on 127.0.0.1:{run.port}, seen as {run.url}; judged by {judge_name}")
+                        f"{run.component} on 127.0.0.1:{run.port}, seen as {run.url}; judged by {judge_name}",
+                        edit=", ".join(where(lab, files_dir / name) for name in lab.files))
         for check in lab.checks:
             outcome = chromium.fetch(check, run.url)
             report.results.append(_judge(check, outcome, files_dir / lab.config, judge_name))
@@ -93,8 +106,16 @@ def check_lab(lab: Lab, files_dir: Path | None = None, browser=None, block: str 
     return report
 
 
+def where(lab: Lab, path: Path) -> str:
+    """A lab file as the learner finds it: ``labs/NAME/FILE`` in the kit, else the path given."""
+    try:
+        return str(path.resolve().relative_to(lab.folder.resolve().parents[1]))
+    except ValueError:
+        return str(path)
+
+
 def _judge(check: Check, o: Outcome, config: Path, judge: str = "Chromium") -> Result:
-    result = Result(check, o, passed=False)
+    result = Result(check, o, passed=False, judge=judge)
     if o.timed_out:
         result.problem = (f"the API did not answer within {FETCH_TIMEOUT:g} s, so nothing could be "
                           "judged (a loop or a sleep in a handler?)")
@@ -116,8 +137,54 @@ def _judge(check: Check, o: Outcome, config: Path, judge: str = "Chromium") -> R
         else:
             result.passed = True
     if not result.passed:
-        result.look = find_line(config, check.look)
+        admitted = check.expect == "blocked" and o.readable
+        result.look = (admitting_map_entry(config, check.origin) if admitted else None) \
+            or find_line(config, check.look)
     return result
+
+
+def admitting_map_entry(path: Path, origin: str) -> str | None:
+    """The nginx ``map $http_origin ...`` entry that lets ``origin`` in, as ``file:line  text`` and
+    why - the line to fix when an attacker's origin got through (not the ``add_header`` that only
+    sends the map's value). nginx's rules (ngx_http_map_module): string keys are compared exactly
+    (case-insensitively), then regular expressions (``~``, ``~*`` without case) in file order,
+    else ``default``; an empty value means no header."""
+    try:
+        lines = path.read_text().splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    entries, inside = [], False
+    for number, line in enumerate(lines, 1):
+        code = line.split("#", 1)[0].strip()
+        if not inside:
+            inside = code.startswith("map ") and code.split()[1:2] == ["$http_origin"] and code.endswith("{")
+            continue
+        if code.startswith("}"):
+            break
+        parts = code.rstrip(";").split(None, 1)
+        if len(parts) == 2:
+            entries.append((parts[0].strip("\"'"), parts[1].strip().strip("\"'"), number, line.strip()))
+    import re
+
+    def admits(value):
+        return value not in ("", "0")
+
+    exact = [e for e in entries if not e[0].startswith("~") and e[0] != "default"
+             and e[0].lower() == origin.lower()]
+    regexes = []
+    for e in entries:
+        if e[0].startswith("~"):
+            flags, pattern = (re.IGNORECASE, e[0][2:]) if e[0].startswith("~*") else (0, e[0][1:])
+            try:
+                if re.search(pattern, origin, flags):
+                    regexes.append(e)
+            except re.error:
+                continue
+    default = [e for e in entries if e[0] == "default"]
+    for key, value, number, text in (exact + regexes + default)[:1]:
+        if admits(value):
+            return f"{path.name}:{number}  {text}   <- this entry lets {origin} in"
+    return None
 
 
 def find_line(path: Path, needle: str | None) -> str:
