@@ -26,8 +26,9 @@ lab.toml (adding a lab is adding a folder; nothing in the code names a lab)::
     status = 401                        # optional: the status JS must read
     look = "Access-Control-Allow-Origin"   # the file's line to point at when it fails
 
-Files: the learner's copies live in the lab folder; the handed-out edition is kept in
-``.handout/`` (what ``reset`` restores) and the reference solution in ``solution/``.
+Files: the learner's copies live in the lab folder, and their committed version (git) is the
+handed-out edition - the only copy (what ``reset`` restores, corslab.labs.files); the reference
+solution is in ``solution/``.
 """
 
 from __future__ import annotations
@@ -86,7 +87,10 @@ class Lab:
 
     @property
     def handout(self) -> Path:
-        return self.folder / ".handout"
+        """A folder with the handed-out files (from git, corslab.labs.files.handout_folder)."""
+        from corslab.labs.files import handout_folder
+
+        return handout_folder(self)
 
     @property
     def solution(self) -> Path:

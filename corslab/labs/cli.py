@@ -30,7 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--solution", action="store_true", help="grade the reference solution instead")
     p.add_argument("--model", action="store_true",
                    help="let corslab's model decide instead of Chromium (no browser needed)")
-    p = actions.add_parser("reset", help="restore the handed-out files; your attempt is backed up")
+    p = actions.add_parser("reset", help="restore the handed-out files (as committed in git); your "
+                           "attempt moves to labs/NAME/.attempts/")
     p.add_argument("name", metavar="NAME")
 
 

@@ -34,14 +34,14 @@ def test_list_json_names_every_lab_folder_with_title_method_minutes():
         assert isinstance(lab["minutes"], int) and lab["title"] and lab["method"]
 
 
-def test_every_lab_folder_has_story_handout_and_solution_apart():
+def test_every_lab_folder_has_story_one_handout_and_a_solution():
+    """One copy of each handout: the learner's file as committed in git; no second copy kept."""
     for lab in catalog.all_labs():
         readme = (lab.folder / "README.md").read_text()
         assert f"notebook {lab.notebook}" in readme and "## Hints" in readme and "## Done when" in readme
+        assert not (lab.folder / ".handout").exists(), f"{lab.name} keeps a second copy of its handout"
         for name in lab.files:
-            handed, solution = lab.handout / name, lab.solution / name
-            assert (lab.folder / name).read_text() == handed.read_text(), f"{lab.name}/{name} was edited"
-            assert solution.read_text() != handed.read_text()
+            assert files.handed_out(lab, name) != (lab.solution / name).read_bytes()
 
 
 @pytest.mark.parametrize("args, message", [
@@ -54,13 +54,81 @@ def test_bad_input_is_one_line(args, message):
     assert done.stderr.count("\n") == 1 and message in done.stderr
 
 
-def test_reset_restores_the_handout_and_keeps_the_attempt(tmp_path):
+def committed_lab(name: str, tmp_path: Path):
+    """A kit of one lab in a git repository of its own (as a clone has it)."""
+    repo = tmp_path / "kit"
+    _copy_lab(name, repo / "labs")
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.test"]
+    for args in (["init", "-q"], ["add", "labs"], ["commit", "-qm", "the kit"]):
+        subprocess.run(git + args, check=True, capture_output=True)
+    return catalog.load(repo / "labs" / name)
+
+
+def test_reset_restores_the_committed_file_and_keeps_every_attempt(tmp_path):
+    lab = committed_lab("02-wildcard-credentials", tmp_path)
+    mine = lab.folder / "cors.conf"
+    handed = mine.read_bytes()
+    backups = []
+    for attempt in ("first attempt\n", "second attempt\n", "third attempt\n"):  # the same second
+        mine.write_text(attempt)
+        backups.append(files.reset(lab))
+        assert mine.read_bytes() == handed
+    assert len(set(backups)) == 3, backups
+    assert [(b / "cors.conf").read_text() for b in backups] == ["first attempt\n", "second attempt\n",
+                                                                "third attempt\n"]
+    assert files.reset(lab) is None  # nothing changed: nothing to back up
+
+
+def test_reset_never_writes_through_a_link_out_of_the_lab(tmp_path):
+    lab = committed_lab("02-wildcard-credentials", tmp_path)
+    outside = tmp_path / "precious.txt"
+    outside.write_text("not the lab's\n")
+    mine = lab.folder / "cors.conf"
+    handed = mine.read_bytes()
+    mine.unlink()
+    mine.symlink_to(outside)
+    backup = files.reset(lab)
+    assert outside.read_text() == "not the lab's\n"
+    assert not mine.is_symlink() and mine.read_bytes() == handed
+    assert (backup / "cors.conf").is_symlink()  # the attempt, kept as it was
+
+
+def test_reset_refuses_an_attempts_folder_that_links_elsewhere(tmp_path):
+    lab = committed_lab("02-wildcard-credentials", tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (lab.folder / ".attempts").symlink_to(elsewhere)
+    (lab.folder / "cors.conf").write_text("my attempt\n")
+    with pytest.raises(CorsLabError, match=r"\.attempts is not a folder .*nothing was changed"):
+        files.reset(lab)
+    assert (lab.folder / "cors.conf").read_text() == "my attempt\n" and not any(elsewhere.iterdir())
+
+
+def test_reset_moves_a_folder_where_the_file_should_be_and_restores_the_file(tmp_path):
+    lab = committed_lab("02-wildcard-credentials", tmp_path)
+    mine = lab.folder / "cors.conf"
+    handed = mine.read_bytes()
+    mine.unlink()
+    (mine / "notes").mkdir(parents=True)
+    backup = files.reset(lab)
+    assert mine.read_bytes() == handed and (backup / "cors.conf" / "notes").is_dir()
+
+
+def test_reset_outside_a_git_checkout_changes_nothing_and_says_so(tmp_path):
     lab = catalog.load(_copy_lab("02-wildcard-credentials", tmp_path))
     (lab.folder / "cors.conf").write_text("my attempt\n")
-    backup = files.reset(lab)
-    assert (lab.folder / "cors.conf").read_text() == (lab.handout / "cors.conf").read_text()
-    assert (backup / "cors.conf").read_text() == "my attempt\n"
-    assert files.reset(lab) is None  # nothing changed: nothing to back up
+    with pytest.raises(CorsLabError, match="not a git checkout: nothing was changed; download "
+                                           "labs/02-wildcard-credentials/cors.conf again"):
+        files.reset(lab)
+    assert (lab.folder / "cors.conf").read_text() == "my attempt\n"
+
+
+def test_reset_without_git_installed_is_one_line(tmp_path):
+    bin_dir = tmp_path / "bin"  # a PATH without git
+    bin_dir.mkdir()
+    done = corslab("lab", "reset", "02-wildcard-credentials", env={"PATH": str(bin_dir)})
+    assert done.returncode == 2 and done.stdout == "", done
+    assert done.stderr.count("\n") == 1 and "git is not installed: nothing was changed" in done.stderr
 
 
 def test_a_config_nginx_refuses_is_one_line_naming_the_file_and_line(tmp_path):
