@@ -71,8 +71,24 @@ if [ ! -e ".venv/.installed-$hash-tests" ] && { [ "$want_tests" = yes ] || [ ! -
       exit 1
     fi
   fi
-  .venv/bin/python -m pip install -q --disable-pip-version-check ${offline[@]+"${offline[@]}"} -r "$requirements"
-  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps ${offline[@]+"${offline[@]}"} -e .
+  # Without a wheelhouse, fail fast when the index cannot be reached (pip's defaults retry each
+  # request 5 times; a machine's PIP_DEFAULT_TIMEOUT may wait minutes): one retry, 10 s, then the hint.
+  network=()
+  [ "${#offline[@]}" -eq 0 ] &&
+    network=(--retries "${CORSLAB_PIP_RETRIES:-1}" --timeout "${CORSLAB_PIP_TIMEOUT:-10}")
+  if ! .venv/bin/python -m pip install -q --disable-pip-version-check ${offline[@]+"${offline[@]}"} \
+         ${network[@]+"${network[@]}"} -r "$requirements" ||
+     ! .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps \
+         ${offline[@]+"${offline[@]}"} ${network[@]+"${network[@]}"} -e .; then
+    echo "Could not install the Python packages (pip's message above)." >&2
+    if [ "${#offline[@]}" -eq 0 ]; then
+      echo "No internet here? Build a wheelhouse where there is (scripts/wheels.sh), copy wheelhouse/" \
+        "into this checkout and run scripts/setup.sh again: it then installs from it, offline." >&2
+    else
+      echo "wheelhouse/ lacks a package: rebuild it with scripts/wheels.sh (same OS, CPU and Python)." >&2
+    fi
+    exit 1
+  fi
   touch ".venv/.installed-$hash-$([ "$want_tests" = yes ] && echo tests || echo lab)"
 fi
 
