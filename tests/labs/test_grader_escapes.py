@@ -81,11 +81,13 @@ def test_an_app_that_exits_during_the_checks_is_reported(edition, chromium):
     assert "your flask app exited (status 0) during the checks" in report.text(), report.text()
 
 
-def test_a_loop_at_import_is_stopped_and_said(edition):
+@pytest.mark.parametrize("code", ["while True:\n    pass\n",
+                                  "app.run(port=5000)  # serves elsewhere, never returns\n"])
+def test_a_loop_at_import_is_stopped_and_said(code, edition):
     lab = catalog.find(LAB)
     started = time.monotonic()
     with pytest.raises(CorsLabError) as err:
-        check_lab(lab, attempt(edition, lab, "while True:\n    pass\n"), model=True)
+        check_lab(lab, attempt(edition, lab, code), model=True)
     assert "app.py (your app) did not answer" in str(err.value) and "a loop" in str(err.value)
     assert time.monotonic() - started < 20
     assert is_free(hosts.ports("check")[1])
