@@ -36,12 +36,25 @@ BLOCKED_MARK = "has been blocked by CORS policy: "
 PAGE = "<!doctype html><html><head><title>{origin}</title></head><body>{origin}</body></html>"
 
 FETCH_TIMEOUT = 10.0  # seconds a page waits for the API: a loop in a handler is a failure, not a hang
+BODY_LIMIT = 64 * 1024  # characters of an answer the page keeps: enough to see a leaked secret
 FETCH_JS = """async (a) => {
+  // The page reads at most a.limit characters of the answer, then cancels the rest.
+  async function readCapped(r, limit) {
+    if (!r.body) return '';
+    const reader = r.body.getReader(), decoder = new TextDecoder();
+    let text = '';
+    for (;;) {
+      const {done, value} = await reader.read();
+      if (done) return text + decoder.decode();
+      text += decoder.decode(value, {stream: true});
+      if (text.length > limit) { reader.cancel(); return text.slice(0, limit); }
+    }
+  }
   const options = {method: a.method, headers: a.headers, credentials: a.credentials, cache: 'no-store'};
   if (a.body !== null) options.body = a.body;
   if (!a.sandbox) {
     options.signal = AbortSignal.timeout(a.timeout);
-    try { const r = await fetch(a.url, options); return {status: r.status, body: await r.text()}; }
+    try { const r = await fetch(a.url, options); return {status: r.status, body: await readCapped(r, a.limit)}; }
     catch (e) { return {error: String(e)}; }
   }
   // Origin "null": a sandboxed iframe (no allow-same-origin) runs the same fetch and posts back.
@@ -49,9 +62,9 @@ FETCH_JS = """async (a) => {
     const frame = document.createElement('iframe');
     frame.sandbox = 'allow-scripts';
     window.addEventListener('message', (e) => { if (e.source === frame.contentWindow) resolve(e.data); });
-    frame.srcdoc = '<script>fetch(' + JSON.stringify(a.url) + ',Object.assign(' + JSON.stringify(options) +
-      ',{signal: AbortSignal.timeout(' + a.timeout + ')}))' +
-      '.then(async r => parent.postMessage({status: r.status, body: await r.text()}, "*"))' +
+    frame.srcdoc = '<script>' + readCapped.toString() + ';fetch(' + JSON.stringify(a.url) + ',Object.assign(' +
+      JSON.stringify(options) + ',{signal: AbortSignal.timeout(' + a.timeout + ')}))' +
+      '.then(async r => parent.postMessage({status: r.status, body: await readCapped(r, ' + a.limit + ')}, "*"))' +
       '.catch(e => parent.postMessage({error: String(e)}, "*"))<\\/script>';
     document.body.appendChild(frame);
   });
@@ -160,7 +173,7 @@ class LabBrowser:
         mark = len(console)
         args = {"url": api_url + check.path, "method": check.method, "headers": [list(h) for h in check.headers],
                 "credentials": check.credentials, "body": check.body, "sandbox": check.sandbox,
-                "timeout": int(FETCH_TIMEOUT * 1000)}
+                "timeout": int(FETCH_TIMEOUT * 1000), "limit": BODY_LIMIT}
         result = page.evaluate(FETCH_JS, args)
         reason = None
         if "error" in result:

@@ -111,3 +111,19 @@ def test_a_folder_where_the_lab_file_should_be_is_one_line(tmp_path):
     (tmp_path / "cors.conf").mkdir()
     with pytest.raises(CorsLabError, match=r"cors.conf is a folder, where the lab's cors.conf should be"):
         check_lab(lab, tmp_path, model=True)
+
+
+def test_a_huge_answer_is_read_only_up_to_the_limit(edition, chromium):
+    """An app that answers 50 MB: the page keeps BODY_LIMIT characters (its reader cancels the
+    rest), so neither the browser nor the checker holds the whole answer - for a plain page and
+    for a sandboxed iframe (Origin: null) alike."""
+    from corslab.labs.browser import BODY_LIMIT
+
+    lab = catalog.find(LAB)
+    code = ("from flask import Response\n\n@app.before_request\ndef flood():\n"
+            "    return Response((b'x' * 65536 for _ in range(800)), mimetype='text/plain')\n")
+    report = check_lab(lab, attempt(edition, lab, code), browser=chromium)
+    outcomes = [r.outcome for r in report.results if r.outcome.readable]
+    assert outcomes, report.text()
+    assert all(len(o.body) == BODY_LIMIT for o in outcomes), [len(o.body) for o in outcomes]
+    assert not report.passed
