@@ -29,6 +29,11 @@ stop() {
   echo
   echo "Stopping JupyterLab"
   kill -TERM "$jupyter" 2>/dev/null || true
+  for _ in $(seq 100); do  # 10 s to shut down its kernels and terminals, then it is killed
+    kill -0 "$jupyter" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$jupyter" 2>/dev/null || true
   wait "$jupyter" 2>/dev/null || true
   if [ "$stack_was_up" = no ]; then
     "$python" -m corslab down

@@ -42,7 +42,7 @@ def in_a_kernel_cell(fn, *args):
 def test_lab_check_grades_in_chromium_from_inside_a_running_asyncio_loop(playwright):
     lab = catalog.find(LAB)
     solved = in_a_kernel_cell(check_lab, lab, lab.solution)
-    handed_out = in_a_kernel_cell(check_lab, lab, lab.folder)
+    handed_out = in_a_kernel_cell(check_lab, lab, lab.handout)  # as committed, whatever the learner did
     assert solved.passed, solved.text()
     assert "judged by Chromium" in solved.text()
     assert not handed_out.passed, handed_out.text()

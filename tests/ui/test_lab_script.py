@@ -22,6 +22,12 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.usefixtures("stack")
 
 
+def _ctrl_c_stops() -> None:
+    """As in a terminal's foreground: SIGINT at its default (a test run from a background job
+    inherits it ignored, and a shell cannot trap a signal ignored when it started)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_lab_sh_ends_with_the_banner_and_ctrl_c_stops_jupyterlab(tmp_path):
     port = free_port()
     env = dict(os.environ, CORSLAB_BROWSER="none", JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
@@ -29,7 +35,7 @@ def test_lab_sh_ends_with_the_banner_and_ctrl_c_stops_jupyterlab(tmp_path):
                JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"))
     proc = subprocess.Popen(["scripts/lab.sh", f"--port={port}", "--ServerApp.port_retries=0"], cwd=ROOT,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_ctrl_c_stops)
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
     reader.start()
@@ -51,8 +57,12 @@ def test_lab_sh_ends_with_the_banner_and_ctrl_c_stops_jupyterlab(tmp_path):
             assert answer.status == 200
 
         proc.send_signal(signal.SIGINT)  # Ctrl-C
-        assert proc.wait(30) == 0
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            raise AssertionError("lab.sh did not stop within 60 s of Ctrl-C:\n" + "".join(lines)) from None
         reader.join(5)
+        assert proc.returncode == 0, "".join(lines)
         assert is_free(port), "JupyterLab still listens after Ctrl-C"
         assert all(r.serving for r in runner.status()), "lab.sh stopped a stack it did not start"
     finally:
