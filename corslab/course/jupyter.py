@@ -28,9 +28,9 @@ def arguments(extra: list[str] | None = None, root: Path = ROOT) -> list[str]:
     """
     args = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root}",
             "--LabApp.default_url=/lab/tree/notebooks", "--ServerApp.ip=127.0.0.1", "--no-browser"]
-    bash = shutil.which("bash")
-    if bash:
-        shell = [bash, "--rcfile", str(ROOT / "scripts" / "terminal.bashrc")]
+    bash, rc = shutil.which("bash"), ROOT / "scripts" / "terminal.bashrc"
+    if bash and rc.is_file():
+        shell = [bash, "--rcfile", str(rc)]
         args.append("--ServerApp.terminado_settings=" + json.dumps({"shell_command": shell}))
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.append("--allow-root")
