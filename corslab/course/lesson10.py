@@ -95,3 +95,4 @@ def check_kong_origins(answer) -> Feedback:
         fb.check(False, "`*` with credentials: Kong never sends `*` then - it echoes the request's "
                         "Origin with Access-Control-Allow-Credentials: true, so every site reads.")
     return fb
+
