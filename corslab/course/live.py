@@ -252,7 +252,11 @@ class Generated:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        return f"<pre style='font-size:12px'>{html.escape(str(self))}</pre>"
+        from corslab.widgets import html as pictures
+
+        text = str(self)
+        body = f"<pre style='font-size:12px'>{html.escape(text)}</pre>"
+        return pictures.fold(f"$ {self.command}", body, text.count("\n") + 1)
 
 
 def generate(product: str, origins, methods=(), headers=(), expose=(), credentials: bool = False,
