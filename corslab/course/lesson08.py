@@ -46,10 +46,18 @@ def check_annotations(answer) -> Feedback:
     fb = Feedback("Ingress annotations, as the controller parses them")
     fb.check(cors.enabled, "enable-cors must be the string \"true\" (anything else - yes, True "
                            "unquoted in YAML - turns CORS off)." if not cors.enabled else "CORS is on.")
-    if cors.allow_origin == ("*",):
-        fb.check(False, "allow-origin parses to * (a missing, blank or invalid value means * too): "
-                        "every site may read. That is defensible for public data without "
-                        "credentials, but this policy names two origins - list them.")
+    written = str(annotations.get(PREFIX + "cors-allow-origin", "")).strip()
+    if cors.allow_origin == ("*",) and written == "*" and not cors.allow_credentials:
+        fb.check(True, "allow-origin * without credentials: defensible. Every site may read, but "
+                       "no page can make the browser attach the user's cookies, and a bearer token "
+                       "(Authorization) is never attached by the browser - a page reads only what "
+                       "it could fetch itself. Listing the two origins is the narrower choice.")
+    elif cors.allow_origin == ("*",):
+        fb.check(False, "allow-origin parses to *" + (
+            " because it is missing, blank or invalid (the controller's fallback): write the two "
+            "origins, comma-separated." if written != "*" else
+            " together with credentials: browsers refuse * for credentialed requests - list the "
+            "two origins."))
     else:
         judge_allowlist(fb, lambda origin: controller_allows(cors.allow_origin, origin), list(WANTED_ORIGINS))
     methods = {m.strip().upper() for m in cors.allow_methods.split(",") if m.strip()}

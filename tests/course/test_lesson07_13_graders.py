@@ -118,9 +118,23 @@ def test_ingress_origins_insecure_answers_are_refused_naming_the_attack(kind):
     assert not fb.ok and named(fb, kind), str(fb)
 
 
-def test_ingress_wildcard_is_explained_not_just_refused():
+def test_ingress_wildcard_without_credentials_is_accepted_with_why():
+    """The exercise says no credentials: `*` then lets no page send the user's cookies (Fetch
+    standard: `*` is refused for credentialed requests), so it is a defensible answer."""
     fb = lesson08.check_annotations(dict(INGRESS_REST, **{P + "cors-allow-origin": "*"}))
-    assert not fb.ok and "defensible for public data" in fb.wrong[0]
+    assert fb.ok and any("defensible" in m for p, m in fb.points if p)
+
+
+@pytest.mark.parametrize("written, said", [("", "missing, blank or invalid"),
+                                           ("   ", "missing, blank or invalid")])
+def test_ingress_wildcard_by_fallback_is_not_accepted(written, said):
+    fb = lesson08.check_annotations(dict(INGRESS_REST, **{P + "cors-allow-origin": written}))
+    assert not fb.ok and any(said in m for m in fb.wrong), str(fb)
+
+
+def test_ingress_wildcard_with_credentials_is_refused():
+    answer = dict(INGRESS_REST, **{P + "cors-allow-origin": "*", P + "cors-allow-credentials": "true"})
+    assert not lesson08.check_annotations(answer).ok
 
 
 # -- 09: the ALB's static allow-origin -----------------------------------------------------------
