@@ -339,7 +339,10 @@ def test_origin_map_scales_to_its_container_and_keeps_every_label_inside():
 
 def test_cache_timeline_scales_and_start_over_visibly_starts_over():
     widget = cache_timeline("echo", max_age=30)
-    svg_box(widget.result.value, "corslab-timeline")
+    width, _ = svg_box(widget.result.value, "corslab-timeline")
+    for x, attrs, text in re.findall(r"<text x='([\d.]+)'([^>]*)>([^<]*)</text>", widget.result.value):
+        half = len(text) * 3.1 if "middle" in attrs else 0   # 10 px labels, ~6.2 px a character
+        assert float(x) - half >= 0 and float(x) + (half or len(text) * 6.2) <= width, text
     assert len(widget.timeline.events) > 1
     widget.reset.click()
     assert [t for t, _ in widget.timeline.events] == [0]
