@@ -48,7 +48,7 @@ def kong_answer(origins: list[str], request_origin: str, credentials: bool = Tru
     """(Access-Control-Allow-Origin, Access-Control-Allow-Credentials) that Kong's cors plugin
     puts on an answer to ``request_origin``: the kit's port of handler.lua's ``configure_origin``
     and ``configure_credentials`` - so ``origins: ["*"]`` with credentials echoes any Origin."""
-    from corslab.emulate.kong import CorsConf, configure_credentials, configure_origin  
+    from corslab.emulate.kong import CorsConf, configure_credentials, configure_origin
     from corslab.emulate.proxy import Headers
 
     headers = Headers()

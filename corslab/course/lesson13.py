@@ -66,7 +66,8 @@ def check_bypass(answer) -> Feedback:
         elif (problem := _not_serialised(origin)):
             fb.check(False, f"{name}: {problem}")
         elif not _attacker_controls(origin):
-            fb.check(False, f"{name}: {origin} is a legitimate origin - pick one the attacker controls.")
+            fb.check(False, f"{name}: {origin} is one of the site's own origins (or a real subdomain of "
+                            "example.com), which the attacker does not control - pick one they do.")
         else:
             kind = ATTACK_KINDS.get(origin)
             fb.check(rule(origin), f"{name}: {origin} passes `{code}`"
