@@ -192,3 +192,10 @@ def test_13_every_broken_check_lets_its_attacker_in_and_the_exact_list_refuses_a
 def test_13_scan_finds_the_reflection_and_nothing_on_the_labs_proxy():
     rows = table_with("13", "scanned", "severity", "finding")
     assert rows and all(r["scanned"].startswith("/reflect/") for r in rows)
+
+
+def test_10_api_gateway_replaces_the_backends_cors_headers():
+    rows = {r["the untrusted page calls"]: r for r in table_with("10", "the untrusted page calls")}
+    assert (rows["the backend, directly"]["ACAO received"], rows["the backend, directly"]["verdict"]) == ("*", "allowed")
+    behind = rows["the same backend behind API Gateway"]
+    assert (behind["ACAO received"], behind["verdict"]) == ("(none)", "blocked")
