@@ -314,7 +314,7 @@ def test_config_editor_runs_the_learners_copy_with_the_stacks_port_offset(monkey
     assert Emulated("kong", text, ".yml").text == text
 
 
-# ---- pictures that fit, a visible start-over, an editor that teaches (issue: widgets at 1400 px) --
+# ---- pictures that fit at 1400 px, a visible start-over, an editor that teaches -----------------
 
 def svg_box(markup: str, cls: str) -> tuple[float, float]:
     """The (width, height) of an SVG's viewBox, after checking it scales to its container."""
