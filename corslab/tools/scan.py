@@ -350,7 +350,8 @@ class _Scan:
                            max_body=MAX_ANSWER)
         except CorsLabError as exc:
             self.failures += 1
-            answer.error = str(exc)
+            answer.error = (f"the scan's deadline ({self.total:g} s) passed" if left < self.timeout
+                            and time.monotonic() >= self.ends else str(exc))
             return answer
         answer.status, answer.headers = got.status, got.headers
         return answer
@@ -419,10 +420,9 @@ class _Scan:
         complete = not failed and (reflected or len(attack_answers) == len(every))
         note = ""
         if not complete:
-            first_error = failed[0].error if failed else "stopped early"
-            note = (f"scan incomplete after {self.requests} requests: {len(failed)} got no answer "
-                    f"within the limits, {len(every) - len(attack_answers)} crafted origins were "
-                    f"not tried (first: {printable(first_error)})")
+            why = failed[0].error if failed else "stopped early"
+            note = (f"scan incomplete: {len(failed)} of {len(answers) + 1} planned requests got no "
+                    f"answer ({printable(why)}); the findings cover what was answered")
         order = {s: i for i, s in enumerate(SEVERITIES)}
         findings = sorted(self.findings.values(), key=lambda f: order[f.severity])
         return ScanResult(self.url, self.trusted, findings, self.requests,
