@@ -11,8 +11,8 @@ origin): a GET as a page's ``fetch()`` sends it (with the ``--cookie`` session, 
 preflight a page's non-simple request sends (``--method``/``--header``; by default a PUT with
 Content-Type and Authorization), with ``Access-Control-Request-Private-Network: true``. A
 state-changing method is never sent itself: only its preflight. Then a few probes: a preflight
-asking for a method and a header nobody uses, a missing sibling path (a 404), the GET without the
-session (a 401).
+asking for a method and a header nobody uses, a missing sibling path (a 404), the GET with an
+invalid bearer token and without the session (a 401).
 
 How it judges: whether an origin is allowed is the Fetch standard's CORS check as Chromium runs
 it (:func:`corslab.fetch.model.classify_access`: one ``Access-Control-Allow-Origin`` value equal
@@ -59,6 +59,7 @@ WORKERS = 8  # exchanges in flight at once
 DEADLINE = 30.0  # seconds for the whole scan by default
 MAX_FAILURES = 3  # exchanges without an answer before the scan stops sending (a hostile target)
 ODD_METHOD, ODD_HEADER = "CORSLAB-SCAN", "x-corslab-scan"  # asked for, never used by any app
+BAD_TOKEN = "Bearer corslab-scan-invalid-token"  # provokes the 401 of a token-protected API
 DEFAULT_PREFLIGHT = ("PUT", [("Content-Type", "application/json"), ("Authorization", "Bearer x")])
 
 #: finding id -> (default severity when it applies, the fix). The ids of crafted origins are the
@@ -321,9 +322,9 @@ class _Scan:
 
     # -- the wire ------------------------------------------------------------------------------
 
-    def get(self, origin: str, url: str | None = None, cookie: bool = True) -> Answer:
+    def get(self, origin: str, url: str | None = None, cookie: bool = True, extra=()) -> Answer:
         sent = [("Origin", origin), ("Accept", "*/*"), ("User-Agent", USER_AGENT),
-                ("Sec-Fetch-Mode", "cors")]
+                ("Sec-Fetch-Mode", "cors"), *extra]
         if cookie and self.cookie:
             sent.append(("Cookie", self.cookie))
         return self.send(Answer("GET", origin, "GET", url or self.url, sent))
@@ -373,24 +374,25 @@ class _Scan:
         parts = urlsplit(self.url)  # a sibling path nobody serves: the API's 404
         sibling = f"{parts.scheme}://{parts.netloc}{parts.path.rsplit('/', 1)[0]}/corslab-scan-404"
         # Phase 1: the trusted origins, the probes, an unrelated site and null.
-        calls = [lambda t=t: self.get(t) for t in self.trusted[1:]]
-        calls += [lambda t=t: self.preflight(t) for t in self.trusted]
-        calls += [lambda: self.get(first, sibling), lambda: self.preflight(evil, ODD_METHOD,
-                                                                          [(ODD_HEADER, "1")]),
-                  lambda: self.preflight(first, ODD_METHOD, [(ODD_HEADER, "1")])]
+        probes = {"missing": lambda: self.get(first, sibling),
+                  "bad-token": lambda: self.get(first, extra=[("Authorization", BAD_TOKEN)]),
+                  "odd-evil": lambda: self.preflight(evil, ODD_METHOD, [(ODD_HEADER, "1")]),
+                  "odd-trusted": lambda: self.preflight(first, ODD_METHOD, [(ODD_HEADER, "1")])}
         if self.cookie:
-            calls.append(lambda: self.get(first, cookie=False))
+            probes["no-cookie"] = lambda: self.get(first, cookie=False)
         every = attacks.attack_origins(self.trusted)
         early = [a for a in every if a.kind in ("origin-reflected", "null-origin-allowed")]
+        calls = [lambda t=t: self.get(t) for t in self.trusted[1:]]
+        calls += [lambda t=t: self.preflight(t) for t in self.trusted]
+        calls += list(probes.values())
         for a in early:
             calls += [lambda a=a: self.get(a.origin), lambda a=a: self.preflight(a.origin)]
         answers = self.batch(calls)
         n = len(self.trusted)
         gets = [base] + answers[:n - 1]
         preflights = answers[n - 1:2 * n - 1]
-        missing, odd_evil, odd_trusted = answers[2 * n - 1:2 * n + 2]
-        no_cookie = answers[2 * n + 2] if self.cookie else None
-        pairs = answers[len(answers) - 2 * len(early):]
+        probed = dict(zip(probes, answers[2 * n - 1:2 * n - 1 + len(probes)]))
+        pairs = answers[2 * n - 1 + len(probes):]
         attack_answers = [(a, pairs[2 * i], pairs[2 * i + 1]) for i, a in enumerate(early)]
         reflected = any(g.acao == a.origin and g.passes(a.origin, False)
                         for a, g, _ in attack_answers if a.kind == "origin-reflected")
@@ -404,15 +406,15 @@ class _Scan:
             attack_answers += [(a, got[2 * i], got[2 * i + 1]) for i, a in enumerate(rest)]
             answers = answers + got
 
+        errors = [probed[k] for k in ("missing", "bad-token", "no-cookie") if k in probed]
         for t, g, p in zip(self.trusted, gets, preflights):
-            self.judge_trusted(t, g, p, missing if t == first else None,
-                               no_cookie if t == first else None)
+            self.judge_trusted(t, g, p, errors if t == first else [])
         for attack, g, p in attack_answers:
             self.judge_attack(attack, g, p)
         self.judge_vary(first, base, [g for a, g, _ in attack_answers if a.origin == evil][0])
-        self.judge_odd(odd_evil, evil, trusted=False)
-        self.judge_odd(odd_trusted, first, trusted=True)
-        for answer in [*gets, *preflights, missing, odd_evil, odd_trusted,
+        self.judge_odd(probed["odd-evil"], trusted=False)
+        self.judge_odd(probed["odd-trusted"], trusted=True)
+        for answer in [*gets, *preflights, *probed.values(),
                        *(x for _, g, p in attack_answers for x in (g, p))]:
             self.judge_acao_form(answer)
 
@@ -467,29 +469,28 @@ class _Scan:
                 self.add("null-acao-on-refusal", "low", answer,
                          "a refusal that says `null` lets in every sandboxed iframe and data: page "
                          "(they send Origin: null)")
-        if not pre.error and "true" in (pre.get("access-control-allow-private-network"),
-                                        pre.get("access-control-allow-local-network")):
+        grants = [(pre.get(name) or "").strip().lower() for name in (
+            "access-control-allow-private-network", "access-control-allow-local-network")]
+        if not pre.error and "true" in grants:
             through = pre.passes(origin, False)
             self.add("private-network-allowed", "medium" if through else "low", pre,
                      "a public page may reach this private-network server" if through else
                      "granted although the CORS check refuses the origin")
 
-    def judge_trusted(self, t: str, get: Answer, pre: Answer, missing: Answer | None,
-                      no_cookie: Answer | None) -> None:
+    def judge_trusted(self, t: str, get: Answer, pre: Answer, errors: list[Answer]) -> None:
+        """The trusted origin's GET and preflight, and the error probes (judged for the first
+        trusted origin only): refusals in Chromium's words, errors without the CORS headers."""
         request = model.FetchRequest(self.url, t, self.method, self.headers)
         pre_ok = not pre.error and model.check_preflight(request, pre.as_response()).ok
         simple = model.FetchRequest(self.url, t)
         get_ok = not get.error and model.check_access(simple, get.as_response()).ok
         success_has_cors = (get_ok and get.status < 400) or pre_ok
-        for err in (get, missing, no_cookie):
-            if err is None or err.error or err.status < 400:
+        for err in (get, *errors):
+            if err.error or err.status < 400 or not success_has_cors or err.passes(t, False):
                 continue
-            if success_has_cors and not err.passes(t, False):
-                what = ("without the session cookie" if err is no_cookie else
-                        "for a missing path" if err is missing else "")
-                self.add("error-without-cors", "low", err,
-                         f"the {err.status} answer {what} lacks the CORS headers the other answers "
-                         "carry, so the page sees a CORS error, not the status".replace("  ", " "))
+            self.add("error-without-cors", "low", err,
+                     f"the {err.status} answer lacks the CORS headers the other answers carry, so "
+                     "the page sees a CORS error (a TypeError), not the status")
         if not get_ok and not (get.status >= 400 and success_has_cors):
             verdict = model.check_access(simple, get.as_response()) if not get.error else None
             self.add("trusted-origin-refused", "info", get,
@@ -510,7 +511,7 @@ class _Scan:
                      "Origin but says no Vary: Origin, so a shared cache hands one origin's answer "
                      "to another")
 
-    def judge_odd(self, answer: Answer, origin: str, trusted: bool) -> None:
+    def judge_odd(self, answer: Answer, trusted: bool) -> None:
         if answer.error:
             return
         methods = [m for v in answer.values("access-control-allow-methods") for m in v.split(",")]

@@ -21,9 +21,11 @@ ADMIN = "http://admin.example.test"
 
 
 def api(decide, *, vary=True, credentials=True, allow_methods="GET, PUT", allow_headers=None,
-        errors_with_cors=True, login_required=False, private_network=False, static=False):
+        errors_with_cors=True, bare=(), login_required=False, token_checked=False,
+        private_network=False, static=False):
     """A Flask API (``/v1/me``, ``/v1/users``) whose CORS behaviour is given by the arguments.
 
+    errors_with_cors=False: no CORS headers on any 4xx/5xx; bare: the statuses answered without.
     allow_headers: None lists Content-Type and Authorization; "echo" echoes the request's
     Access-Control-Request-Headers (and methods); "*" allows every one.
     """
@@ -33,16 +35,23 @@ def api(decide, *, vary=True, credentials=True, allow_methods="GET, PUT", allow_
     def me():
         if request.method == "GET" and login_required and request.cookies.get("session") != "s3cret":
             return Response('{"error": "login"}', 401, mimetype="application/json")
+        token = request.headers.get("Authorization")
+        if request.method == "GET" and token_checked and token and token != "Bearer good":
+            return Response('{"error": "bad token"}', 401, mimetype="application/json")
         return {"username": "ada"}
 
     @app.route("/v1/users", methods=["GET", "OPTIONS"])
     def users():
         return {"users": []}
 
+    @app.errorhandler(404)
+    def not_found(error):  # a JSON 404 that keeps its CORS headers unless errors_with_cors=False
+        return Response('{"error": "not found"}', 404, mimetype="application/json")
+
     @app.after_request
     def cors(response):
         origin = request.headers.get("Origin")
-        if response.status_code >= 400 and not errors_with_cors:
+        if response.status_code >= 400 and (not errors_with_cors or response.status_code in bare):
             return response
         value = decide(origin) if origin is not None else None
         if value:
