@@ -58,7 +58,7 @@ def exchange(url: str, method: str, headers: list[tuple[str, str]], body: bytes 
     try:
         host, port = parts.hostname, parts.port
     except ValueError as exc:  # a port out of range: urlsplit checks it only when asked
-        raise CorsLabError(f"the URL {printable(url)!r} is malformed ({exc}); write it as "
+        raise CorsLabError(f"the URL {url!r} is malformed ({exc}); write it as "
                            "scheme://host[:port]/path") from None
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     if parts.scheme == "https":
@@ -102,7 +102,7 @@ def exchange(url: str, method: str, headers: list[tuple[str, str]], body: bytes 
         raise CorsLabError(f"cannot connect to {where} (connection refused); is the stack "
                            "running? start it with `python -m corslab up`") from None
     except socket.gaierror:
-        raise CorsLabError(f"the host {printable(host or '')!r} of {printable(url)} cannot be "
+        raise CorsLabError(f"the host {host!r} of {printable(url)} cannot be "
                            "resolved; check the spelling (the lab uses localhost and "
                            "127.0.0.1)") from None
     except (OSError, http.client.HTTPException, ValueError) as exc:

@@ -289,7 +289,7 @@ def _checked_headers(items) -> list[tuple[str, str]]:
         name, value = parse_header_line(item) if isinstance(item, str) else item
         problem = fh.header_value_problem(fh.normalize_header_value(str(value)))
         if not fh.is_valid_header_name(name) or problem:
-            raise CorsLabError(f"the header {printable(name)!r} {problem or 'is not a valid name'}; "
+            raise CorsLabError(f"the header {name!r} {problem or 'is not a valid name'}; "
                                "write --header 'Name: value'")
         pairs.append((name, str(value)))
     return pairs
@@ -303,7 +303,7 @@ class _Scan:
         self.timeout = seconds(timeout, "--timeout")
         self.total = seconds(deadline, "--deadline", DEADLINE)
         if method is not None and (not isinstance(method, str) or not fh.is_token(method)):
-            raise CorsLabError(f"--method {printable(str(method))!r} is not an HTTP method token, "
+            raise CorsLabError(f"--method {str(method)!r} is not an HTTP method token, "
                                "e.g. PUT")
         headers = _checked_headers(headers)
         if method is None and not headers:
