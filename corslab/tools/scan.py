@@ -41,6 +41,7 @@ Bounded: each exchange finishes within ``timeout`` seconds whatever the server d
 
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -281,6 +282,12 @@ def checked_origins(trusted) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def crafted(trusted) -> list[tuple[str, str]]:
+    """(finding id, Origin) pairs the scan tries, in order: the attack generator's, for every
+    trusted origin (``null`` first)."""
+    return [(a.kind, a.origin) for a in attacks.attack_origins(checked_origins(trusted))]
+
+
 def _checked_headers(items) -> list[tuple[str, str]]:
     from corslab.probing.probe import parse_header_line
 
@@ -319,6 +326,7 @@ class _Scan:
         self.local_api = any(attacks.is_local(parse_origin(t).host) for t in self.trusted)
         self.findings: dict[str, Finding] = {}
         self.requests = self.failures = 0
+        self.count = threading.Lock()  # the counters above, shared by the worker threads
 
     # -- the wire ------------------------------------------------------------------------------
 
@@ -345,12 +353,14 @@ class _Scan:
         if self.failures >= MAX_FAILURES:
             answer.error = f"not sent: {self.failures} requests had got no answer"
             return answer
-        self.requests += 1
+        with self.count:
+            self.requests += 1
         try:
             got = exchange(answer.url, answer.method, answer.sent, timeout=min(self.timeout, left),
                            max_body=MAX_ANSWER)
         except CorsLabError as exc:
-            self.failures += 1
+            with self.count:
+                self.failures += 1
             answer.error = (f"the scan's deadline ({self.total:g} s) passed" if left < self.timeout
                             and time.monotonic() >= self.ends else str(exc))
             return answer

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from corslab.fetch import attacks
-from corslab.tools.scan import FIXES, IDS, scan, scan_report
+from corslab.tools.scan import FIXES, IDS, crafted, scan, scan_report
 from tests.scan.targets import ADMIN, TRUSTED, api, exact, regex
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,6 +61,7 @@ def findings_of(serve, app, trusted, **options):
 def test_every_finding_id_has_a_planted_target_and_the_kinds_are_the_generators():
     assert set(PLANTED) == set(IDS)
     assert set(attacks.KINDS) <= set(IDS)
+    assert crafted(TRUSTED) == [(a.kind, a.origin) for a in attacks.attack_origins([TRUSTED])]
 
 
 @pytest.mark.parametrize("fid", sorted(PLANTED))
