@@ -123,3 +123,22 @@ def test_bad_scan_options_are_one_line(args, message):
     done, _ = corslab("scan", "http://127.0.0.1:9/v1/me", *args)
     assert done.returncode == 2 and done.stdout == b""
     assert done.stderr.count(b"\n") == 1 and message.encode() in done.stderr, done.stderr
+
+
+def endless_headers(conn, data):
+    conn.sendall(b"HTTP/1.1 200 OK\r\n")
+    for i in range(100000):
+        conn.sendall(b"X-Filler-%d: %s\r\n" % (i, b"a" * 100))
+
+
+def one_huge_header(conn, data):
+    conn.sendall(b"HTTP/1.1 200 OK\r\nX-Huge: " + b"a" * (8 * 1024 * 1024) + b"\r\n\r\n")
+
+
+@pytest.mark.parametrize("verb", ["scan", "probe"])
+@pytest.mark.parametrize("handler", [endless_headers, one_huge_header])
+def test_an_endless_header_block_is_refused_in_one_line(verb, handler, raw):
+    """http.client reads at most 100 header lines of at most 64 KiB (_MAXHEADERS, _MAXLINE)."""
+    done, took = corslab(verb, raw(handler) + "/v1/me", "--origin", TRUSTED, "--timeout", "2")
+    assert done.returncode == 2 and done.stdout == b"" and took < 2 + 3
+    assert done.stderr.count(b"\n") == 1 and b"failed" in done.stderr, done.stderr
