@@ -69,6 +69,9 @@ THIRD_PARTY = (
 
 #: Loopback and private addresses (RFC 1918, RFC 4193): development origins left in production.
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]", "0.0.0.0", "10.0.0.1", "192.168.0.1", "172.16.0.1")
+#: Development servers' default ports (Express/React 3000, Angular 4200, Flask 5000, Vite 5173,
+#: Django 8000, 8080): the origins a developer adds to the allowlist and forgets.
+DEV_PORTS = (3000, 4200, 5000, 5173, 8000, 8080)
 
 #: Characters some browsers accept in a host (the URL standard forbids none of them in a domain).
 SPECIAL_CHARACTERS = ("_", "-", "~", "+", "!", "$", "=", "}", "`")
@@ -228,6 +231,10 @@ def _derived(origin: str) -> Iterable[tuple[str, str]]:
         if local != host:
             yield "localhost-allowed", _origin("http", local, None)
             yield "localhost-allowed", _origin("http", local, explicit or 3000)
+    for local in ("localhost", "127.0.0.1"):
+        if local != host:
+            for dev in DEV_PORTS:
+                yield "localhost-allowed", _origin("http", local, dev)
     for third in THIRD_PARTY:
         yield "third-party-origin-allowed", third
 
