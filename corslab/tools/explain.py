@@ -189,7 +189,13 @@ class Explanation:
         lines += [f"  {setup}: {fix}" for setup, fix in self.fixes.items()]
         if self.probe:
             lines += ["", "Reproduce the check (the same requests, the same verdict):", f"  {self.probe}"]
-        return "\n".join(lines)
+        return "\n".join(_printable(line) for line in lines)
+
+
+def _printable(text: str) -> str:
+    """Pasted values never reach the terminal raw: control characters (ESC sequences, CR, C1) and
+    line separators are written as escapes."""
+    return "".join(c if c.isprintable() or c == "\t" else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def _match_reason(text: str):

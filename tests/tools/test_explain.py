@@ -264,3 +264,12 @@ def test_a_paste_over_the_limit_is_refused_in_one_line():
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [result.stderr.strip()]
     assert f"{explain.MAX_CHARS:,} characters" in result.stderr
+
+
+def test_terminal_control_characters_from_the_paste_are_printed_escaped():
+    """An ESC sequence or a carriage return in a pasted URL would rewrite the learner's terminal."""
+    _, d = decided("pf-method")
+    url = URL + "/\x1b[2J\x1b]0;owned\x07\r"
+    got = explain.explain(reasons.console_message(url, ORIGIN, d.reason)).report()
+    assert "\x1b" not in got and "\r" not in got and "\x07" not in got
+    assert "\\x1b[2J" in got
