@@ -87,6 +87,17 @@ _METHODS = re2.compile(rf"([A-Za-z]+,?{_S}?)+")
 _HEADERS = re2.compile(r"[A-Za-z0-9\-_, ]*")  # parser.HeadersVariable
 _EXPOSE = re2.compile(rf"(([A-Za-z0-9\-_]+|\*),?{_S}?)+")
 
+#: annotation name -> its validator, for tools that write annotations (``generate``).
+VALIDATORS = {"cors-allow-origin": _ORIGIN_VALIDATOR, "cors-allow-methods": _METHODS,
+              "cors-allow-headers": _HEADERS, "cors-expose-headers": _EXPOSE}
+
+
+def annotation_valid(name: str, value: str) -> bool:
+    """Whether the controller's validator for annotation ``name`` accepts ``value`` (spaces removed,
+    as parser.ValidateRegex does); a refused value silently becomes the controller's default."""
+    return bool(VALIDATORS[name].fullmatch(value.replace(" ", "")))
+
+
 HEADERS_MORE_MODULE = nginxhost.HEADERS_MORE_MODULE
 PATH_TYPES = ("Prefix", "Exact", "ImplementationSpecific")
 

@@ -211,8 +211,7 @@ def generate(product: str, policy: Policy) -> str:
     seen = observe(product, text, policy)
     problem = differences(policy, seen)
     if problem:
-        raise CorsLabError(f"refused: in the {product} emulator this config {problem}; nothing was printed "
-                           "(a generate bug: please report it with the command line)")
+        raise CorsLabError(f"refused: in the {product} emulator this config {problem}; nothing was printed")
     lines = text.split("\n")
     assert lines[1] == POLICY_PENDING
     lines[1] = f"# Policy: {seen.describe()}  (what the emulator answered)"
@@ -367,8 +366,18 @@ def _yaml_str(value: str) -> str:
 
 
 def ingress_nginx(p: Policy) -> str:
+    from corslab.emulate import ingress_nginx as controller
     from corslab.stack import topology
 
+    # The controller's annotation validators (main.go): a value they refuse silently becomes the
+    # default list, so a name they cannot carry is refused here, by name.
+    for option, values, name in (("--method", p.methods, "cors-allow-methods"),
+                                 ("--header", p.headers, "cors-allow-headers"),
+                                 ("--expose", p.expose, "cors-expose-headers")):
+        for value in values:
+            if not controller.annotation_valid(name, value):
+                raise CorsLabError(f"ingress-nginx's annotation validator refuses {option} {_shown(value)} and "
+                                   "would silently use its default list instead; use letters, digits, '-' and '_'")
     a = "nginx.ingress.kubernetes.io/"
     lines = _header("ingress-nginx", p, "yaml") + [
         "#",

@@ -184,3 +184,11 @@ def test_the_policy_line_is_what_the_emulator_answered():
     line = text.splitlines()[1]
     assert line.startswith(f"# Policy: origins {APP} - methods GET, POST - headers DNT, Keep-Alive")
     assert line.endswith("(what the emulator answered)")
+
+
+def test_ingress_nginx_refuses_a_name_its_annotation_validator_would_replace_by_the_default():
+    """main.go: a cors-allow-headers value its validator refuses silently becomes the default list
+    (DNT, Keep-Alive, ...): generate refuses by name instead of writing a config that says another thing."""
+    with pytest.raises(CorsLabError) as exc:
+        generate.generate("ingress-nginx", generate.make_policy([APP], headers=["X-A'b"]))
+    assert "annotation validator refuses --header 'X-A'b'" in str(exc.value)
