@@ -212,10 +212,7 @@ def generate(product: str, policy: Policy) -> str:
     problem = differences(policy, seen)
     if problem:
         raise CorsLabError(f"refused: in the {product} emulator this config {problem}; nothing was printed")
-    lines = text.split("\n")
-    assert lines[1] == POLICY_PENDING
-    lines[1] = f"# Policy: {seen.describe()}  (what the emulator answered)"
-    return "\n".join(lines)
+    return text.replace(POLICY_PENDING, f"# Policy: {seen.describe()}  (what the emulator answered)", 1)
 
 
 def emulate_hint(product: str, suffix: str) -> str:
