@@ -96,7 +96,8 @@ def test_a_secure_rule_lets_nothing_through(rule):
 @pytest.mark.parametrize("bad", ["https://app.example.com?", "https://app.example.com/", "HTTPS://app.example.com",
                                  "https://App.example.com", "https://app.example.com:443", "https://app.example.com:0443",
                                  "https://u@app.example.com", "https://app.example.com\r\nX: 1", " https://a.b",
-                                 "https://app.example.com#", "ftp://x.y", "", "https://a.b/c"])
+                                 "https://app.example.com#", "ftp://x.y", "", "https://a.b/c",
+                                 "http://010.0.0.1", "http://0x7f.0.0.1", "http://127.1", "http://2130706433"])
 def test_serialised_refuses_what_a_browser_never_sends_in_one_line(bad):
     with pytest.raises(CorsLabError) as err:
         serialised(bad)
