@@ -118,7 +118,7 @@ class Labs:
                 f"<p style='font-family:system-ui,sans-serif;font-size:13px'>{escape(HOW_TO_LAB)}</p>")
 
 
-HOW_TO_LAB = ("In a terminal: python -m corslab lab start NAME, edit the file it names, then "
+HOW_TO_LAB = ("In JupyterLab's terminal (File > New > Terminal): python -m corslab lab start NAME, edit the file it names, then "
               "python -m corslab lab check NAME (real Chromium decides).")
 
 
