@@ -161,6 +161,7 @@ class HttpResponse:
 
     status: int
     headers: Headers = field(default_factory=list)
+    reason: str | None = None  # the reason phrase (response.statusText), when known
 
     def __post_init__(self):
         self.headers = [(str(n).lower(), str(v)) for n, v in self.headers]

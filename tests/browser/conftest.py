@@ -24,6 +24,11 @@ from corslab.stack import topology
 
 BLOCKED_MARK = "has been blocked by CORS policy: "
 PLAYGROUND = "/playground.html"
+# What the playground's run() reports when the request failed on the network or by CORS (fetch()'s
+# rejection, or an XMLHttpRequest's error event), as opposed to a call that threw on its arguments.
+NETWORK_FAILURES = ("TypeError: Failed to fetch", "NetworkError: the XMLHttpRequest failed (its error event)")
+# Console lines of a request Blink refuses before (or, for a redirect, instead of) the network.
+REFUSED_MARKS = ("Fetch API cannot load", "Unsafe attempt to load URL")
 
 # ---- parity figures, printed at the end of the run ----------------------------------------------
 
@@ -112,11 +117,11 @@ class Observation:
             if BLOCKED_MARK in text:
                 return text.split(BLOCKED_MARK, 1)[1]
         for text in self.console:
-            if text.startswith("Fetch API cannot load"):
+            if text.startswith(REFUSED_MARKS):
                 return text
         error = self.result["error"]
-        if error and error != "TypeError: Failed to fetch":
-            return error.removeprefix("TypeError: ")
+        if error and error not in NETWORK_FAILURES:
+            return error.split(": ", 1)[1]  # TypeError / SyntaxError / SecurityError: the message
         if self.net_error and self.net_error != "net::ERR_FAILED":
             # A network error, not a CORS one: the console's "Failed to load resource: net::..."
             # (which names no URL, so it is read from DevTools instead).
@@ -142,13 +147,19 @@ class OriginPage:
     _urls: dict = field(default_factory=dict)  # requestId -> url
 
     def fetch(self, url: str, key: str, method="GET", headers=(), credentials="same-origin",
-              mode="cors", body=None, cache="default") -> Observation:
+              mode="cors", body=None, cache="default", **more) -> Observation:
         """Run fetch(url) on this page; ``key`` (the case's trace) finds its console and network
-        events among those that arrive from now on (a URL may be fetched twice: the cache tests)."""
+        events among those that arrive from now on (a URL may be fetched twice: the cache tests).
+        ``more``: the model's request options (api, body_kind, blob_type, upload_listener,
+        referrer, referrer_policy), handed to the playground's run() under its names."""
         marks = (len(self.console), len(self.preflight_urls), len(self.cors_errors), len(self.finished),
                  len(self.net_errors))
         args = {"url": url, "method": method, "headers": [list(h) for h in headers],
                 "credentials": credentials, "mode": mode, "body": body, "cache": cache}
+        names = {"api": "api", "body_kind": "bodyKind", "blob_type": "blobType",
+                 "upload_listener": "uploadListener", "referrer": "referrer",
+                 "referrer_policy": "referrerPolicy"}
+        args.update({names[k]: v for k, v in more.items() if v is not None})
         result = self.page.evaluate("args => window.corslab.run(args)", args)
 
         def since(events, mark, text=lambda e: e):
@@ -164,7 +175,7 @@ class OriginPage:
                 return True  # refused before the network: there will be no network events
             return bool(lines or not result["error"]) and bool(since(self.finished, marks[3]))
 
-        if result["error"] in (None, "TypeError: Failed to fetch"):
+        if result["error"] is None or result["error"] in NETWORK_FAILURES:
             deadline = time.monotonic() + 2.0
             while time.monotonic() < deadline and not settled():
                 self.page.wait_for_timeout(10)

@@ -23,6 +23,7 @@ tests hard-code none of the outcomes: the model computes them and Chromium check
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -31,6 +32,7 @@ import pytest
 import requests
 
 from corslab.stack import topology
+from tests.browser.conftest import PLAYGROUND
 
 SERVICES = topology.SERVICES
 JSON = (("Content-Type", "application/json"),)
@@ -63,6 +65,19 @@ class Case:
     mode: str = "cors"
     body: str | None = None
     cache: str = "default"  # fetch()'s cache mode
+    api: str = "fetch"  # or "xhr": an XMLHttpRequest (credentials "include" = withCredentials)
+    body_kind: str = "string"  # string | blob | formdata | urlencoded (model.BODY_KINDS)
+    blob_type: str = ""
+    upload_listener: bool = False  # xhr: a listener on xhr.upload
+    referrer: str | None = None  # fetch()'s referrer option (None: not given, the page's URL)
+    referrer_policy: str = ""  # fetch()'s referrerPolicy ("" = Chromium's default)
+
+    @property
+    def options(self) -> dict:
+        """The request options beyond fetch()'s classic ones, as model.FetchRequest names them."""
+        return dict(api=self.api, body_kind=self.body_kind, blob_type=self.blob_type,
+                    upload_listener=self.upload_listener, referrer_policy=self.referrer_policy,
+                    **({} if self.referrer is None else {"referrer": self.referrer}))
 
     def url(self, trace: str) -> str:
         sep = "&" if "?" in self.path else "?"
@@ -245,15 +260,18 @@ def model_verdict(case: Case, origin: str, trace: str, cookies: dict[str, str]):
     from corslab.probing import probe
 
     headers = list(case.headers)
+    page_url = origin + PLAYGROUND  # the page the browser side runs on: the Referer's source
     request = model.FetchRequest(case.url("probe-" + trace), origin, method=case.method,
                                  headers=headers, credentials=case.credentials, mode=case.mode,
-                                 body=case.body, cache=case.cache)
+                                 body=case.body, cache=case.cache, page_url=page_url, **case.options)
     if model.validate(request):  # fetch() throws before any traffic: nothing to probe
         return model.decide(request)
     found = probe.probe(request.url, origin, case.method, headers, case.credentials, case.mode,
-                        case.body, cookies=cookies, cache=case.cache)
-    if any(e.role == "request" and e.response.is_redirect for e in found.exchanges):
-        return found
+                        case.body, cookies=cookies, cache=case.cache, page_url=page_url,
+                        **case.options)
+    if found.response is None or any(e.role == "request" and e.response.is_redirect
+                                     for e in found.exchanges):
+        return found  # a redirect chain, or nothing answered (an only-if-cached miss)
     return model.decide(request, found.preflight, found.response)
 
 
@@ -267,13 +285,20 @@ def backend_of(target: str) -> str | None:
 
 
 def on_the_wire(entries: list[dict]) -> list[tuple]:
-    """What matters of each request a backend received: method, Origin, Access-Control-Request-*
-    and whether a cookie came along (the rest - User-Agent, Accept-Language... - is the client's own)."""
+    """What matters of each request a backend received: method, Origin, Access-Control-Request-*,
+    whether a cookie came along, the Referer, the cache mode's Cache-Control and Pragma, and the
+    Content-Type (a form's random boundary written as one placeholder) - the rest (User-Agent,
+    Accept-Language...) is the client's own."""
     def get(entry, name):
         return next((v for k, v in entry["headers"] if k.lower() == name), None)
 
+    def content_type(entry):
+        value = get(entry, "content-type")
+        return value and re.sub(r"boundary=[-\w]+", "boundary=...", value)
+
     return [(e["method"], get(e, "origin"), get(e, "access-control-request-method"),
-             get(e, "access-control-request-headers"), get(e, "cookie") is not None)
+             get(e, "access-control-request-headers"), get(e, "cookie") is not None,
+             get(e, "referer"), get(e, "cache-control"), get(e, "pragma"), content_type(e))
             for e in entries]
 
 
@@ -293,7 +318,8 @@ def compare_with_chromium(case: Case, pages, logged_in, parity) -> None:
     trace = new_trace(case.name)
     seen_by = pages.at(origin).fetch(case.url(trace), key=f"trace={trace}", method=case.method,
                                      headers=case.headers, credentials=case.credentials,
-                                     mode=case.mode, body=case.body, cache=case.cache)
+                                     mode=case.mode, body=case.body, cache=case.cache,
+                                     **case.options)
 
     # The browser-side observation of the preflight agrees with what reached a directly called backend.
     if SERVICES[case.target].kind == "flask":
