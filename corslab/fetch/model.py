@@ -678,8 +678,12 @@ def check_access(req: FetchRequest, resp: HttpResponse, preflight: bool = False)
         return Verdict(True)
     code, value = failure
     reason = _REASONS[code](value, preflight)
-    if req.api == "xhr" and code in ("WildcardOriginNotAllowed", "InvalidAllowCredentials"):
-        reason += reasons.XHR_CREDENTIALS_HINT
+    if req.api == "xhr":
+        # Blink gives the "have the server send a valid value" advice to fetch() only, and to
+        # XHR the withCredentials hint (cors_error_string.cc; observed in Chromium 156 here).
+        reason = reason.removesuffix(reasons.NO_CORS_HINT)
+        if code in ("WildcardOriginNotAllowed", "InvalidAllowCredentials"):
+            reason += reasons.XHR_CREDENTIALS_HINT
     return _refused("cors", reason,
                     _explain_access(code, req, resp, preflight),
                     ("kPreflight" if preflight else "k") + code)

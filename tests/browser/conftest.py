@@ -145,6 +145,7 @@ class OriginPage:
     net_errors: list[tuple[str, str]] = field(default_factory=list)  # (url, errorText)
     finished: list[str] = field(default_factory=list)  # first URLs of requests that are done
     _urls: dict = field(default_factory=dict)  # requestId -> url
+    _last: tuple = (0, "")  # (preflight mark, key) of the last fetch
 
     def fetch(self, url: str, key: str, method="GET", headers=(), credentials="same-origin",
               mode="cors", body=None, cache="default", **more) -> Observation:
@@ -179,6 +180,7 @@ class OriginPage:
             deadline = time.monotonic() + 2.0
             while time.monotonic() < deadline and not settled():
                 self.page.wait_for_timeout(10)
+        self._last = (marks[1], key)
         errors = since(self.cors_errors, marks[2], text=lambda e: e[0])
         net_errors = since(self.net_errors, marks[4], text=lambda e: e[0])
         return Observation(
@@ -188,6 +190,13 @@ class OriginPage:
             cors_error=errors[0][1] if errors else None,
             net_error=net_errors[0][1] if net_errors else None,
         )
+
+    def recount_preflights(self, wait_ms: int = 500) -> int:
+        """The last fetch's preflights, counted again after ``wait_ms``: DevTools now and then
+        reports a preflight after the request it belongs to has finished."""
+        self.page.wait_for_timeout(wait_ms)
+        mark, key = self._last
+        return len([u for u in self.preflight_urls[mark:] if key in u])
 
     # DevTools protocol listeners
     def _on_request(self, event):
