@@ -562,6 +562,8 @@ NON_UPDATED_HEADERS = frozenset({
     "content-md5", "etag", "content-encoding", "content-range", "content-type", "content-length",
     "x-frame-options", "x-xss-protection"})
 NON_UPDATED_PREFIXES = ("x-content-", "x-webkit-")
+HOP_BY_HOP = frozenset({"connection", "proxy-connection", "keep-alive", "te", "trailer",
+                        "transfer-encoding", "upgrade"})
 _MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?([0-9]+)", re.IGNORECASE)
 
 
@@ -652,7 +654,12 @@ class HttpCache:
         vary = self._vary_values(ex.response, _request_headers_for_vary(hop))
         if vary is None:
             return
-        self.entries[hop.url] = Stored(ex.response, ex.body, self.clock(), vary)
+        # Hop-by-hop lines, and those Connection names, are not stored (RFC 9111 §3.1; Chromium
+        # HttpResponseHeaders::Persist).
+        named = {n.strip().lower() for n in (ex.response.get("connection") or "").split(",")}
+        kept = [(n, v) for n, v in ex.response.headers if n not in HOP_BY_HOP and n not in named]
+        stored = HttpResponse(ex.status, kept, ex.response.reason)
+        self.entries[hop.url] = Stored(stored, ex.body, self.clock(), vary)
 
 
 def _request_headers_for_vary(hop: FetchRequest) -> list[tuple[str, str]]:
