@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from corslab.fetch import headers as fh
@@ -494,12 +495,18 @@ def referrer_header(req: FetchRequest) -> str | None:
     Chromium 156 here); "" sends none. The fragment and any user:password@ are removed; each
     redirect hop is judged again against its own URL.
     """
-    page = req.page_url or (None if req.origin == "null" else parse_origin(req.origin).serialize() + "/")
-    if page is None or req.referrer == "":
+    return _referrer(req.page_url, req.origin, req.referrer,
+                     req.referrer_policy or DEFAULT_REFERRER_POLICY, req.url)
+
+
+@lru_cache(maxsize=1024)  # pure, and asked for every preflight the model builds
+def _referrer(page_url: str | None, origin: str, referrer: str, policy: str, url: str) -> str | None:
+    page = page_url or (None if origin == "null" else parse_origin(origin).serialize() + "/")
+    if page is None or referrer == "":
         return None
     source = page
-    if req.referrer not in ("client", "about:client"):
-        chosen = urljoin(page, req.referrer)
+    if referrer not in ("client", "about:client"):
+        chosen = urljoin(page, referrer)
         if same_origin(origin_of(chosen), origin_of(page)):
             source = chosen
     parts = urlsplit(source)
@@ -507,9 +514,8 @@ def referrer_header(req: FetchRequest) -> str | None:
     origin_only = origin_of(source).serialize() + "/"
     if len(full) > MAX_REFERRER_LENGTH:
         full = origin_only
-    policy = req.referrer_policy or DEFAULT_REFERRER_POLICY
-    same = same_origin(origin_of(source), origin_of(req.url))
-    downgrade = (parts.scheme.lower() == "https" and not _potentially_trustworthy(req.url))
+    same = same_origin(origin_of(source), origin_of(url))
+    downgrade = (parts.scheme.lower() == "https" and not _potentially_trustworthy(url))
     return {
         "no-referrer": None,
         "no-referrer-when-downgrade": None if downgrade else full,
