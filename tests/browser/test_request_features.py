@@ -58,6 +58,8 @@ CASES = [
          (("Content-Type", "text/plain\v"),), body="x"),
     Case("value-spaces-and-tabs-are-stripped", "frontend", "echo", ANY, "POST",
          (("Content-Type", " \ttext/plain\t "),), body="x"),
+    # Last-Event-ID: EventSource sends it itself; from a page's fetch() it is a header like any other.
+    Case("last-event-id-from-fetch", "frontend", "echo", ANY, headers=(("Last-Event-ID", "1"),)),
     # Cache modes: the lines they add, to the request and to its preflight, and no preflight.
     *[Case(f"cache-{mode}-simple", "frontend", "echo", ANY, cache=mode)
       for mode in ("no-store", "reload", "no-cache", "force-cache")],
