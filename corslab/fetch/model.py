@@ -133,10 +133,12 @@ class FetchRequest:
         if self.api not in APIS:
             raise CorsLabError(f"api must be one of {', '.join(APIS)}, not {self.api!r}")
         if self.api == "xhr" and (self.mode != "cors" or self.cache != "default"
-                                  or self.credentials == "omit"):
-            raise CorsLabError("XMLHttpRequest has no mode, cache or 'omit' credentials: use "
-                               "credentials 'same-origin' (withCredentials = false) or 'include' "
-                               "(withCredentials = true), mode 'cors', cache 'default'")
+                                  or self.credentials == "omit" or self.referrer != "client"
+                                  or self.referrer_policy):
+            raise CorsLabError("XMLHttpRequest has no mode, cache, referrer or 'omit' credentials: "
+                               "use credentials 'same-origin' (withCredentials = false) or "
+                               "'include' (withCredentials = true), mode 'cors', cache 'default', "
+                               "and the page's referrer policy")
         if self.body_kind not in BODY_KINDS:
             raise CorsLabError(f"the body kind must be one of {', '.join(BODY_KINDS)}, not "
                                f"{self.body_kind!r}")

@@ -444,7 +444,11 @@ class _Run:
         if cache:
             if stored and conditional and ex.status == 304:
                 ex.response, ex.body, ex.source = stored.merged(ex.response), stored.body, "revalidated"
-            cache.store(hop, ex)
+            # An answer that fails its CORS check is not kept: Chromium stops reading it, and the
+            # unfinished cache entry is dropped (observed in Chromium 156 here: force-cache then
+            # goes to the network again).
+            if model.check_response(hop, ex.response).ok:
+                cache.store(hop, ex)
         return ex
 
     def _send_request(self, hop: FetchRequest, extra: list[tuple[str, str]]) -> Exchange:
@@ -606,8 +610,8 @@ class HttpCache:
       not, with nothing sent (only-if-cached fails when there is none);
     - reload: to the network, the answer stored; no-store: to the network, nothing stored.
 
-    Answers with ``Cache-Control: no-store`` are not kept. The CORS check runs on what the cache
-    gives back, as in the browser.
+    Answers with ``Cache-Control: no-store`` are not kept, nor those that fail their CORS check.
+    The CORS check runs on what the cache gives back, as in the browser.
     """
 
     def __init__(self, clock=time.monotonic):

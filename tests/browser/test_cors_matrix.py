@@ -32,6 +32,7 @@ import pytest
 import requests
 
 from corslab.fetch import reasons
+from corslab.probing.probe import BODY_PREVIEW
 from corslab.stack import topology
 from tests.browser.conftest import PLAYGROUND
 
@@ -367,7 +368,7 @@ def compare_with_chromium(case: Case, pages, logged_in, parity) -> None:
         if found is not None and found.allowed:  # probe --json: what the page reads
             answer = found.to_dict()
             check("status text", answer["status_text"], seen_by.result.get("statusText"))
-            if case.target == "echo":
+            if case.target == "echo" and len(answer["body"] or "") < BODY_PREVIEW:
                 # The body is the same kind of answer: the echo's JSON names its method and path.
                 check("body", _body_shape(answer["body"]), _body_shape(seen_by.result["body"]))
     backend = backend_of(case.target)

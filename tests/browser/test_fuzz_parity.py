@@ -332,10 +332,12 @@ def round3(rnd: random.Random, case: Case) -> Case:
         changes["body_kind"] = rnd.choice(("string", "string", "blob", "blob", "formdata", "urlencoded"))
         if changes["body_kind"] == "blob":
             changes["blob_type"] = rnd.choice(BLOB_TYPES)
-    if rnd.random() < 0.4:
-        changes["referrer_policy"] = rnd.choice(REFERRER_POLICIES)
-    if rnd.random() < 0.1:
-        changes["referrer"] = rnd.choice(("", "/other/page?q=1#frag", OTHER_ECHO + "/x"))
+    policy, referrer = rnd.random() < 0.4, rnd.random() < 0.1
+    if changes.get("api") != "xhr":  # XMLHttpRequest has neither option
+        if policy:
+            changes["referrer_policy"] = rnd.choice(REFERRER_POLICIES)
+        if referrer:
+            changes["referrer"] = rnd.choice(("", "/other/page?q=1#frag", OTHER_ECHO + "/x"))
     return replace(case, **changes)
 
 

@@ -74,6 +74,8 @@ SEQUENCES = [
              (Step(cache="no-store"), Step())),
     Sequence("http-cache-no-store-answer-not-kept", "acao=*&hdr=Cache-Control:no-store",
              (Step(), Step(cache="force-cache"))),
+    Sequence("http-cache-keeps-no-answer-that-fails-cors", "acao=http://x.test&hdr=Cache-Control:max-age=600",
+             (Step(), Step(cache="force-cache"))),
     Sequence("http-cache-cors-check-on-the-cached-answer", "acao={origin}&hdr=Cache-Control:max-age=600",
              (Step(), Step(page="admin"))),
     Sequence("http-cache-vary-origin-keeps-answers-apart",
