@@ -119,6 +119,9 @@ class FetchRequest:
     referrer: str = "client"  # fetch()'s referrer: "client" (the page), "" (none) or a URL
     referrer_policy: str = ""  # "" = the page's policy, Chromium's default DEFAULT_REFERRER_POLICY
     page_url: str | None = None  # the page's URL (the referrer source); default ORIGIN + "/"
+    # XHR with an upload listener and a body: Chromium sends it in mode "cors-with-forced-preflight",
+    # which every redirect hop keeps - a 303 that drops the body too (set once, never unset).
+    forced_preflight: bool = False
 
     def __post_init__(self):
         parse_url(self.url)  # a CorsLabError naming the bad URL
@@ -151,6 +154,9 @@ class FetchRequest:
                                "page's origin, a path such as /page, or '' for none")
         if self.page_url is not None:
             parse_url(self.page_url)
+        self.forced_preflight = self.forced_preflight or (
+            self.api == "xhr" and self.upload_listener and self.body is not None
+            and fh.normalize_method(self.method) not in ("GET", "HEAD"))
         self.headers = [(str(n), str(v)) for n, v in self.headers]  # JSON gives lists
 
     @property
@@ -355,15 +361,45 @@ def body_content_type(req: FetchRequest) -> str | None:
     return URLENCODED_CONTENT_TYPE
 
 
-_CHARSET = re.compile(r"charset\s*=\s*([^\s;]*)", re.IGNORECASE)
+def _find_charset(value: str, start: int) -> tuple[int, int]:
+    """Blink's FindCharsetInMediaType: (position, length) of the next charset value, length 0 when
+    none. "charset" must start a word (after a byte <= space or ';', never at position 0); quotes
+    around the value are skipped, and the value ends at white space, a quote or ';'."""
+    lower, pos = value.lower(), start
+    while pos < len(value):
+        pos = lower.find("charset", pos)
+        if pos <= 0:
+            return start, 0
+        if value[pos - 1] > " " and value[pos - 1] != ";":
+            pos += 7
+            continue
+        pos += 7
+        while pos < len(value) and value[pos] <= " ":
+            pos += 1
+        if pos >= len(value) or value[pos] != "=":
+            pos += 1
+            continue
+        pos += 1
+        while pos < len(value) and (value[pos] <= " " or value[pos] in "\"'"):
+            pos += 1
+        end = pos
+        while end < len(value) and value[end] > " " and value[end] not in "\"';":
+            end += 1
+        return pos, end - pos
+    return start, 0
 
 
 def xhr_charset_rewrite(value: str) -> str:
     """XHR send() with a string body and the page's own Content-Type: every charset parameter's
-    value becomes UTF-8 (XMLHttpRequest standard, send() step 4; Blink
-    ReplaceCharsetInMediaType: ``text/plain; charset=iso-8859-1`` goes out as
-    ``text/plain; charset=UTF-8``, observed in Chromium 156 here)."""
-    return _CHARSET.sub(lambda m: m.group(0)[:m.start(1) - m.start(0)] + "UTF-8", value)
+    value becomes UTF-8 (XMLHttpRequest standard, send() step 4), as Blink's
+    ReplaceCharsetInMediaType does it: ``text/plain; charset=iso-8859-1`` goes out as
+    ``text/plain; charset=UTF-8`` (observed in Chromium 156 here); a quoted value keeps its quotes
+    and a value runs to white space, a quote or ';' - a comma belongs to it."""
+    pos, length = _find_charset(value, 0)
+    while length:
+        value = value[:pos] + "UTF-8" + value[pos + length:]
+        pos, length = _find_charset(value, pos + 5)
+    return value
 
 
 def effective_headers(req: FetchRequest) -> tuple[Headers, list[tuple[str, str]]]:
@@ -430,7 +466,7 @@ def preflight_reasons(req: FetchRequest) -> list[str]:
         why.append(f"the method {method} is not CORS-safelisted (only GET, HEAD and POST are)")
     headers = _with_default_accept(req)
     unsafe = fh.unsafe_request_header_names(headers)
-    if req.api == "xhr" and req.upload_listener and request_body(req) is not None:
+    if req.forced_preflight:
         why.append("the XMLHttpRequest has an upload listener (xhr.upload.addEventListener) and "
                    "a body, which forces a preflight")
     for name, value in fh.combine(headers):
