@@ -239,7 +239,7 @@ def unsafe_request_header_names(headers: Headers) -> list[str]:
     Every name that is not safelisted, plus every safelisted one once the safelisted values
     add up to more than 1024 bytes.
     """
-    return list(_unsafe_names(tuple(headers)))
+    return list(_unsafe_names(tuple((str(n), str(v)) for n, v in headers)))
 
 
 @lru_cache(maxsize=1024)  # pure; a decision asks for the same list several times
