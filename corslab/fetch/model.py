@@ -431,7 +431,10 @@ def effective_headers(req: FetchRequest) -> tuple[Headers, list[tuple[str, str]]
     body = request_body(req)
     if body is not None and "content-type" not in kept:
         derived = body_content_type(req)
-        if derived:
+        # new Request() appends the body's type through the Headers object, whose no-cors guard
+        # silently drops a value that is not no-CORS-safelisted (a Blob of application/json).
+        if derived and (req.mode != "no-cors"
+                        or fh.is_no_cors_safelisted_request_header("content-type", derived)):
             kept["content-type"] = ("Content-Type", derived)
     elif body is not None and req.api == "xhr" and req.body_kind == "string":
         name, value = kept["content-type"]

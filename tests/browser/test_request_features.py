@@ -123,6 +123,10 @@ CASES = [
     Case("urlencoded", "frontend", "echo", ANY, "POST", body="a b&c~*", body_kind="urlencoded"),
     Case("author-type-wins-over-blob-type", "frontend", "echo", ANY + "&acah=*", "POST",
          (("Content-Type", "application/json"),), body="{}", body_kind="blob", blob_type="text/plain"),
+    Case("no-cors-blob-json-type-dropped", "frontend", "echo", ANY, "POST", body="{}",
+         mode="no-cors", body_kind="blob", blob_type="application/json"),
+    Case("no-cors-formdata-type-kept", "frontend", "echo", ANY, "POST", body="v", mode="no-cors",
+         body_kind="formdata"),
     Xhr("xhr-blob-without-type", "frontend", "echo", ANY, "POST", body="hi", body_kind="blob"),
     Xhr("xhr-formdata", "frontend", "echo", ANY, "POST", body="v", body_kind="formdata"),
     # Referrer policy: the Referer of the request and of its preflight.

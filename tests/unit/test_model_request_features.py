@@ -43,6 +43,17 @@ def test_a_blob_without_a_type_sends_no_content_type_and_no_preflight():
                                          blob_type="application/json"))
 
 
+def test_no_cors_drops_a_body_type_that_is_not_safelisted():
+    """Fetch "new Request": the body's type is appended through the Headers object, whose
+    "request-no-cors" guard silently drops a value that is not no-CORS-safelisted."""
+    def no_cors(blob_type):
+        return content_type(FetchRequest(ECHO, APP_ORIGIN, "POST", body="{}", mode="no-cors",
+                                         body_kind="blob", blob_type=blob_type))
+
+    assert no_cors("application/json") is None
+    assert no_cors("text/plain") == "text/plain"
+
+
 def test_form_bodies_are_serialised():
     """URL standard urlencoded serializer; HTML multipart/form-data with the boundary."""
     assert request_body(FetchRequest(ECHO, APP_ORIGIN, "POST", body="a b~*",
