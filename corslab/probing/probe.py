@@ -484,19 +484,12 @@ class _Run:
         return [("Sec-Fetch-Site", site), ("Sec-Fetch-Mode", hop.mode), ("Sec-Fetch-Dest", "empty")]
 
     def include_credentials(self, hop: FetchRequest) -> bool:
-        """Fetch: "include", or "same-origin" on a same-origin (untainted) request."""
-        if hop.credentials == "include":
-            return True
-        return hop.credentials == "same-origin" and not model.is_cross_origin(hop)
+        return include_credentials(hop)
 
     def cookies_allowed(self, hop: FetchRequest) -> bool:
-        # Chromium 156 (observed here) never stores or sends cookies across sites: third-party cookies are blocked.
-        return self.include_credentials(hop) and not hop.tainted_origin and same_site(
-            parse_origin(hop.origin), origin_of(hop.url))
+        return cookies_allowed(hop)
 
     def cookie_header(self, hop: FetchRequest) -> str | None:
-        if not self.cookies_allowed(hop):
-            return None
         jar = self.session.cookies
         jar.clear_expired_cookies()
         going = sorted((c for c in jar if sends_cookie(c, hop)),
@@ -529,10 +522,28 @@ class _Run:
         return ex
 
 
+def include_credentials(hop: FetchRequest) -> bool:
+    """Fetch: credentials "include", or "same-origin" on a same-origin (untainted) request."""
+    if hop.credentials == "include":
+        return True
+    return hop.credentials == "same-origin" and not model.is_cross_origin(hop)
+
+
+def cookies_allowed(hop: FetchRequest) -> bool:
+    """May this request carry cookies at all, and may its answer set them? With credentials, and
+    never across sites: Chromium 156 (observed here) blocks third-party cookies, and a tainted
+    (``null``) request is cross-site."""
+    return include_credentials(hop) and not hop.tainted_origin and same_site(
+        parse_origin(hop.origin), origin_of(hop.url))
+
+
 def sends_cookie(cookie: http.cookiejar.Cookie, hop: FetchRequest) -> bool:
-    """Does this stored cookie go with the request ``hop``? The one place that decides (RFC 6265
-    §5.4 domain and path match, Secure only over https or to a loopback host as Chromium allows;
-    whether the request carries credentials at all is :meth:`_Run.cookies_allowed`)."""
+    """Does this stored cookie go with the request ``hop``? The one place that decides: the
+    request carries cookies at all (:func:`cookies_allowed`), then RFC 6265 §5.4 - domain and
+    path match, Secure only over https or to a loopback host (as Chromium allows), not expired.
+    A richer cookie model (SameSite per cookie, partitioned cookies) replaces this function."""
+    if not cookies_allowed(hop):
+        return False
     parts = urlsplit(hop.url)
     host = (parts.hostname or "").lower()
     domain = cookie.domain.lower()
