@@ -11,6 +11,9 @@ describes one scenario and a browser, the probe and a test can all replay it:
     hdr=Name:value                       any other response header (repeatable), e.g. hdr=X-Secret:1
     status                               status of the actual response (default 200)
     redirect=URL, redirect_status        answer the actual request with a redirect (default 302)
+    etag=VALUE                           send ``ETag: "VALUE"``; a request whose If-None-Match names it
+                                         is answered 304 (no body) with the same headers plus any
+                                         ``hdr304=Name:value`` - the HTTP cache lesson
 
 A preflight (OPTIONS) gets the same headers, unless ``pf_<name>`` parameters are given: if any
 ``pf_acao``/``pf_acac``/... is present, the preflight uses the ``pf_`` set instead. It also reads
@@ -61,13 +64,23 @@ def requested_headers(args, preflight: bool) -> list[tuple[str, str]]:
     for param, name in CORS_PARAMS.items():
         for value in args.getlist(prefix + param):
             headers.append((name, value.replace("{origin}", origin)))
-    for item in args.getlist("hdr"):
+    extra = args.getlist("hdr") + (args.getlist("hdr304") if not_modified(args) else [])
+    for item in extra:
         name, sep, value = item.partition(":")
         if sep:
             headers.append((name.strip(), value.strip()))
     for name, value in headers:
         _check_header(name, value)
     return headers
+
+
+def not_modified(args) -> bool:
+    """A conditional GET/HEAD whose If-None-Match names this URL's ``etag`` (RFC 9110 §13.1.2)."""
+    etag = args.get("etag")
+    if not etag or request.method not in ("GET", "HEAD"):
+        return False
+    tags = [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]
+    return f'"{etag}"' in tags or "*" in tags
 
 
 def _check_header(name: str, value: str) -> None:
@@ -111,6 +124,8 @@ def create_app(config: dict | None = None) -> Flask:
             resp.headers["Location"] = args[pf + "redirect"]
         elif preflight:
             resp = Response("", status=_status(args, "preflight_status", 204))
+        elif not_modified(args):
+            resp = Response(status=304)
         else:
             resp = jsonify({
                 "method": request.method,
@@ -121,6 +136,9 @@ def create_app(config: dict | None = None) -> Flask:
             resp.status_code = _status(args, "status", 200)
         for name, value in requested_headers(args, preflight):
             resp.headers.add(name, value)
+        if args.get("etag") and not preflight:
+            _check_header("ETag", args["etag"])
+            resp.headers["ETag"] = f'"{args["etag"]}"'
         resp.headers["X-Request-Id"] = uuid.uuid4().hex
         return resp
 

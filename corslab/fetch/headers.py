@@ -10,6 +10,7 @@ and ``net/http/http_util.cc``.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 Headers = list[tuple[str, str]]
 
@@ -238,6 +239,11 @@ def unsafe_request_header_names(headers: Headers) -> list[str]:
     Every name that is not safelisted, plus every safelisted one once the safelisted values
     add up to more than 1024 bytes.
     """
+    return list(_unsafe_names(tuple((str(n), str(v)) for n, v in headers)))
+
+
+@lru_cache(maxsize=1024)  # pure; a decision asks for the same list several times
+def _unsafe_names(headers: tuple) -> tuple[str, ...]:
     unsafe: set[str] = set()
     safelisted: set[str] = set()
     total = 0
@@ -249,7 +255,7 @@ def unsafe_request_header_names(headers: Headers) -> list[str]:
             unsafe.add(name)
     if total > SAFELISTED_TOTAL_LIMIT:
         unsafe |= safelisted
-    return sorted(unsafe)
+    return tuple(sorted(unsafe))
 
 
 def is_no_cors_safelisted_request_header(name: str, value: str) -> bool:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from corslab.fetch import headers as fh
@@ -40,6 +41,30 @@ Headers = list[tuple[str, str]]
 CREDENTIALS_MODES = ("omit", "same-origin", "include")
 MODES = ("cors", "no-cors", "same-origin")
 CACHE_MODES = ("default", "no-store", "reload", "no-cache", "force-cache", "only-if-cached")
+APIS = ("fetch", "xhr")  # fetch() or XMLHttpRequest
+# What a page may give as a body (fetch() and XHR derive the Content-Type from it, Fetch
+# "extract a body"): a string, a Blob (with the type given as ``blob_type``, or none), a FormData
+# with one field, a URLSearchParams with one field. The field is named BODY_FIELD.
+BODY_KINDS = ("string", "blob", "formdata", "urlencoded")
+BODY_FIELD = "field"
+# Blink's multipart boundary is "----WebKitFormBoundary" and 16 random letters and digits; the
+# model uses fixed ones of the same length (the length counts toward the 1024-byte safelist total).
+FORM_BOUNDARY = "----WebKitFormBoundary" + "CorsLabBoundary0"
+URLENCODED_CONTENT_TYPE = "application/x-www-form-urlencoded;charset=UTF-8"
+REFERRER_POLICIES = ("no-referrer", "no-referrer-when-downgrade", "origin",
+                     "origin-when-cross-origin", "same-origin", "strict-origin",
+                     "strict-origin-when-cross-origin", "unsafe-url")
+DEFAULT_REFERRER_POLICY = "strict-origin-when-cross-origin"  # Chromium's since version 85
+MAX_REFERRER_LENGTH = 4096  # Chromium: a longer Referer is cut to the origin
+# What the browser adds for a cache mode, to the request and to its preflight alike (Fetch
+# "HTTP-network-or-cache fetch"; Chromium turns the mode into load flags that the preflight keeps -
+# preflight_controller.cc RetrieveCacheFlags - and the network stack writes these lines). Never
+# counted toward a preflight: the page did not set them.
+CACHE_MODE_HEADERS = {
+    "no-store": (("Pragma", "no-cache"), ("Cache-Control", "no-cache")),
+    "reload": (("Pragma", "no-cache"), ("Cache-Control", "no-cache")),
+    "no-cache": (("Cache-Control", "max-age=0"),),
+}
 # Chromium maps these fetch() cache modes to load flags that skip the preflight cache lookup
 # (preflight_controller.cc RetrieveCacheFlags); "no-store" also keeps the answer out of it.
 CACHE_MODES_SKIPPING_PREFLIGHT_CACHE = ("no-store", "reload", "no-cache")
@@ -86,7 +111,17 @@ class FetchRequest:
     tainted_origin: bool = False
     redirects: int = 0
     first_url: str | None = None
-    cache: str = "default"  # fetch()'s cache mode: only its effect on the preflight cache
+    cache: str = "default"  # fetch()'s cache mode
+    api: str = "fetch"  # "fetch" or "xhr" (XMLHttpRequest: mode cors, withCredentials = include)
+    body_kind: str = "string"  # see BODY_KINDS
+    blob_type: str = ""  # the Blob's type when body_kind is "blob" ("" = a Blob without a type)
+    upload_listener: bool = False  # XHR: a listener on xhr.upload (forces a preflight with a body)
+    referrer: str = "client"  # fetch()'s referrer: "client" (the page), "" (none) or a URL
+    referrer_policy: str = ""  # "" = the page's policy, Chromium's default DEFAULT_REFERRER_POLICY
+    page_url: str | None = None  # the page's URL (the referrer source); default ORIGIN + "/"
+    # XHR with an upload listener and a body: Chromium sends it in mode "cors-with-forced-preflight",
+    # which every redirect hop keeps - a 303 that drops the body too (set once, never unset).
+    forced_preflight: bool = False
 
     def __post_init__(self):
         parse_url(self.url)  # a CorsLabError naming the bad URL
@@ -98,6 +133,30 @@ class FetchRequest:
             raise CorsLabError(f"mode must be one of {', '.join(MODES)}, not {self.mode!r}")
         if self.cache not in CACHE_MODES:
             raise CorsLabError(f"cache must be one of {', '.join(CACHE_MODES)}, not {self.cache!r}")
+        if self.api not in APIS:
+            raise CorsLabError(f"api must be one of {', '.join(APIS)}, not {self.api!r}")
+        if self.api == "xhr" and (self.mode != "cors" or self.cache != "default"
+                                  or self.credentials == "omit" or self.referrer != "client"
+                                  or self.referrer_policy):
+            raise CorsLabError("XMLHttpRequest has no mode, cache, referrer or 'omit' credentials: "
+                               "use credentials 'same-origin' (withCredentials = false) or "
+                               "'include' (withCredentials = true), mode 'cors', cache 'default', "
+                               "and the page's referrer policy")
+        if self.body_kind not in BODY_KINDS:
+            raise CorsLabError(f"the body kind must be one of {', '.join(BODY_KINDS)}, not "
+                               f"{self.body_kind!r}")
+        if self.referrer_policy and self.referrer_policy not in REFERRER_POLICIES:
+            raise CorsLabError(f"the referrer policy must be one of {', '.join(REFERRER_POLICIES)}"
+                               f", not {self.referrer_policy!r}")
+        if self.referrer not in ("client", "about:client", "") and not (
+                self.referrer.startswith("/") or self.referrer.lower().startswith(("http:", "https:"))):
+            raise CorsLabError(f"the referrer {self.referrer!r} is not a URL; give a URL of the "
+                               "page's origin, a path such as /page, or '' for none")
+        if self.page_url is not None:
+            parse_url(self.page_url)
+        self.forced_preflight = self.forced_preflight or (
+            self.api == "xhr" and self.upload_listener and self.body is not None
+            and fh.normalize_method(self.method) not in ("GET", "HEAD"))
         self.headers = [(str(n), str(v)) for n, v in self.headers]  # JSON gives lists
 
     @property
@@ -111,6 +170,7 @@ class HttpResponse:
 
     status: int
     headers: Headers = field(default_factory=list)
+    reason: str | None = None  # the reason phrase (response.statusText), when known
 
     def __post_init__(self):
         self.headers = [(str(n).lower(), str(v)) for n, v in self.headers]
@@ -139,6 +199,7 @@ class Verdict:
     kind: str | None = None
     error: str | None = None
     notes: list[str] = field(default_factory=list)
+    refused_headers: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -161,6 +222,7 @@ class Decision:
     request_headers: Headers = field(default_factory=list)
     dropped_headers: list[tuple[str, str]] = field(default_factory=list)
     preflight_request: tuple[str, Headers] | None = None
+    refused_headers: list[str] = field(default_factory=list)  # every header the preflight refused
 
     def to_dict(self) -> dict:
         return {
@@ -168,6 +230,7 @@ class Decision:
             "reason": self.reason, "explanation": self.explanation,
             "exposed_headers": list(self.exposed_headers), "kind": self.kind,
             "error": self.error, "opaque": self.opaque, "notes": list(self.notes),
+            "refused_headers": list(self.refused_headers),
         }
 
 
@@ -194,6 +257,8 @@ def validate(req: FetchRequest) -> Verdict | None:
     (observed in Chromium 156 here): the cache mode, the method, no-cors methods, the headers,
     a body on GET/HEAD; then the mode "same-origin" refusal at fetch time.
     """
+    if req.api == "xhr":
+        return _validate_xhr(req)
     method = req.method
     cross = is_cross_origin(req)
     if req.cache == "only-if-cached" and req.mode != "same-origin":
@@ -234,6 +299,109 @@ def validate(req: FetchRequest) -> Verdict | None:
     return None
 
 
+def _validate_xhr(req: FetchRequest) -> Verdict | None:
+    """What makes XMLHttpRequest's open() or setRequestHeader() throw (Blink
+    xml_http_request.cc; the texts observed in Chromium 156 here). A body on GET is no error:
+    send() drops it."""
+    method = req.method
+    if not fh.is_token(method):
+        return _refused("type-error", reasons.type_error_xhr_invalid_method(method),
+                        f"'{method}' is not a valid HTTP method name; xhr.open() throws a "
+                        "SyntaxError. Fix the method in the page.")
+    if fh.is_forbidden_method(method):
+        return _refused("type-error", reasons.type_error_xhr_forbidden_method(method),
+                        f"{method.upper()} is a forbidden method: xhr.open() throws a "
+                        "SecurityError. Use another method.")
+    for name, value in req.headers:
+        if not fh.is_valid_header_name(name):
+            return _refused("type-error", reasons.type_error_xhr_invalid_header_name(name),
+                            f"The header name {name!r} is not a valid token; "
+                            "xhr.setRequestHeader() throws a SyntaxError. Fix the name.")
+        problem = fh.header_value_problem(fh.normalize_header_value(value))
+        if problem:
+            return _refused("type-error", reasons.type_error_xhr_invalid_header_value(value),
+                            f"The value of header {name} {problem}. xhr.setRequestHeader() "
+                            "throws a SyntaxError before anything is sent.")
+    return None
+
+
+def request_body(req: FetchRequest) -> str | None:
+    """The body that goes on the wire, as text: XHR's send() drops a body on GET and HEAD; a
+    urlencoded or form-data body is serialised (one field, BODY_FIELD)."""
+    if req.body is None or (req.api == "xhr" and req.normalized_method in ("GET", "HEAD")):
+        return None
+    if req.body_kind == "urlencoded":
+        return f"{BODY_FIELD}={_form_urlencode(req.body)}"
+    if req.body_kind == "formdata":
+        return (f"--{FORM_BOUNDARY}\r\nContent-Disposition: form-data; name=\"{BODY_FIELD}\"\r\n"
+                f"\r\n{req.body}\r\n--{FORM_BOUNDARY}--\r\n")
+    return req.body
+
+
+def _form_urlencode(text: str) -> str:
+    """URL standard, application/x-www-form-urlencoded serializer (space as +)."""
+    from urllib.parse import quote_plus
+
+    return quote_plus(text, safe="*").replace("~", "%7E")
+
+
+def body_content_type(req: FetchRequest) -> str | None:
+    """The Content-Type fetch()/XHR derive from the body when the page sets none (Fetch "extract
+    a body"): a string text/plain;charset=UTF-8, a Blob its type (none when it has no type),
+    FormData multipart/form-data with a boundary, URLSearchParams the urlencoded type."""
+    if req.body_kind == "string":
+        return DEFAULT_BODY_CONTENT_TYPE
+    if req.body_kind == "blob":
+        # File API "new Blob": a type with a character outside U+0020-U+007E is dropped; any
+        # other is lower-cased.
+        kind = req.blob_type
+        return kind.lower() if kind and all(" " <= c <= "~" for c in kind) else None
+    if req.body_kind == "formdata":
+        return f"multipart/form-data; boundary={FORM_BOUNDARY}"
+    return URLENCODED_CONTENT_TYPE
+
+
+def _find_charset(value: str, start: int) -> tuple[int, int]:
+    """Blink's FindCharsetInMediaType: (position, length) of the next charset value, length 0 when
+    none. "charset" must start a word (after a byte <= space or ';', never at position 0); quotes
+    around the value are skipped, and the value ends at white space, a quote or ';'."""
+    lower, pos = value.lower(), start
+    while pos < len(value):
+        pos = lower.find("charset", pos)
+        if pos <= 0:
+            return start, 0
+        if value[pos - 1] > " " and value[pos - 1] != ";":
+            pos += 7
+            continue
+        pos += 7
+        while pos < len(value) and value[pos] <= " ":
+            pos += 1
+        if pos >= len(value) or value[pos] != "=":
+            pos += 1
+            continue
+        pos += 1
+        while pos < len(value) and (value[pos] <= " " or value[pos] in "\"'"):
+            pos += 1
+        end = pos
+        while end < len(value) and value[end] > " " and value[end] not in "\"';":
+            end += 1
+        return pos, end - pos
+    return start, 0
+
+
+def xhr_charset_rewrite(value: str) -> str:
+    """XHR send() with a string body and the page's own Content-Type: every charset parameter's
+    value becomes UTF-8 (XMLHttpRequest standard, send() step 4), as Blink's
+    ReplaceCharsetInMediaType does it: ``text/plain; charset=iso-8859-1`` goes out as
+    ``text/plain; charset=UTF-8`` (observed in Chromium 156 here); a quoted value keeps its quotes
+    and a value runs to white space, a quote or ';' - a comma belongs to it."""
+    pos, length = _find_charset(value, 0)
+    while length:
+        value = value[:pos] + "UTF-8" + value[pos + length:]
+        pos, length = _find_charset(value, pos + 5)
+    return value
+
+
 def effective_headers(req: FetchRequest) -> tuple[Headers, list[tuple[str, str]]]:
     """The script-set headers the browser really sends, and those it silently drops (with why).
 
@@ -260,8 +428,17 @@ def effective_headers(req: FetchRequest) -> tuple[Headers, list[tuple[str, str]]
                                   "Content-Language and a form Content-Type are)"))
             continue
         kept[lower] = (kept[lower][0] if lower in kept else name, combined)
-    if req.body is not None and "content-type" not in kept:
-        kept["content-type"] = ("Content-Type", DEFAULT_BODY_CONTENT_TYPE)
+    body = request_body(req)
+    if body is not None and "content-type" not in kept:
+        derived = body_content_type(req)
+        # new Request() appends the body's type through the Headers object, whose no-cors guard
+        # silently drops a value that is not no-CORS-safelisted (a Blob of application/json).
+        if derived and (req.mode != "no-cors"
+                        or fh.is_no_cors_safelisted_request_header("content-type", derived)):
+            kept["content-type"] = ("Content-Type", derived)
+    elif body is not None and req.api == "xhr" and req.body_kind == "string":
+        name, value = kept["content-type"]
+        kept["content-type"] = (name, xhr_charset_rewrite(value))
     return list(kept.values()), dropped
 
 
@@ -292,6 +469,9 @@ def preflight_reasons(req: FetchRequest) -> list[str]:
         why.append(f"the method {method} is not CORS-safelisted (only GET, HEAD and POST are)")
     headers = _with_default_accept(req)
     unsafe = fh.unsafe_request_header_names(headers)
+    if req.forced_preflight:
+        why.append("the XMLHttpRequest has an upload listener (xhr.upload.addEventListener) and "
+                   "a body, which forces a preflight")
     for name, value in fh.combine(headers):
         if name in unsafe:
             if name == "content-type":
@@ -326,7 +506,74 @@ def preflight_request(req: FetchRequest) -> tuple[str, Headers]:
     if unsafe:
         out.append(("Access-Control-Request-Headers", ",".join(unsafe)))
     out += [("Origin", serialized_origin(req)), ("Sec-Fetch-Mode", "cors")]
-    return "OPTIONS", out
+    referer = referrer_header(req)
+    if referer:
+        out.append(("Referer", referer))
+    return "OPTIONS", out + cache_mode_headers(req, [])
+
+
+def cache_mode_headers(req: FetchRequest, headers: Headers) -> Headers:
+    """The lines the browser adds for the request's cache mode (:data:`CACHE_MODE_HEADERS`),
+    each only when ``headers`` (what the page set) has no line of that name."""
+    names = {n.lower() for n, _ in headers}
+    return [(n, v) for n, v in CACHE_MODE_HEADERS.get(req.cache, ()) if n.lower() not in names]
+
+
+def _potentially_trustworthy(url: str) -> bool:
+    """Secure Contexts: https, or a loopback host (localhost, *.localhost, 127/8, [::1])."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    return (parts.scheme.lower() == "https" or host == "localhost"
+            or host.endswith(".localhost") or host.startswith("127.") or host == "::1")
+
+
+def referrer_header(req: FetchRequest) -> str | None:
+    """The ``Referer`` the request (and its preflight) carries, or None (Referrer Policy,
+    "determine request's referrer"; Chromium's default policy strict-origin-when-cross-origin).
+
+    The source is the page's URL (``referrer="client"``) or the page's chosen URL - one of
+    another origin silently becomes the page's URL (Fetch "new Request" step 14, observed in
+    Chromium 156 here); "" sends none. The fragment and any user:password@ are removed; each
+    redirect hop is judged again against its own URL.
+    """
+    return _referrer(req.page_url, req.origin, req.referrer,
+                     req.referrer_policy or DEFAULT_REFERRER_POLICY, req.url)
+
+
+@lru_cache(maxsize=1024)  # pure, and asked for every preflight the model builds
+def _referrer(page_url: str | None, origin: str, referrer: str, policy: str, url: str) -> str | None:
+    page = page_url or (None if origin == "null" else parse_origin(origin).serialize() + "/")
+    if page is None or referrer == "":
+        return None
+    source = page
+    if referrer not in ("client", "about:client"):
+        chosen = urljoin(page, referrer)
+        if same_origin(origin_of(chosen), origin_of(page)):
+            source = chosen
+    parts = urlsplit(source)
+    full = parts._replace(netloc=parts.netloc.rpartition("@")[2], fragment="").geturl()
+    origin_only = origin_of(source).serialize() + "/"
+    if len(full) > MAX_REFERRER_LENGTH:
+        full = origin_only
+    same = same_origin(origin_of(source), origin_of(url))
+    downgrade = (parts.scheme.lower() == "https" and not _potentially_trustworthy(url))
+    return {
+        "no-referrer": None,
+        "no-referrer-when-downgrade": None if downgrade else full,
+        "origin": origin_only,
+        "origin-when-cross-origin": full if same else origin_only,
+        "same-origin": full if same else None,
+        "strict-origin": None if downgrade else origin_only,
+        "strict-origin-when-cross-origin": full if same else (None if downgrade else origin_only),
+        "unsafe-url": full,
+    }[policy]
+
+
+def browser_added_headers(req: FetchRequest, page_headers: Headers) -> Headers:
+    """What the browser itself adds to the request beyond the page's headers and Origin: the
+    Referer and the cache mode's lines (neither counts toward a preflight)."""
+    referer = referrer_header(req)
+    return ([("Referer", referer)] if referer else []) + cache_mode_headers(req, page_headers)
 
 
 # -- the checks ----------------------------------------------------------------------------------
@@ -477,7 +724,14 @@ def check_access(req: FetchRequest, resp: HttpResponse, preflight: bool = False)
     if failure is None:
         return Verdict(True)
     code, value = failure
-    return _refused("cors", _REASONS[code](value, preflight),
+    reason = _REASONS[code](value, preflight)
+    if req.api == "xhr":
+        # Blink gives the "have the server send a valid value" advice to fetch() only, and to
+        # XHR the withCredentials hint (cors_error_string.cc; observed in Chromium 156 here).
+        reason = reason.removesuffix(reasons.NO_CORS_HINT)
+        if code in ("WildcardOriginNotAllowed", "InvalidAllowCredentials"):
+            reason += reasons.XHR_CREDENTIALS_HINT
+    return _refused("cors", reason,
                     _explain_access(code, req, resp, preflight),
                     ("kPreflight" if preflight else "k") + code)
 
@@ -526,9 +780,7 @@ def check_preflight(req: FetchRequest, resp: HttpResponse) -> Verdict:
                         "`Access-Control-Allow-Headers: Content-Type, Authorization`.",
                         "kInvalidAllowHeadersPreflightResponse")
     method = req.normalized_method
-    method_ok = (method in methods or fh.is_safelisted_method(method)
-                 or (not include and "*" in methods))
-    if not method_ok:
+    if not _method_allowed(method, methods, include):
         star = no_star if include and "*" in methods else ""
         case = (f" The match is case-sensitive: '{method}' is not '{method.upper()}'."
                 if method.upper() in methods else "")
@@ -539,28 +791,54 @@ def check_preflight(req: FetchRequest, resp: HttpResponse) -> Verdict:
                         "on the OPTIONS response (server or proxy).",
                         "kMethodDisallowedByPreflightResponse")
     unsafe = unsafe_header_names(req)
-    lowered = [h.lower() for h in allowed_headers]
+    lowered = {h.lower() for h in allowed_headers}
     if not include and "*" in lowered:
         # Chromium: '*' covers every name, Authorization too (the standard disagrees: see note).
         covered_by_star = "authorization" in unsafe and "authorization" not in lowered
         return Verdict(True, notes=[AUTHORIZATION_NOTE] if covered_by_star else [])
-    # Which header a refusal names when two or more are missing: the model takes the first in
-    # sorted order. Chromium names the first in its request-header list, which Blink builds from
-    # a hash map (HTTPHeaderMap), so it follows hash-table order - e.g. x-2, x-3, x-6, x-9, x-8
-    # for X-1..X-9 (observed in Chromium 156 here; it changes with the set of names). Not
-    # modelled: only the name in that message can differ, never the verdict.
-    for name in unsafe:
-        if name not in lowered:
-            star = no_star if include and "*" in lowered else ""
-            listed = ", ".join(allowed_headers) or "none"
-            return _refused("cors", reasons.header_disallowed(name),
-                            f"The page sets the header {name}, which is not CORS-safelisted, so "
-                            "the preflight asked for it (Access-Control-Request-Headers: "
-                            f"{','.join(unsafe)}); the answer's Access-Control-Allow-Headers "
-                            f"[{listed}] does not include it.{star} Fix: add {name} to "
-                            "Access-Control-Allow-Headers on the OPTIONS response.",
-                            "kHeaderDisallowedByPreflightResponse")
+    refused = _refused_headers(unsafe, lowered, include, non_wildcard=False)
+    if refused:
+        # Which header the reason names when two or more are refused: Chromium names the first
+        # in its request-header list (preflight_result.cc EnsureAllowedCrossOriginHeaders walks
+        # headers.GetHeaderVector()), which Blink fills from a hash map (HTTPHeaderMap) - a
+        # hash-table order that depends on the whole set of names (X-1..X-9: x-2 first, observed
+        # in Chromium 156 here). Not modelled: the reason names the first in sorted order, the
+        # explanation and ``refused_headers`` list them all; the verdict never differs.
+        name = refused[0]
+        star = no_star if include and "*" in lowered else ""
+        listed = ", ".join(allowed_headers) or "none"
+        several = (f" Several headers are refused: {', '.join(refused)}; Chromium's console "
+                   "names one of them (in an order of its own), fix them all."
+                   if len(refused) > 1 else "")
+        verdict = _refused("cors", reasons.header_disallowed(name),
+                           f"The page sets the header {name}, which is not CORS-safelisted, so "
+                           "the preflight asked for it (Access-Control-Request-Headers: "
+                           f"{','.join(unsafe)}); the answer's Access-Control-Allow-Headers "
+                           f"[{listed}] does not include it.{star}{several} Fix: add "
+                           f"{', '.join(refused)} to Access-Control-Allow-Headers on the "
+                           "OPTIONS response.", "kHeaderDisallowedByPreflightResponse")
+        verdict.refused_headers = refused
+        return verdict
     return Verdict(True)
+
+
+def _method_allowed(method: str, methods, credentials: bool) -> bool:
+    """PreflightResult::EnsureAllowedCrossOriginMethod as Chromium 156 applies it: listed (as
+    sent), safelisted, or '*' without credentials."""
+    return (method in methods or fh.is_safelisted_method(method)
+            or (not credentials and "*" in methods))
+
+
+def _refused_headers(unsafe: list[str], allowed: set[str], credentials: bool,
+                     non_wildcard: bool) -> list[str]:
+    """PreflightResult::EnsureAllowedCrossOriginHeaders: the unsafe names the answer does not
+    allow. '*' (without credentials) allows all - except Authorization when ``non_wildcard``
+    (Fetch #cors-non-wildcard-request-header-name; Chromium uses that variant for its cache)."""
+    if not credentials and "*" in allowed:
+        if non_wildcard and "authorization" in unsafe and "authorization" not in allowed:
+            return ["authorization"]
+        return []
+    return [n for n in unsafe if n not in allowed]
 
 
 def check_response(req: FetchRequest, resp: HttpResponse) -> Verdict:
@@ -610,6 +888,10 @@ def decide(req: FetchRequest, preflight: HttpResponse | None = None,
     if refused:
         return Decision(False, False, refused.reason, refused.explanation, [], refused.kind,
                         refused.error, notes=notes + refused.notes, **base)
+    if req.cache == "only-if-cached" and response is None:
+        miss = cache_miss(req)
+        return Decision(False, False, miss.reason, miss.explanation, [], miss.kind, miss.error,
+                        notes=notes, **base)
     needed = preflight_needed(req, cache)
     pf_request = preflight_request(req) if needed else None
     if needed:
@@ -620,7 +902,8 @@ def decide(req: FetchRequest, preflight: HttpResponse | None = None,
         notes += verdict.notes
         if not verdict.ok:
             return Decision(False, True, verdict.reason, verdict.explanation, [], verdict.kind,
-                            verdict.error, notes=notes, preflight_request=pf_request, **base)
+                            verdict.error, notes=notes, preflight_request=pf_request,
+                            refused_headers=verdict.refused_headers, **base)
         max_age = parse_max_age(preflight.get("access-control-max-age"))
         notes.append(f"The browser may reuse this preflight answer for {max_age} s "
                      "(Access-Control-Max-Age; Chromium uses 5 s when it is absent and caps it "
@@ -661,6 +944,15 @@ def decide(req: FetchRequest, preflight: HttpResponse | None = None,
                     preflight_request=pf_request, **base)
 
 
+def cache_miss(req: FetchRequest) -> Verdict:
+    """cache 'only-if-cached' and nothing in the HTTP cache: a network error, nothing is sent
+    (Chromium: net::ERR_CACHE_MISS)."""
+    return _refused("network", "net::ERR_CACHE_MISS",
+                    "cache 'only-if-cached' answers only from the browser's HTTP cache, and it "
+                    "holds nothing for this URL: fetch() fails without sending anything. Load the "
+                    "URL once first, or use another cache mode.")
+
+
 # -- redirects -----------------------------------------------------------------------------------
 
 def follow_redirect(req: FetchRequest, resp: HttpResponse) -> tuple[FetchRequest | None, Verdict]:
@@ -697,6 +989,13 @@ def follow_redirect(req: FetchRequest, resp: HttpResponse) -> tuple[FetchRequest
         return None, _refused("cors", reasons.cors_disabled_scheme(),
                               f"The redirect points to '{location}'; a CORS request can only go on "
                               f"to http(s) URLs. {fix}", "kCorsDisabledScheme")
+    if req.mode == "same-origin" and not same_origin(req.origin, origin_of(location)):
+        page = req.page_url or parse_origin(req.origin).serialize() + "/"
+        return None, _refused("fetch-api", reasons.unsafe_redirect(location, page),
+                              f"mode 'same-origin' forbids leaving the page's origin, and the "
+                              f"redirect points to {location}: the browser stops at the redirect "
+                              "and sends nothing there; fetch() fails. Use mode 'cors' (and let "
+                              "that server allow the origin) or keep the redirect on the origin.")
     if req.redirects + 1 > MAX_REDIRECTS:
         return None, _refused("network", "net::ERR_TOO_MANY_REDIRECTS",
                               f"More than {MAX_REDIRECTS} redirects: fetch() gives up with a network "
@@ -755,95 +1054,110 @@ def parse_max_age(value: str | None) -> int:
     return min(seconds, MAX_MAX_AGE)
 
 
-@dataclass
-class _Entry:
-    """Fetch #concept-cache entry: one method or one header name, with its expiry."""
+MAX_CACHE_KEY_LENGTH = 1024  # Chromium preflight_cache.cc kMaxKeyLength: longer URLs are not cached
 
-    origin: str
-    url: str
+
+@dataclass
+class PreflightResult:
+    """What one passing preflight answer allows: Chromium's PreflightResult (preflight_result.cc).
+
+    ``methods`` as written (compared case-sensitively), ``headers`` lower-cased, ``credentials``
+    whether the request that got it had credentials mode "include", ``expires`` on the cache's
+    clock.
+    """
+
     credentials: bool
-    method: str | None
-    header: str | None
+    methods: frozenset
+    headers: frozenset
     expires: float
+
+    def allows(self, req: FetchRequest, non_wildcard: bool = True) -> bool:
+        """PreflightResult::EnsureAllowedRequest: an answer got without credentials never serves a
+        request with them; then the method; then every unsafe header name."""
+        if not self.credentials and req.credentials == "include":
+            return False
+        if not _method_allowed(req.normalized_method, self.methods, self.credentials):
+            return False
+        return not _refused_headers(unsafe_header_names(req), self.headers, self.credentials,
+                                    non_wildcard)
 
 
 class PreflightCache:
-    """The browser's CORS-preflight cache, keyed as Fetch #concept-cache says.
+    """The browser's CORS-preflight cache, as Chromium keeps it (services/network/cors/
+    preflight_cache.cc and preflight_result.cc).
 
-    Entries: (serialised origin, URL, credentials flag, one method or one header name) with an
-    expiry from Access-Control-Max-Age. An entry stored without credentials does not serve a
-    request with credentials; one stored with credentials serves both.
+    One :class:`PreflightResult` per (page origin, URL) - the page's own origin even after a
+    redirect tainted the request's Origin to ``null`` (Chromium keys on request_initiator); a new
+    passing answer replaces it (AppendEntry). URLs of 1024 characters or more are never cached.
 
-    ``chromium=True`` (default): a new preflight answer replaces every entry for that
-    (origin, URL), as Chromium keeps one PreflightResult per (origin, URL). ``chromium=False``:
-    entries accumulate, as the standard describes.
-    A request with fetch() cache mode "no-store", "reload" or "no-cache" never uses the cache
-    (Chromium), and a "no-store" one leaves its answer out of it.
-    ``clock`` is injectable so tests can move time.
+    A lookup (:meth:`covers`, CheckIfRequestCanSkipPreflight) checks the entry with
+    "non-wildcard request headers" support on - so a cached ``Access-Control-Allow-Headers: *``
+    never spares a request that carries Authorization, although the preflight itself let it
+    through - and removes an entry that is stale or does not cover the request, whatever the next
+    preflight says: PUT (cached), a refused DELETE, PUT again costs three preflights.
+
+    fetch() cache modes "no-store", "reload" and "no-cache" skip the lookup (their load flags,
+    preflight_controller.cc RetrieveCacheFlags) and leave the entry alone; a "no-store"
+    request's answer is not stored (LOAD_DISABLE_CACHE).
+
+    ``chromium=False``: the Fetch standard's cache instead (#concept-cache): entries accumulate
+    per (origin, URL), a lookup removes nothing. ``clock`` is injectable so tests can move time.
     """
 
     def __init__(self, chromium: bool = True, clock=time.monotonic):
         self.chromium = chromium
         self.clock = clock
-        self.entries: list[_Entry] = []
+        self.entries: dict[tuple[str, str], list[PreflightResult]] = {}
 
-    def _key(self, req: FetchRequest) -> tuple[str, str]:
-        return serialized_origin(req), req.url
-
-    def _live(self, req: FetchRequest) -> list[_Entry]:
-        now = self.clock()
-        origin, url = self._key(req)
-        include = req.credentials == "include"
-        return [e for e in self.entries if e.origin == origin and e.url == url
-                and e.expires > now and (e.credentials or not include)]
+    @staticmethod
+    def _key(req: FetchRequest) -> tuple[str, str]:
+        return parse_origin(req.origin).serialize(), req.url
 
     def store(self, req: FetchRequest, resp: HttpResponse) -> int:
         """Remember a preflight answer that passed :func:`check_preflight`; return its max-age."""
-        if req.cache == "no-store":  # Chromium: LOAD_DISABLE_CACHE, nothing is appended
+        if req.cache == "no-store" or len(req.url) >= MAX_CACHE_KEY_LENGTH:
             return 0
         max_age = parse_max_age(resp.get("access-control-max-age"))
-        origin, url = self._key(req)
+        key = self._key(req)
+        result = PreflightResult(
+            req.credentials == "include",
+            frozenset(fh.parse_allow_list(resp.get("access-control-allow-methods")) or ()),
+            frozenset(h.lower() for h in fh.parse_allow_list(
+                resp.get("access-control-allow-headers")) or ()),
+            self.clock() + max_age)
         if self.chromium:
-            self.clear(req)
-        if max_age <= 0:
-            return 0
-        expires = self.clock() + max_age
-        include = req.credentials == "include"
-        methods = fh.parse_allow_list(resp.get("access-control-allow-methods")) or []
-        headers = fh.parse_allow_list(resp.get("access-control-allow-headers")) or []
-        # A preflight for a safelisted method with no ACAM still covers that method
-        # (the standard's step "if methods is null and use-CORS-preflight flag is set").
-        if not methods:
-            methods = [req.normalized_method]
-        for method in methods:
-            self.entries.append(_Entry(origin, url, include, method, None, expires))
-        for name in headers:
-            self.entries.append(_Entry(origin, url, include, None, name.lower(), expires))
+            self.entries[key] = [result]  # an answer with max-age 0 replaces, then expires at once
+        elif max_age > 0:
+            self.entries.setdefault(key, []).append(result)
         return max_age
 
     def covers(self, req: FetchRequest) -> bool:
-        """True when a fresh entry makes the preflight unnecessary (#cors-preflight-fetch)."""
+        """True when a fresh entry makes the preflight unnecessary. In Chromium's cache a stale
+        or insufficient entry is removed by this look-up."""
         if req.cache in CACHE_MODES_SKIPPING_PREFLIGHT_CACHE:
             return False
-        live = self._live(req)
-        if not live:
+        key = self._key(req)
+        results = self.entries.get(key)
+        if not results:
             return False
+        now = self.clock()
+        if self.chromium:
+            result = results[0]
+            if result.expires > now and result.allows(req):
+                return True
+            del self.entries[key]
+            return False
+        live = [r for r in results if r.expires > now
+                and (r.credentials or req.credentials != "include")]
         method = req.normalized_method
-        if not fh.is_safelisted_method(method):
-            if not any(e.method == method or (e.method == "*" and not e.credentials)
-                       for e in live):
-                return False
-        for name in unsafe_header_names(req):
-            # Chromium lets '*' cover Authorization here too (see AUTHORIZATION_NOTE).
-            if not any(e.header == name or (e.header == "*" and not e.credentials)
-                       for e in live):
-                return False
-        return True
+        if not any(_method_allowed(method, r.methods, r.credentials) for r in live):
+            return False
+        return all(any(not _refused_headers([name], r.headers, r.credentials, True) for r in live)
+                   for name in unsafe_header_names(req))
 
     def clear(self, req: FetchRequest | None = None) -> None:
-        """Forget everything, or the entries for ``req``'s (origin, URL)."""
+        """Forget everything, or the entry for ``req``'s (origin, URL)."""
         if req is None:
             self.entries.clear()
-            return
-        origin, url = self._key(req)
-        self.entries = [e for e in self.entries if (e.origin, e.url) != (origin, url)]
+        else:
+            self.entries.pop(self._key(req), None)

@@ -23,6 +23,12 @@ NO_CORS_HINT = " Have the server send the header with a valid value."
 OPAQUE_HINT = ""
 
 
+# XMLHttpRequest: Blink appends this to the two credentials reasons (wildcard origin, ACAC not
+# 'true'), preflight or not (cors_error_string.cc, observed in Chromium 156 here).
+XHR_CREDENTIALS_HINT = (" The credentials mode of requests initiated by the XMLHttpRequest is "
+                        "controlled by the withCredentials attribute.")
+
+
 def _prefix(preflight: bool) -> str:
     return PREFLIGHT_PREFIX if preflight else ""
 
@@ -163,6 +169,39 @@ def type_error_invalid_header_value() -> str:
     return TYPE_ERROR_PREFIX + "Invalid value"
 
 
+def type_error_xhr_invalid_method(method: str) -> str:
+    """XMLHttpRequest.open() with a method that is not a token: a SyntaxError."""
+    return f"Failed to execute 'open' on 'XMLHttpRequest': '{method}' is not a valid HTTP method."
+
+
+def type_error_xhr_forbidden_method(method: str) -> str:
+    """XMLHttpRequest.open() with CONNECT/TRACE/TRACK (any case): a SecurityError."""
+    return f"Failed to execute 'open' on 'XMLHttpRequest': '{method}' HTTP method is unsupported."
+
+
+def type_error_xhr_invalid_header_name(name: str) -> str:
+    return (f"Failed to execute 'setRequestHeader' on 'XMLHttpRequest': '{name}' is not a valid "
+            "HTTP header field name.")
+
+
+def type_error_xhr_invalid_header_value(value: str) -> str:
+    return (f"Failed to execute 'setRequestHeader' on 'XMLHttpRequest': '{value}' is not a valid "
+            "HTTP header field value.")
+
+
+def xhr_refused_header(name: str) -> str:
+    """The console line of setRequestHeader() with a forbidden name (the header is dropped)."""
+    return f'Refused to set unsafe header "{name}"'
+
+
+def unsafe_redirect(url: str, page_url: str) -> str:
+    """Blink's console line when a mode "same-origin" request is redirected to another origin
+    (core/loader, SecurityOrigin check on redirect; observed in Chromium 156 here, with its final
+    line break); fetch() then rejects with "Failed to fetch"."""
+    return (f"Unsafe attempt to load URL {url} from frame with URL {page_url}. Domains, protocols "
+            "and ports must match.\n")
+
+
 def same_origin_mode(url: str, origin: str) -> str:
     """The console line Blink prints for mode "same-origin" with a cross-origin URL.
 
@@ -174,7 +213,8 @@ def same_origin_mode(url: str, origin: str) -> str:
 
 def console_message(url: str, origin: str, reason: str, first_url: str | None = None,
                     kind: str = "fetch") -> str:
-    """The whole console line for a CORS failure, as DevTools shows it."""
+    """The whole console line for a CORS failure, as DevTools shows it (``kind``: "fetch", or
+    "XMLHttpRequest" for an XHR)."""
     redirected = f"(redirected from '{first_url}') " if first_url and first_url != url else ""
     return (f"Access to {kind} at '{url}' {redirected}from origin '{origin}' has been blocked "
             f"by CORS policy: {reason}")

@@ -18,6 +18,11 @@ from corslab.errors import CorsLabError
 
 BLOCKED_MARK = "has been blocked by CORS policy: "
 PLAYGROUND = "/playground.html"
+# The playground's run(): a failure on the network or by CORS (fetch()'s rejection, an
+# XMLHttpRequest's error event), as opposed to a call that threw on its arguments.
+NETWORK_FAILURES = ("TypeError: Failed to fetch", "NetworkError: the XMLHttpRequest failed (its error event)")
+# Console lines of a request Blink refuses before (or, redirected, instead of) the network.
+REFUSED_MARKS = ("Fetch API cannot load", "Unsafe attempt to load URL")
 
 
 @dataclass
@@ -39,9 +44,9 @@ class BrowserOutcome:
         error = self.result.get("error")
         if error is None:
             return "opaque" if self.result.get("type") == "opaque" else "allowed"
-        if error != "TypeError: Failed to fetch":
+        if error not in NETWORK_FAILURES:
             return "refused before sending"  # fetch() threw on its arguments: nothing was sent
-        if any(text.startswith("Fetch API cannot load") for text in self.console):
+        if any(text.startswith(REFUSED_MARKS) for text in self.console):
             return "refused before sending"
         if any(BLOCKED_MARK in text for text in self.console):
             return "blocked"
@@ -57,7 +62,7 @@ class BrowserOutcome:
     def console_line(self) -> str | None:
         """Chromium's own words about this request (the CORS line when there is one)."""
         for text in self.console:
-            if BLOCKED_MARK in text or text.startswith("Fetch API cannot load"):
+            if BLOCKED_MARK in text or text.startswith(REFUSED_MARKS):
                 return text
         return self.result.get("error")
 
@@ -99,9 +104,9 @@ def _run(playwright, scenario, timeout: float) -> BrowserOutcome:
             page.goto(page_url, timeout=timeout * 1000)
             page.evaluate("window.corslab.ready")
             result = page.evaluate("args => window.corslab.run(args)", args)
-            if result.get("error") == "TypeError: Failed to fetch":
+            if result.get("error") in NETWORK_FAILURES:
                 for _ in range(50):  # the console line arrives after the rejection
-                    if any(BLOCKED_MARK in c or c.startswith("Fetch API") for c in console):
+                    if any(BLOCKED_MARK in c or c.startswith(REFUSED_MARKS) for c in console):
                         break
                     page.wait_for_timeout(10)
             return BrowserOutcome(result, console, len(preflights))

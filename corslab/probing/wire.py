@@ -49,6 +49,7 @@ class WireAnswer:
     body: bytes
     truncated: bool  # the body was longer than the cap: the rest was not read
     elapsed: float  # seconds from connect to the last byte read
+    reason: str = ""  # the status line's reason phrase (a page reads it as response.statusText)
 
 
 def exchange(url: str, method: str, headers: list[tuple[str, str]], body: bytes | None = None, *,
@@ -94,7 +95,7 @@ def exchange(url: str, method: str, headers: list[tuple[str, str]], body: bytes 
         if expired.is_set():
             raise socket.timeout()
         got = WireAnswer(answer.status, list(answer.getheaders()), raw[:max_body],
-                         len(raw) > max_body, time.perf_counter() - t0)
+                         len(raw) > max_body, time.perf_counter() - t0, answer.reason)
     except (socket.timeout, TimeoutError):
         raise CorsLabError(f"{where} did not answer {what} within {timeout:g} s; check that the "
                            "service is healthy (`python -m corslab status`)") from None

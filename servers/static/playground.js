@@ -1,8 +1,9 @@
 // CORS playground: runs a real fetch() from this page's origin and shows what JavaScript sees.
 //
 // Tests (and curious learners) can drive it without the form:
-//   await window.corslab.run({url, method, headers: [[name, value], ...], credentials, mode, body, cache})
-//   -> {ok, status, type, headers: [[name, value], ...], body, error}
+//   await window.corslab.run({url, method, headers: [[name, value], ...], credentials, mode, body, cache,
+//                             api: "fetch"|"xhr", bodyKind, blobType, uploadListener, referrer, referrerPolicy})
+//   -> {ok, status, statusText, type, headers: [[name, value], ...], body, error}
 // The last result is also written, as JSON, to #result[data-corslab-result].
 "use strict";
 
@@ -24,27 +25,76 @@
     return headers;
   }
 
+  function makeBody(body, bodyKind, blobType) {
+    // The body as a page gives it (corslab's model.BODY_KINDS): the browser derives Content-Type from it.
+    if (body === null || body === undefined) return null;
+    if (bodyKind === "blob") return new Blob([body], blobType ? {type: blobType} : {});
+    if (bodyKind === "formdata") { const form = new FormData(); form.append("field", body); return form; }
+    if (bodyKind === "urlencoded") return new URLSearchParams({field: body});
+    return body === "" ? null : body;
+  }
+
+  function runXhr({url, method, headers, credentials, body, uploadListener}) {
+    // XMLHttpRequest: withCredentials is credentials "include". A network or CORS failure is an
+    // "error" event; open()/setRequestHeader() may throw at once (SyntaxError, SecurityError).
+    return new Promise((resolve) => {
+      const failed = (err) => resolve({ok: false, status: null, type: null, headers: [], body: null,
+                                       statusText: null, error: err});
+      try {
+        const xhr = new XMLHttpRequest();
+        xhr.open(method, url);
+        xhr.withCredentials = credentials === "include";
+        for (const [name, value] of headers) xhr.setRequestHeader(name, value);
+        if (uploadListener) xhr.upload.addEventListener("progress", () => {});
+        xhr.onload = () => resolve({
+          ok: xhr.status >= 200 && xhr.status < 300, status: xhr.status, statusText: xhr.statusText,
+          type: new URL(xhr.responseURL || url, location.href).origin === location.origin ? "basic" : "cors",
+          headers: xhr.getAllResponseHeaders().trim().split(/\r\n/).filter(Boolean)
+            .map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 1).trim()]),
+          body: xhr.responseText, error: null,
+        });
+        xhr.onerror = () => failed(XHR_NETWORK_ERROR);
+        xhr.send(body);
+      } catch (err) {
+        failed(`${err.name}: ${err.message}`);
+      }
+    });
+  }
+  const XHR_NETWORK_ERROR = "NetworkError: the XMLHttpRequest failed (its error event)";
+
   async function run({url, method = "GET", headers = [], credentials = "same-origin", mode = "cors", body = null,
-                      cache = "default"}) {
+                      cache = "default", api = "fetch", bodyKind = "string", blobType = "",
+                      uploadListener = false, referrer = null, referrerPolicy = ""}) {
     // cache: fetch()'s cache mode. Besides the HTTP cache it decides the preflight cache too: with
     // "no-store", "reload" or "no-cache" Chromium sends the preflight every time.
-    const init = {method, headers, credentials, mode, cache};
-    if (body !== null && body !== undefined && body !== "") init.body = body;
+    // api "xhr" runs an XMLHttpRequest instead; bodyKind/blobType say what the body is; referrer
+    // and referrerPolicy are fetch()'s options of those names.
+    const payload = makeBody(body, bodyKind, blobType);
     let result;
-    try {
-      const response = await fetch(url, init);
-      const text = await response.text();
-      result = {
-        ok: response.ok,
-        status: response.status,
-        type: response.type, // "basic", "cors" or "opaque" (no-cors): what the browser let through
-        headers: [...response.headers.entries()], // only the readable ones: safelisted + exposed
-        body: text,
-        error: null,
-      };
-    } catch (err) {
-      // A CORS failure reaches JavaScript as a bare TypeError; the reason is only in the console.
-      result = {ok: false, status: null, type: null, headers: [], body: null, error: `${err.name}: ${err.message}`};
+    if (api === "xhr") {
+      result = await runXhr({url, method, headers, credentials, body: payload, uploadListener});
+    } else {
+      const init = {method, headers, credentials, mode, cache};
+      if (payload !== null) init.body = payload;
+      if (referrer !== null) init.referrer = referrer;
+      if (referrerPolicy) init.referrerPolicy = referrerPolicy;
+      try {
+        const response = await fetch(url, init);
+        const text = await response.text();
+        result = {
+          ok: response.ok,
+          status: response.status,
+          statusText: response.statusText,
+          type: response.type, // "basic", "cors" or "opaque" (no-cors): what the browser let through
+          headers: [...response.headers.entries()], // only the readable ones: safelisted + exposed
+          body: text,
+          error: null,
+        };
+      } catch (err) {
+        // A CORS failure reaches JavaScript as a bare TypeError; the reason is only in the console.
+        result = {ok: false, status: null, statusText: null, type: null, headers: [], body: null,
+                  error: `${err.name}: ${err.message}`};
+      }
     }
     show(result, {url, method, credentials, mode});
     return result;
@@ -71,7 +121,9 @@
   // What happened, in one word; the page's colour follows it (a readable 405 is not a success).
   function outcomeOf(result, request) {
     if (result.error && request.notSent) return "not-sent"; // the form: nothing reached fetch()
-    if (result.error && result.error !== "TypeError: Failed to fetch") return "refused"; // fetch() threw on its arguments
+    if (result.error && result.error !== "TypeError: Failed to fetch" && result.error !== XHR_NETWORK_ERROR) {
+      return "refused"; // fetch() (or open()/setRequestHeader()) threw on its arguments
+    }
     if (result.error) return "blocked"; // CORS, or the network: the reason is only in the console
     if (result.type === "opaque") return "opaque";
     return result.ok ? "allowed" : "http-error";
@@ -395,5 +447,5 @@
     window.corslab.ready = loadTargets();
   });
 
-  window.corslab = {run, parseHeaderLines, outcomeOf};
+  window.corslab = {run, parseHeaderLines, outcomeOf, XHR_NETWORK_ERROR};
 })();

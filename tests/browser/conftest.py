@@ -24,6 +24,11 @@ from corslab.stack import topology
 
 BLOCKED_MARK = "has been blocked by CORS policy: "
 PLAYGROUND = "/playground.html"
+# What the playground's run() reports when the request failed on the network or by CORS (fetch()'s
+# rejection, or an XMLHttpRequest's error event), as opposed to a call that threw on its arguments.
+NETWORK_FAILURES = ("TypeError: Failed to fetch", "NetworkError: the XMLHttpRequest failed (its error event)")
+# Console lines of a request Blink refuses before (or, for a redirect, instead of) the network.
+REFUSED_MARKS = ("Fetch API cannot load", "Unsafe attempt to load URL")
 
 # ---- parity figures, printed at the end of the run ----------------------------------------------
 
@@ -112,11 +117,11 @@ class Observation:
             if BLOCKED_MARK in text:
                 return text.split(BLOCKED_MARK, 1)[1]
         for text in self.console:
-            if text.startswith("Fetch API cannot load"):
+            if text.startswith(REFUSED_MARKS):
                 return text
         error = self.result["error"]
-        if error and error != "TypeError: Failed to fetch":
-            return error.removeprefix("TypeError: ")
+        if error and error not in NETWORK_FAILURES:
+            return error.split(": ", 1)[1]  # TypeError / SyntaxError / SecurityError: the message
         if self.net_error and self.net_error != "net::ERR_FAILED":
             # A network error, not a CORS one: the console's "Failed to load resource: net::..."
             # (which names no URL, so it is read from DevTools instead).
@@ -140,15 +145,22 @@ class OriginPage:
     net_errors: list[tuple[str, str]] = field(default_factory=list)  # (url, errorText)
     finished: list[str] = field(default_factory=list)  # first URLs of requests that are done
     _urls: dict = field(default_factory=dict)  # requestId -> url
+    _last: tuple = (0, "")  # (preflight mark, key) of the last fetch
 
     def fetch(self, url: str, key: str, method="GET", headers=(), credentials="same-origin",
-              mode="cors", body=None, cache="default") -> Observation:
+              mode="cors", body=None, cache="default", **more) -> Observation:
         """Run fetch(url) on this page; ``key`` (the case's trace) finds its console and network
-        events among those that arrive from now on (a URL may be fetched twice: the cache tests)."""
+        events among those that arrive from now on (a URL may be fetched twice: the cache tests).
+        ``more``: the model's request options (api, body_kind, blob_type, upload_listener,
+        referrer, referrer_policy), handed to the playground's run() under its names."""
         marks = (len(self.console), len(self.preflight_urls), len(self.cors_errors), len(self.finished),
                  len(self.net_errors))
         args = {"url": url, "method": method, "headers": [list(h) for h in headers],
                 "credentials": credentials, "mode": mode, "body": body, "cache": cache}
+        names = {"api": "api", "body_kind": "bodyKind", "blob_type": "blobType",
+                 "upload_listener": "uploadListener", "referrer": "referrer",
+                 "referrer_policy": "referrerPolicy"}
+        args.update({names[k]: v for k, v in more.items() if v is not None})
         result = self.page.evaluate("args => window.corslab.run(args)", args)
 
         def since(events, mark, text=lambda e: e):
@@ -164,10 +176,11 @@ class OriginPage:
                 return True  # refused before the network: there will be no network events
             return bool(lines or not result["error"]) and bool(since(self.finished, marks[3]))
 
-        if result["error"] in (None, "TypeError: Failed to fetch"):
+        if result["error"] is None or result["error"] in NETWORK_FAILURES:
             deadline = time.monotonic() + 2.0
             while time.monotonic() < deadline and not settled():
                 self.page.wait_for_timeout(10)
+        self._last = (marks[1], key)
         errors = since(self.cors_errors, marks[2], text=lambda e: e[0])
         net_errors = since(self.net_errors, marks[4], text=lambda e: e[0])
         return Observation(
@@ -177,6 +190,13 @@ class OriginPage:
             cors_error=errors[0][1] if errors else None,
             net_error=net_errors[0][1] if net_errors else None,
         )
+
+    def recount_preflights(self, wait_ms: int = 500) -> int:
+        """The last fetch's preflights, counted again after ``wait_ms``: DevTools now and then
+        reports a preflight after the request it belongs to has finished."""
+        self.page.wait_for_timeout(wait_ms)
+        mark, key = self._last
+        return len([u for u in self.preflight_urls[mark:] if key in u])
 
     # DevTools protocol listeners
     def _on_request(self, event):

@@ -111,11 +111,60 @@ def test_an_entry_with_credentials_serves_both():
 
 def test_an_uncovered_header_or_method_needs_a_new_preflight():
     """Fetch #cors-preflight-fetch: every unsafe name and the method need an entry."""
+    for uncovered in (put(headers=[("X-Other", "1")]), put(method="DELETE")):
+        cache = PreflightCache(clock=Clock())
+        cache.store(put(), answer(methods="PUT", headers="x-trace-id"))
+        assert cache.covers(put(headers=[("x-TRACE-id", "2")]))  # names compare case-insensitively
+        assert not cache.covers(uncovered)
+
+
+def test_a_lookup_that_is_not_covered_removes_the_entry():
+    """Chromium preflight_cache.cc CheckIfRequestCanSkipPreflight: "The cache entry is either stale
+    or not sufficient. Remove the item from the cache." - so PUT, a DELETE it does not cover, then
+    PUT again needs a preflight again (the standard's cache would still cover the PUT)."""
+    for chromium, again in ((True, False), (False, True)):
+        cache = PreflightCache(chromium=chromium, clock=Clock())
+        cache.store(put(), answer(methods="PUT"))
+        assert cache.covers(put())
+        assert not cache.covers(put(method="DELETE"))
+        assert cache.covers(put()) is again
+
+
+def test_a_cached_star_never_covers_authorization():
+    """Chromium preflight_cache.cc: the cache look-up always uses the "non-wildcard request
+    headers" variant of PreflightResult::EnsureAllowedRequest, so '*' spares no request with
+    Authorization - while the preflight itself lets it through (CorsNonWildcardRequestHeadersSupport
+    off). Other names are covered by '*'."""
     cache = PreflightCache(clock=Clock())
-    cache.store(put(), answer(methods="PUT", headers="x-trace-id"))
-    assert not cache.covers(put(headers=[("X-Other", "1")]))
-    assert not cache.covers(put(method="DELETE"))
-    assert cache.covers(put(headers=[("x-TRACE-id", "2")]))  # names compare case-insensitively
+    omit = dict(credentials="omit")
+    star = answer(headers="*", credentials=False)
+    assert decide(put(headers=[("Authorization", "Bearer x")], **omit), star, HttpResponse(
+        200, [("access-control-allow-origin", APP_ORIGIN)])).allowed
+    cache.store(put(headers=[("Authorization", "Bearer x")], **omit), star)
+    assert not cache.covers(put(headers=[("Authorization", "Bearer x")], **omit))
+    cache.store(put(**omit), star)
+    assert cache.covers(put(headers=[("X-Anything", "1")], **omit))
+
+
+def test_the_cache_keys_on_the_page_origin_even_when_the_request_is_tainted():
+    """Chromium keys the cache on request_initiator (the page's origin), not the Origin header,
+    which is 'null' after a cross-origin redirect."""
+    from dataclasses import replace
+
+    cache = PreflightCache(clock=Clock())
+    tainted = replace(put(), tainted_origin=True)
+    cache.store(tainted, answer())
+    assert cache.covers(put())
+
+
+def test_urls_of_1024_characters_or_more_are_not_cached():
+    """Chromium preflight_cache.cc kMaxKeyLength = 1024."""
+    cache = PreflightCache(clock=Clock())
+    long = FetchRequest(URL + "?" + "a" * (1024 - len(URL) - 1), APP_ORIGIN, "PUT",
+                        [("X-Trace-Id", "1")], credentials="include")
+    assert len(long.url) == 1024
+    cache.store(long, answer())
+    assert not cache.covers(long)
 
 
 def test_entries_are_per_origin_and_url():
@@ -134,8 +183,8 @@ def test_chromium_replaces_the_answer_per_origin_and_url_the_standard_accumulate
         cache = PreflightCache(chromium=chromium, clock=Clock())
         cache.store(put(), answer(methods="PUT"))
         cache.store(put(method="DELETE"), answer(methods="DELETE"))
-        assert cache.covers(put()) is covered
         assert cache.covers(put(method="DELETE"))
+        assert cache.covers(put()) is covered
 
 
 def test_decide_with_a_cache_skips_the_preflight_it_remembers():

@@ -143,3 +143,46 @@ def test_importing_the_cli_module_loads_no_probe_machinery():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert set(out.split(",")) <= {"corslab", "corslab.probing", "corslab.probing.cli"}
+
+
+def test_json_carries_status_text_and_body_of_a_readable_answer():
+    """docs/architecture.md, the probe object: ``status_text`` and ``body`` are what page
+    JavaScript reads (response.statusText, response.text()) - null when it reads nothing."""
+    answer = Exchange("request", "PUT", API.origin + "/v1/users/1", [], HttpResponse(
+        404, [("access-control-allow-origin", APP)], "NOT FOUND"), 0.0, 0.001, body='{"error": 1}')
+    data = result(allowed=True, reason=None, exchanges=[answer]).to_dict()
+    assert (data["status_text"], data["body"]) == ("NOT FOUND", '{"error": 1}')
+    blocked = result(allowed=False, exchanges=[answer]).to_dict()
+    assert (blocked["status_text"], blocked["body"]) == (None, None)
+    unnamed = Exchange("request", "PUT", API.origin, [], HttpResponse(204, []), 0.0, 0.0)
+    assert result(allowed=True, reason=None, exchanges=[unnamed]).to_dict()["status_text"] == "No Content"
+
+
+def test_header_line_strips_only_space_and_tab():
+    """RFC 9110 §5.6.3 (OWS) and Fetch #concept-header-value-normalize: a vertical tab or a form
+    feed is part of the value (and makes Content-Type non-safelisted); Python's str.strip() would
+    remove it."""
+    assert parse_header_line("Content-Type: \ttext/plain\v") == ("Content-Type", "text/plain\v")
+    assert parse_header_line("X-A:  a\x0c ") == ("X-A", "a\x0c")
+
+
+def test_cli_takes_the_request_options():
+    """--api, --upload-listener, --body-kind, --blob-type, --referrer, --referrer-policy, --page-url
+    reach probe() (corslab/probing/cli.py)."""
+    parser = argparse.ArgumentParser()
+    probe_cli.add_arguments(parser)
+    args = parser.parse_args([API.origin, "--origin", APP, "--api", "xhr", "--upload-listener",
+                              "--body-kind", "blob", "--blob-type", "text/plain",
+                              "--referrer", "", "--referrer-policy", "unsafe-url"])
+    assert (args.api, args.upload_listener, args.body_kind, args.blob_type, args.referrer,
+            args.referrer_policy) == ("xhr", True, "blob", "text/plain", "", "unsafe-url")
+
+
+def test_xhr_with_omit_is_one_clear_error():
+    """XMLHttpRequest has no credentials mode 'omit' (withCredentials is a boolean)."""
+    from corslab.probing.probe import _checked_request
+
+    with pytest.raises(CorsLabError, match="XMLHttpRequest"):
+        _checked_request(API.origin, APP, "GET", (), "omit", "cors", None, api="xhr")
+    with pytest.raises(CorsLabError, match="unknown option"):
+        _checked_request(API.origin, APP, "GET", (), "omit", "cors", None, apii="xhr")
