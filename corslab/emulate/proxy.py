@@ -167,8 +167,14 @@ class Emulator:
     #: Write every response header name in lower case, as Envoy's HTTP/1 codec does.
     lowercase_header_names = False
 
-    def __init__(self, upstream: str):
+    def __init__(self, upstream: str, targets: dict[str, str] | None = None):
         self.upstream = upstream
+        self.targets = dict(targets or {})  # --target NAME=URL: one backend of the config elsewhere
+
+    def backend_url(self, name: str) -> str:
+        """The base URL of the config's backend ``name``: its ``--target`` (by full or short name,
+        as :func:`check_targets` accepts them), else the upstream."""
+        return self.targets.get(name) or self.targets.get(name.split(".")[0]) or self.upstream
 
     def on_request(self, req: Request) -> Response | None:
         return None
@@ -529,6 +535,14 @@ def serve(emulator: Emulator, host: str, port: int) -> None:
         server.server_close()
 
 
+def serve_product(emulator: Emulator, backends: set[str], path: str, host: str, port: int,
+                  noun: str = "backend") -> None:
+    """The ``serve`` of a product module: check the emulator's ``--target`` names against the
+    config's ``backends`` (a typo is an error), then :func:`serve` it."""
+    check_targets(emulator.targets, backends, path, noun)
+    serve(emulator, host, port)
+
+
 def check_targets(targets: dict[str, str], names: set[str], path: str, noun: str = "backend") -> None:
     """Every ``--target NAME=URL`` must name a backend of the config (a short name like ``api`` is
     enough for ``api.default.svc.cluster.local``): a typo is an error, not a silent no-op."""
@@ -590,6 +604,21 @@ def read_config(path: str, fmt: str):
         mark = getattr(exc, "problem_mark", None)
         line = f"line {mark.line + 1}" if mark else ""
         raise config_error(path, line, f"not valid YAML ({getattr(exc, 'problem', exc)})") from None
+
+
+def manifests(path: str, kind: str, group: str, version: str = "v1") -> list[tuple[str, dict]]:
+    """The ``spec`` of every Kubernetes object of ``kind`` in the YAML file ``path``, each with the
+    field name that locates it in errors (``HTTPRoute[0].spec``); its apiVersion must be ``group/...``."""
+    docs = [d for d in read_config(path, "yaml") if isinstance(d, dict) and d.get("kind") == kind]
+    if not docs:
+        raise config_error(path, "kind", f"no {kind} in this file; write kind: {kind}")
+    specs = []
+    for n, doc in enumerate(docs):
+        api = str(doc.get("apiVersion", ""))
+        if not api.startswith(group + "/"):
+            raise config_error(path, f"{kind}[{n}].apiVersion", f"{api!r} is not {group}/{version}")
+        specs.append((f"{kind}[{n}].spec", expect(path, f"{kind}[{n}].spec", doc.get("spec"), dict, "a mapping")))
+    return specs
 
 
 def not_utf8(path: str, exc: UnicodeDecodeError) -> CorsLabError:
