@@ -334,7 +334,7 @@ def _taken_by_other_stacks(services: list[topology.Service]) -> str | None:
     free = ports.free_offsets(topology.DEFAULT_PORTS, topology.BIND_HOST)
     return (f"CORSLAB_PORT_OFFSET={topology.PORT_OFFSET} overlaps the running lab stack of {where}: "
             f"ports {names} are its; offsets free now: {', '.join(map(str, free)) or 'none'} "
-            f"(docs/instructor.md: one offset per learner, spaced by {ports.spacing(topology.DEFAULT_PORTS)})")
+            "(docs/instructor.md gives each learner an offset that never overlaps another's)")
 
 
 # ---- health ---------------------------------------------------------------------------------

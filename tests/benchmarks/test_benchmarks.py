@@ -21,6 +21,7 @@ pytestmark = pytest.mark.usefixtures("stack")
 
 ROOT = Path(__file__).resolve().parents[2]
 FIGURES = {  # benchmark -> a line it prints when it measured something
+    "bench_classroom": "2 stacks at once",
     "bench_course": "course (1 notebooks)",
     "bench_labs": "total: chromium",
     "bench_load": "preflights, 1 keep-alive clients",
