@@ -261,11 +261,13 @@ def framing_problem(head: bytes) -> str | None:
     RFC 9112 §6.1: Content-Length with Transfer-Encoding, a coding that is not exactly one final
     ``chunked``, or Transfer-Encoding in HTTP/1.0 is a 400 and the connection closes; §5.2: obs-fold
     is a 400, and so is whitespace before the colon (§5.1); §2.2: a bare LF is answered 400 here
-    rather than guessed at. None if the head is fine.
+    rather than guessed at; RFC 9110 §5.5: so is a NUL. None if the head is fine.
     """
     head = head.lstrip(b"\r\n").rstrip(b"\r\n")
     if _BARE_LF.search(head) or b"\r" in head.replace(b"\r\n", b""):
         return "a line ends in a bare LF or CR (RFC 9112 §2.2); end every line with CRLF"
+    if b"\0" in head:
+        return "a NUL byte in the head (RFC 9110 §5.5); remove it"
     lines = head.split(b"\r\n")
     if any(line[:1] in (b" ", b"\t") for line in lines[1:]):
         return "a header line starts with whitespace (obs-fold, RFC 9112 §5.2); send each field on one line"
@@ -381,6 +383,8 @@ class _Handler(BaseHTTPRequestHandler):
                 pass
 
     def parse_request(self) -> bool:
+        if self.raw_requestline in (b"\r\n", b"\n"):  # RFC 9112 §2.2: one empty line before a request
+            self.raw_requestline = self.rfile.readline(65537)
         ok = super().parse_request()
         self.head = b"".join(self.rfile.lines)
         return ok

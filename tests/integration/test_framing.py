@@ -87,6 +87,7 @@ AMBIGUOUS = {
                                    b"Content-Length: 3\r\n\r\n0\r\n\r\n",
     "bare LF": b"GET {path} HTTP/1.1\nHost: h\n\n",
     "bare LF in one header": b"GET {path} HTTP/1.1\r\nHost: h\nX-A: b\r\n\r\n",
+    "NUL in a value": b"GET {path} HTTP/1.1\r\nHost: h\r\nX-A: a\x00b\r\n\r\n",
 }
 SMUGGLED = b"GET /smuggled HTTP/1.1\r\nHost: h\r\n\r\n"
 
@@ -136,3 +137,11 @@ def test_a_declared_body_that_never_comes_holds_no_worker(name):
     finally:
         for sock in waiting:
             sock.close()
+
+
+@pytest.mark.parametrize("name", SERVERS)
+def test_an_empty_line_before_a_request_is_ignored(name):
+    """RFC 9112 §2.2: a server SHOULD ignore at least one empty line received before a request-line."""
+    svc = topology.SERVICES[name]
+    out, _ = exchange(svc.port, f"\r\nGET {svc.health} HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n".encode())
+    assert out.startswith(b"HTTP/1.1 200 ")
