@@ -118,3 +118,19 @@ def test_the_attackers_own_prediction_sends_nothing_unsafe_and_nothing_as_the_tr
     assert answer["allowed"] is False
     assert {m for m, _ in reached(trace)} <= {"OPTIONS", "GET"}
     assert {o for _, o in reached(trace)} <= {untrusted}
+
+
+@pytest.mark.parametrize("site", ["frontend", "untrusted"])
+def test_the_playground_console_shows_no_unrelated_error(browser, site):
+    """A learner reads the console for CORS lines; the page itself must put no error there
+    (browsers ask every origin for /favicon.ico - HTML Living Standard, link type "icon")."""
+    page = browser.new_page()
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    try:
+        page.goto(topology.SERVICES[site].origin + "/playground.html", wait_until="networkidle")
+        page.evaluate("window.corslab.ready")
+        page.wait_for_timeout(300)
+    finally:
+        page.close()
+    assert errors == []
