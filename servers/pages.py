@@ -69,7 +69,7 @@ def create_app(site: str = "frontend") -> Flask:
             },
         )
 
-    install_playground(app, me.origin)  # /_lab/predict and /_lab/backends (corslab/probing/playground.py)
+    install_playground(app, site)  # /_lab/predict and /_lab/backends (corslab/probing/playground.py)
 
     @app.get("/favicon.ico")
     def favicon():

@@ -15,7 +15,8 @@ The pages server (servers/pages.py) installs two endpoints on every page origin:
 ``/_lab/predict`` sends requests, so it never acts for another page (a server that sends what a
 page asks, with the trusted origin's name on it, is a textbook CSRF / SSRF):
 
-* only the page's own origin may call it: ``Origin`` must be the page origin exactly and
+* only the page's own origin may call it: ``Origin`` must be the page origin exactly (or the
+  origin of a proxy of the stack that serves these pages at ``/``, method 1) and
   ``Sec-Fetch-Site``, when the browser sends it, ``same-origin`` (Fetch Metadata, W3C
   "Fetch Metadata Request Headers" §2.4); the call is a POST with ``Content-Type:
   application/json``, which no form and no cross-origin fetch() can send without a preflight this
@@ -65,15 +66,25 @@ def scenario_from_json(data, page_origin: str) -> dict:
             "body": text["body"] or None, "cache": text["cache"] or "default"}
 
 
-def caller_problem(req, page_origin: str) -> tuple[int, str] | None:
+def page_origins(site: str) -> tuple[str, ...]:
+    """The origins the pages of ``site`` are served from: its own, then every proxy of the stack
+    whose first upstream it is (method 1 serves the app's pages at ``/`` of its own origin)."""
+    from corslab.stack import topology
+
+    proxies = [s.origin for s in topology.SERVICES.values()
+               if s.kind == "nginx" and s.upstreams and s.upstreams[0] == site]
+    return (topology.SERVICES[site].origin, *proxies)
+
+
+def caller_problem(req, origins: tuple[str, ...]) -> tuple[int, str] | None:
     """Why ``req`` may not make this server send anything (status, one line), or None."""
     site = req.headers.get("Sec-Fetch-Site")
     if site is not None and site != "same-origin":
-        return 403, f"only a page of {page_origin} itself may ask for a prediction (Sec-Fetch-Site: {site})"
+        return 403, f"only a page of {origins[0]} itself may ask for a prediction (Sec-Fetch-Site: {site})"
     origin = req.headers.get("Origin")
-    if origin != page_origin:
-        return 403, (f"only a page of {page_origin} itself may ask for a prediction "
-                     f"(Origin: {origin or 'missing'}; send Origin: {page_origin})")
+    if origin not in origins:
+        return 403, (f"only a page of {origins[0]} itself may ask for a prediction "
+                     f"(Origin: {origin or 'missing'}; send Origin: {origins[0]})")
     if req.mimetype != "application/json":
         return 415, "send the scenario as Content-Type: application/json"
     return None
@@ -136,12 +147,14 @@ def backends(url: str) -> list[str]:
     return [b.origin + "/_lab/seen" for b in backends_of(svc)]
 
 
-def install(app: Flask, page_origin: str) -> None:
+def install(app: Flask, site: str) -> None:
+    """The playground's endpoints for the pages of ``site`` (a page service of the topology)."""
+    origins = page_origins(site)
     bp = Blueprint("lab_playground", __name__)
 
     @bp.post("/_lab/predict")
     def predict():
-        problem = caller_problem(request, page_origin)
+        problem = caller_problem(request, origins)
         if problem:
             status, line = problem
             return jsonify(error=line), status
@@ -149,7 +162,7 @@ def install(app: Flask, page_origin: str) -> None:
             return jsonify(error=f"the scenario is over {MAX_SCENARIO} bytes"), 413
         try:
             result, stand_in = lab_only_probe(
-                scenario_from_json(request.get_json(silent=True), page_origin))
+                scenario_from_json(request.get_json(silent=True), request.headers["Origin"]))
         except CorsLabError as exc:
             return jsonify(error=str(exc)), 400
         return jsonify(prediction(result, stand_in))

@@ -155,6 +155,20 @@ def test_only_the_stacks_own_services_are_reached(listener, via):
     assert hits == []
 
 
+def test_the_pages_served_through_method_1_predict_for_their_own_origin():
+    """Method 1 (nginx/same-origin.conf) serves the app's pages at / of its own origin: a page there
+    calls /_lab/predict on that origin, which is same-origin for it, and the prediction is made
+    for that origin - for which the API behind the same proxy is not cross-origin at all."""
+    proxy = topology.SERVICES["same-origin"].origin
+    headers = dict(JSON, Origin=proxy)
+    reply = send("POST", proxy + "/_lab/predict", headers,
+                 json.dumps({"url": proxy + "/v1/users", "method": "PUT",
+                             "headers": ["Content-Type: application/json"], "body": "{}"}))
+    assert reply.status == 200, reply.body
+    answer = json.loads(reply.body)
+    assert answer["allowed"] and not answer["preflight_needed"]
+
+
 def test_a_malformed_scenario_is_one_line():
     for body in ("[]", "{", json.dumps({"url": 5}), json.dumps({"url": "x", "headers": "X: 1"})):
         reply = send("POST", PREDICT, JSON, body)
