@@ -4,8 +4,8 @@
 
 Starts N stacks at once (``python -m corslab up`` with offsets N * spacing from
 ``corslab.stack.ports.spacing``, each in a runtime folder of its own), prints the time until every
-one is healthy and the memory they hold together (the resident set of every process they
-started), then stops them. ``--tiny``: 2 stacks. Prints figures; asserts nothing.
+one is healthy and the memory they hold together (the proportional set size of every process
+they started: shared pages split between their sharers), then stops them. ``--tiny``: 2 stacks. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -39,14 +39,19 @@ def processes_of(runtime: Path) -> list[int]:
     return found
 
 
-def rss_kib(pid: int) -> int:
+def memory_kib(pid: int) -> tuple[int, int]:
+    """(resident, proportional) set size of ``pid`` in KiB: Rss counts pages shared with other
+    processes (the forked Flask services share most of theirs) in full, Pss splits them."""
+    rss = pss = 0
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Rss:"):
+                rss = int(line.split()[1])
+            elif line.startswith("Pss:"):
+                pss = int(line.split()[1])
     except OSError:
         pass
-    return 0
+    return rss, pss
 
 
 def main(argv=None) -> int:
@@ -70,12 +75,13 @@ def main(argv=None) -> int:
         failed = [err.strip().splitlines()[-1:] for p in ups for _, err in [p.communicate()] if p.returncode]
         elapsed = time.perf_counter() - started
         pids = [pid for r in runtimes for pid in processes_of(r)]
-        total = sum(rss_kib(pid) for pid in pids)
+        sizes = [memory_kib(pid) for pid in pids]
+        rss, pss = sum(r for r, _ in sizes), sum(p for _, p in sizes)
         for p in [launch("down", o, r) for o, r in zip(offsets, runtimes)]:
             p.communicate()
     print(f"{len(offsets)} stacks at once (offsets {', '.join(map(str, offsets))}): all healthy in "
-          f"{elapsed:.2f} s; {len(pids)} processes, {total / 1024:.0f} MiB resident together "
-          f"({total / 1024 / max(1, len(offsets)):.0f} MiB a stack)")
+          f"{elapsed:.2f} s; {len(pids)} processes, memory {pss / 1024:.0f} MiB proportional "
+          f"({pss / 1024 / max(1, len(offsets)):.0f} MiB a stack; resident sets summed {rss / 1024:.0f} MiB)")
     if failed:
         print(f"failed: {failed}")
     return 1 if failed else 0
