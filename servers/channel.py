@@ -28,7 +28,7 @@ from waitress.parser import HTTPRequestParser, ParsingError
 from waitress.task import ErrorTask, WSGITask
 from waitress.utilities import BadRequest, RequestEntityTooLarge
 
-from corslab.emulate.proxy import LINGER_TIME, LINGER_TIMEOUT, framing_problem
+from corslab.emulate.proxy import BARE_LF, BARE_LF_PROBLEM, LINGER_TIME, LINGER_TIMEOUT, framing_problem
 from servers.limits import MAX_BODY
 
 
@@ -36,15 +36,16 @@ class StrictParser(HTTPRequestParser):
     """waitress' parser, refusing every head :func:`framing_problem` refuses (400, then close)."""
 
     def received(self, data: bytes) -> int:
+        # A bare LF would leave waitress waiting for CRLF CRLF until the connection times out:
+        # refuse it as it arrives (the new bytes only, with the three before them for context).
         if not self.headers_finished and not self.completed and b"\n" in data:
-            head = self.header_plus + data
-            end = head.find(b"\r\n\r\n")
-            problem = framing_problem(head if end < 0 else head[:end])
-            if problem and (end >= 0 or "bare LF" in problem):  # waitress waits for CRLF CRLF forever
+            fresh = self.header_plus[-3:] + data
+            end = fresh.find(b"\r\n\r\n")
+            if BARE_LF.search(fresh if end < 0 else fresh[:end]):
                 self.parse_header(b"GET / HTTP/1.1\r\n")  # fills what the error answer reads
-                self.error, self.completed, self.headers_finished = BadRequest(problem), True, True
+                self.error, self.completed, self.headers_finished = BadRequest(BARE_LF_PROBLEM), True, True
                 return len(data)
-        return super().received(data)
+        return super().received(data)  # the whole head is checked once, in parse_header
 
     def parse_header(self, header_plus: bytes) -> None:
         problem = framing_problem(header_plus)

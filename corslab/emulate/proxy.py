@@ -252,7 +252,8 @@ def forward(req: Request, base: str, target: str, preserve_host: bool = True) ->
         conn.close()
 
 
-_BARE_LF = re.compile(rb"(?<!\r)\n")
+BARE_LF = re.compile(rb"(?<!\r)\n")
+BARE_LF_PROBLEM = "a line ends in a bare LF or CR (RFC 9112 §2.2); end every line with CRLF"
 
 
 def framing_problem(head: bytes) -> str | None:
@@ -264,8 +265,8 @@ def framing_problem(head: bytes) -> str | None:
     rather than guessed at; RFC 9110 §5.5: so is a NUL. None if the head is fine.
     """
     head = head.lstrip(b"\r\n").rstrip(b"\r\n")
-    if _BARE_LF.search(head) or b"\r" in head.replace(b"\r\n", b""):
-        return "a line ends in a bare LF or CR (RFC 9112 §2.2); end every line with CRLF"
+    if BARE_LF.search(head) or b"\r" in head.replace(b"\r\n", b""):
+        return BARE_LF_PROBLEM
     if b"\0" in head:
         return "a NUL byte in the head (RFC 9110 §5.5); remove it"
     lines = head.split(b"\r\n")
