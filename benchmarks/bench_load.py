@@ -1,7 +1,7 @@
 """Load on the running stack: a burst, idle connections, and preflights at the edge vs the app.
 
     python -m corslab up                  # the native stack must be running,
-    python benchmarks/bench_load.py       # [--burst 200] [--idle 500] [--seconds 3] [--only NAME...]
+    python benchmarks/bench_load.py       # [--burst 200] [--idle 500] [--seconds 3] [--only NAME...] [--tiny]
     python benchmarks/bench_load.py --start   # or: start what is down, stop it again at the end
 
 Per service of the stack (its health path):
@@ -178,7 +178,12 @@ def main(argv=None) -> int:
                         help="only these services (default: all)")
     parser.add_argument("--start", action="store_true",
                         help="start the services that are down, and stop them again at the end")
+    parser.add_argument("--tiny", action="store_true",
+                        help="a few requests on two services: checks the benchmark runs (the test suite)")
     args = parser.parse_args(argv)
+    if args.tiny:
+        args.burst, args.idle, args.clients, args.seconds = 5, 5, 1, 0.2
+        args.only = args.only or ["api", "cors-proxy"]
     down = [r.name for r in runner.status() if r.state != "healthy"]
     if down and not args.start:
         print(f"the stack is not running ({', '.join(down)} down); start it with "

@@ -1,7 +1,7 @@
 """How much the probe costs over the raw HTTP it sends, and how fast the model decides.
 
     python -m corslab up                  # the native stack must be running,
-    python benchmarks/bench_probe.py      # [--runs N] [--check]
+    python benchmarks/bench_probe.py      # [--runs N] [--check] [--tiny]
     python benchmarks/bench_probe.py --start   # or: start what is down, stop it again at the end
 
 For each scenario: the median wall time of ``probe()`` against the local stack, and the median
@@ -102,7 +102,11 @@ def main(argv=None) -> int:
     parser.add_argument("--check", action="store_true", help=f"exit 1 if probe > {GOAL:g}x raw")
     parser.add_argument("--start", action="store_true",
                         help="start the services that are down, and stop them again at the end")
+    parser.add_argument("--tiny", action="store_true",
+                        help="2 runs per scenario: checks the benchmark runs (the test suite)")
     args = parser.parse_args(argv)
+    if args.tiny:
+        args.runs = 2
     needed = {"api", "api-appcors", "cors-proxy"}  # the services the scenarios use
     down = {r.name for r in runner.status() if r.state != "healthy"} & needed
     if not args.start and down:

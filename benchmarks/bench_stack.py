@@ -1,6 +1,6 @@
 """Benchmark: cold `up` until every service is healthy, and `down`, in seconds.
 
-    python benchmarks/bench_stack.py [--runs 5]
+    python benchmarks/bench_stack.py [--runs 5] [--tiny]
 
 Goals (on a 2-core machine): up <= 1.5 s, down <= 0.5 s. Also times how fast the CLI
 starts (`python -m corslab --help`; goal <= 0.3 s). Prints figures; asserts nothing (a benchmark,
@@ -30,7 +30,11 @@ def timed(fn) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--tiny", action="store_true",
+                        help="one run: checks the benchmark runs (the test suite)")
     args = parser.parse_args()
+    if args.tiny:
+        args.runs = 1
     was_running = any(r.state == "healthy" for r in runner.status())
     runner.down()
     ups, downs = [], []
@@ -39,7 +43,7 @@ def main() -> None:
         downs.append(timed(runner.down))
     root = Path(runner.ROOT)
     cli = [timed(lambda: subprocess.run([sys.executable, "-m", "corslab", "--help"], cwd=root,
-                                        capture_output=True, check=True)) for _ in range(5)]
+                                        capture_output=True, check=True)) for _ in range(args.runs)]
     n = len(runner.topology.SERVICES)
     print(f"services: {n} ({', '.join(runner.topology.SERVICES)})")
     print(f"cold up -> all healthy: median {statistics.median(ups):.2f} s "

@@ -8,8 +8,8 @@ on api-appcors, the echo's requested headers) adds them to the 413 too, and page
 "too large" instead of seeing a CORS failure.
 
 waitress refuses a body over its own ``max_request_body_size`` before the app runs, with a plain
-413 of its own (no CORS headers). :func:`channel_class` hands such a request to the app instead,
-with its declared length but without reading the body, and the app refuses it as above.
+413 of its own (no CORS headers); servers/channel.py hands such a request to the app instead, with
+its declared length but without reading the body, and the app refuses it as above.
 """
 
 from __future__ import annotations
@@ -31,25 +31,3 @@ def install(app: Flask) -> None:
 
     # Before every other hook (flask-cors answers preflights in one): no hook sees a huge body.
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_large_body)
-
-
-def channel_class():
-    """A waitress channel that lets the app answer the 413 of an over-large body (see above)."""
-    from waitress.channel import HTTPChannel
-    from waitress.task import ErrorTask, WSGITask
-    from waitress.utilities import RequestEntityTooLarge
-
-    def error_task(channel, parsed):
-        if isinstance(parsed.error, RequestEntityTooLarge) and parsed.headers_finished:
-            # The declared length (or what a chunked body reached) tells the app it is too large;
-            # the body itself stays unread and the connection is closed after the answer.
-            received = max(parsed.content_length, parsed.body_bytes_received, MAX_BODY + 1)
-            parsed.headers["CONTENT_LENGTH"] = str(received)
-            parsed.headers.pop("TRANSFER_ENCODING", None)
-            parsed.body_rcv = None
-            task = WSGITask(channel, parsed)
-            task.close_on_finish = True
-            return task
-        return ErrorTask(channel, parsed)
-
-    return type("LimitedChannel", (HTTPChannel,), {"error_task_class": staticmethod(error_task)})

@@ -69,7 +69,13 @@ def create_app(site: str = "frontend") -> Flask:
             },
         )
 
-    install_playground(app, me.origin)  # /_lab/predict and /_lab/backends (corslab/probing/playground.py)
+    install_playground(app, site)  # /_lab/predict and /_lab/backends (corslab/probing/playground.py)
+
+    @app.get("/favicon.ico")
+    def favicon():
+        # Browsers ask every origin for one; a 404 would put an unrelated error in the console
+        # beside the CORS lines a learner reads. No icon: 204, cached for a day.
+        return "", 204, {"Cache-Control": "public, max-age=86400"}
 
     @app.get("/_lab/health")
     def health():

@@ -47,13 +47,15 @@ def build_app(name: str):
 def serve(name: str, host: str) -> None:
     from waitress import create_server
 
+    from servers.channel import LabChannel
+
     svc = topology.SERVICES[name]
     app = build_app(name)
     # "Task queue depth is N" on every request of a burst would flood the log: errors only.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     print(f"{svc.name}: serving {svc.role} on http://{host}:{svc.port}", flush=True)
     server = create_server(app, host=host, port=svc.port, **WAITRESS)
-    server.channel_class = limits.channel_class()  # the app, not waitress, answers a large body
+    server.channel_class = LabChannel  # strict framing, the app's 413, lingering close
     server.run()
 
 

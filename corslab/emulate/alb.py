@@ -51,17 +51,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from corslab.emulate.proxy import (
-    Emulator,
-    check_targets,
-    Headers,
-    Request,
-    Response,
-    config_error,
-    expect,
-    read_config,
-    serve as serve_proxy,
-)
+from corslab.emulate.proxy import Emulator, Headers, Request, Response, config_error, expect, read_config, serve_product
 
 #: routing.http.response.<name>.header_value -> the header ALB writes.
 RESPONSE_HEADER_ATTRIBUTES = {
@@ -276,9 +266,8 @@ class AlbEmulator(Emulator):
     preserve_host = True  # ALB forwards the client's Host header
 
     def __init__(self, config: AlbConfig, upstream: str, targets: dict[str, str]):
-        super().__init__(upstream)
+        super().__init__(upstream, targets)
         self.config = config
-        self.targets = targets
 
     def on_request(self, req: Request) -> Response | None:
         action = next((r.action for r in self.config.rules if r.matches(req)), self.config.default)
@@ -291,7 +280,7 @@ class AlbEmulator(Emulator):
         return None
 
     def upstream_for(self, req: Request) -> str:
-        return self.targets.get(req.state["target_group"], self.upstream)
+        return self.backend_url(req.state["target_group"])
 
     def on_response(self, req: Request, resp: Response) -> None:
         if resp.local and resp.status == 502 and "target_group" in req.state:  # the target refused the connection
@@ -304,5 +293,5 @@ class AlbEmulator(Emulator):
 
 
 def serve(config: AlbConfig, *, host: str, port: int, upstream: str, targets: dict[str, str]) -> None:
-    check_targets(targets, config.target_groups, config.path, "target group")
-    serve_proxy(AlbEmulator(config, upstream, targets), host, port)
+    serve_product(AlbEmulator(config, upstream, targets), config.target_groups, config.path, host, port,
+                  "target group")

@@ -47,7 +47,7 @@ import re
 from dataclasses import dataclass
 
 from corslab.emulate.istio import EnvoyCorsPolicy, EnvoyProxy, EnvoyRoute, HeaderOps, StringMatcher
-from corslab.emulate.proxy import Request, check_targets, config_error, expect, read_config, serve as serve_proxy
+from corslab.emulate.proxy import Request, config_error, expect, manifests, serve_product
 
 METHODS_WITH_WILDCARD = ("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "*")
 #: The CRD's pattern for CORSOrigin (standard channel v1.5).
@@ -64,15 +64,8 @@ class GatewayApiConfig:
 
 def load(path: str) -> GatewayApiConfig:
     """Read the HTTPRoute(s) of a manifest, check them as the CRD would, translate like Envoy Gateway."""
-    docs = [d for d in read_config(path, "yaml") if isinstance(d, dict) and d.get("kind") == "HTTPRoute"]
-    if not docs:
-        raise config_error(path, "kind", "no HTTPRoute in this file; write kind: HTTPRoute")
     routes = []
-    for n, doc in enumerate(docs):
-        api = str(doc.get("apiVersion", ""))
-        if not api.startswith("gateway.networking.k8s.io/"):
-            raise config_error(path, f"HTTPRoute[{n}].apiVersion", f"{api!r} is not gateway.networking.k8s.io/v1")
-        spec = expect(path, f"HTTPRoute[{n}].spec", doc.get("spec"), dict, "a mapping")
+    for _, spec in manifests(path, "HTTPRoute", "gateway.networking.k8s.io"):
         rules = expect(path, "spec.rules", spec.get("rules") or [{}], list, "a list")
         for i, rule in enumerate(rules):
             routes.extend(_rule(path, f"spec.rules[{i}]", expect(path, f"spec.rules[{i}]", rule, dict, "a mapping")))
@@ -228,5 +221,5 @@ def cors_policy(path: str, where: str, cors) -> EnvoyCorsPolicy:
 
 
 def serve(config: GatewayApiConfig, *, host: str, port: int, upstream: str, targets: dict[str, str]) -> None:
-    check_targets(targets, {r.cluster for r in config.routes}, config.path)
-    serve_proxy(EnvoyProxy(config.routes, upstream, targets), host, port)
+    serve_product(EnvoyProxy(config.routes, upstream, targets), {r.cluster for r in config.routes}, config.path,
+                  host, port)

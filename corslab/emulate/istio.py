@@ -53,17 +53,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from corslab.emulate.proxy import (
-    Emulator,
-    check_targets,
-    Headers,
-    Request,
-    Response,
-    config_error,
-    expect,
-    read_config,
-    serve as serve_proxy,
-)
+from corslab.emulate.proxy import Emulator, Headers, Request, Response, config_error, expect, manifests, serve_product
 
 #: Envoy's router local reply for an unreachable upstream (status 503, text/plain); the CORS filter's
 #: encodeHeaders still runs on it, so an allowed Origin gets ACAO on the 503 too.
@@ -177,9 +167,8 @@ class EnvoyProxy(Emulator):
     lowercase_header_names = True  # Envoy's HTTP/1 codec writes "content-length", "date", ... in lower case
 
     def __init__(self, routes: list[EnvoyRoute], upstream: str, targets: dict[str, str], server: str = "envoy"):
-        super().__init__(upstream)
+        super().__init__(upstream, targets)
         self.routes = routes
-        self.targets = targets
         self.server = server  # HCM server_name; Istio's proxies call themselves "istio-envoy"
 
     def on_request(self, req: Request) -> Response | None:
@@ -218,8 +207,7 @@ class EnvoyProxy(Emulator):
         return Response(200, headers)  # its own encodeHeaders still runs on it (see on_response)
 
     def upstream_for(self, req: Request) -> str:
-        cluster = req.state["route"].cluster
-        return self.targets.get(cluster) or self.targets.get(cluster.split(".")[0]) or self.upstream
+        return self.backend_url(req.state["route"].cluster)
 
     def on_response(self, req: Request, resp: Response) -> None:
         resp.headers = coalesce_inline(resp.headers)
@@ -260,18 +248,11 @@ class IstioConfig:
 
 def load(path: str) -> IstioConfig:
     """Read the VirtualService(s) of a manifest and validate corsPolicy as istiod would."""
-    services = [d for d in read_config(path, "yaml") if isinstance(d, dict) and d.get("kind") == "VirtualService"]
-    if not services:
-        raise config_error(path, "kind", "no VirtualService in this file; write kind: VirtualService")
     routes: list[EnvoyRoute] = []
-    for n, vs in enumerate(services):
-        api = str(vs.get("apiVersion", ""))
-        if not api.startswith("networking.istio.io/"):
-            raise config_error(path, f"VirtualService[{n}].apiVersion", f"{api!r} is not networking.istio.io/v1")
-        spec = expect(path, f"VirtualService[{n}].spec", vs.get("spec"), dict, "a mapping")
+    for at, spec in manifests(path, "VirtualService", "networking.istio.io"):
         if not spec.get("hosts"):
-            raise config_error(path, f"VirtualService[{n}].spec.hosts", "is required (e.g. hosts: [\"*\"])")
-        for i, http in enumerate(expect(path, f"VirtualService[{n}].spec.http", spec.get("http", []), list, "a list")):
+            raise config_error(path, f"{at}.hosts", "is required (e.g. hosts: [\"*\"])")
+        for i, http in enumerate(expect(path, f"{at}.http", spec.get("http", []), list, "a list")):
             where = f"spec.http[{i}]"
             expect(path, where, http, dict, "a mapping")
             destinations = http.get("route") or []
@@ -423,5 +404,5 @@ def _cors_policy(path: str, where: str, cors) -> EnvoyCorsPolicy:
 
 
 def serve(config: IstioConfig, *, host: str, port: int, upstream: str, targets: dict[str, str]) -> None:
-    check_targets(targets, {r.cluster for r in config.routes}, config.path)
-    serve_proxy(EnvoyProxy(config.routes, upstream, targets, server="istio-envoy"), host, port)
+    serve_product(EnvoyProxy(config.routes, upstream, targets, server="istio-envoy"),
+                  {r.cluster for r in config.routes}, config.path, host, port)

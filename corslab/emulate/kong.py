@@ -52,17 +52,7 @@ import uuid
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from corslab.emulate.proxy import (
-    Emulator,
-    check_targets,
-    Headers,
-    Request,
-    Response,
-    config_error,
-    expect,
-    read_config,
-    serve as serve_proxy,
-)
+from corslab.emulate.proxy import Emulator, Headers, Request, Response, config_error, expect, read_config, serve_product
 
 DEFAULT_METHODS = ("GET", "HEAD", "PUT", "PATCH", "POST", "DELETE", "OPTIONS", "TRACE", "CONNECT")
 FLAT = re.compile(r"^[A-Za-z0-9.:/-]+$")  # handler.lua: "doesn't look like a regex"
@@ -392,9 +382,8 @@ class KongEmulator(Emulator):
     preserve_host = False
 
     def __init__(self, config: KongConfig, upstream: str, targets: dict[str, str]):
-        super().__init__(upstream)
+        super().__init__(upstream, targets)
         self.config = config
-        self.targets = targets
 
     def _cors_for(self, route: Route) -> CorsConf | None:
         return route.cors or self.config.services[route.service].cors or self.config.cors
@@ -429,7 +418,7 @@ class KongEmulator(Emulator):
 
     def upstream_for(self, req: Request) -> str:
         route: Route = req.state["route"]
-        return self.targets.get(route.service, self.upstream)
+        return self.backend_url(route.service)
 
     def upstream_target(self, req: Request, base: str) -> str:
         """Kong's path_handling "v0": service path + request path (minus the prefix if strip_path)."""
@@ -462,5 +451,5 @@ class KongEmulator(Emulator):
 
 
 def serve(config: KongConfig, *, host: str, port: int, upstream: str, targets: dict[str, str]) -> None:
-    check_targets(targets, set(config.services), config.path, "service")
-    serve_proxy(KongEmulator(config, upstream, targets), host, port)
+    serve_product(KongEmulator(config, upstream, targets), set(config.services), config.path, host, port,
+                  "service")

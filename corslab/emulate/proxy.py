@@ -18,6 +18,17 @@ carries the CORS headers the product would add and a page can read it; a malform
 ``Content-Length`` or chunk size is answered 400; a connection silent for :data:`IDLE_TIMEOUT` s is
 closed. The listen backlog is :data:`BACKLOG`, and each connection has its own thread.
 
+Framing (RFC 9112 §6.1, §5.2, §2.2), checked by :func:`framing_problem` on the head as it came:
+``Content-Length`` together with ``Transfer-Encoding``, a transfer coding other than one
+``chunked``, ``Transfer-Encoding`` in HTTP/1.0, an obs-fold line, a bare LF - each is a 400 and
+the connection is closed, so no two parsers can disagree on where the next request starts. A
+request (head and body) must arrive within :data:`REQUEST_TIMEOUT` s of its first byte however
+it trickles (408 for a body that does not come), so a slow client does not hold its thread.
+A connection the server closes with unread input (a refused body) is closed the way nginx does
+(``lingering_close``): the answer is sent, the sending side shut, and what the client still sends
+is read and dropped for at most :data:`LINGER_TIME` s (:data:`LINGER_TIMEOUT` s of silence), so
+the client reads the 413 instead of a connection reset.
+
 What it does not model: TLS, HTTP/2, streaming (bodies are buffered whole), upstream connection
 pooling, and timeouts beyond a fixed 30 s upstream timeout.
 """
@@ -28,8 +39,10 @@ import errno
 import http.client
 import re
 import signal
+import socket
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -46,6 +59,9 @@ UPSTREAM_TIMEOUT = 30.0
 MAX_BODY = 1024 * 1024  # bytes of a request body: nginx's client_max_body_size 1m, Flask's limit
 BACKLOG = 1024  # connections the kernel queues before they are accepted (socketserver's default: 5)
 IDLE_TIMEOUT = 60.0  # seconds a connection may stay silent before it is closed
+REQUEST_TIMEOUT = 10.0  # seconds from a request's first byte to the end of its body
+LINGER_TIME = 30.0  # nginx's lingering_time: at most this long reading what follows a refused body
+LINGER_TIMEOUT = 5.0  # nginx's lingering_timeout: ... and this long without a byte
 
 
 class Headers:
@@ -151,8 +167,14 @@ class Emulator:
     #: Write every response header name in lower case, as Envoy's HTTP/1 codec does.
     lowercase_header_names = False
 
-    def __init__(self, upstream: str):
+    def __init__(self, upstream: str, targets: dict[str, str] | None = None):
         self.upstream = upstream
+        self.targets = dict(targets or {})  # --target NAME=URL: one backend of the config elsewhere
+
+    def backend_url(self, name: str) -> str:
+        """The base URL of the config's backend ``name``: its ``--target`` (by full or short name,
+        as :func:`check_targets` accepts them), else the upstream."""
+        return self.targets.get(name) or self.targets.get(name.split(".")[0]) or self.upstream
 
     def on_request(self, req: Request) -> Response | None:
         return None
@@ -230,12 +252,111 @@ def forward(req: Request, base: str, target: str, preserve_host: bool = True) ->
         conn.close()
 
 
+BARE_LF = re.compile(rb"(?<!\r)\n")
+BARE_LF_PROBLEM = "a line ends in a bare LF or CR (RFC 9112 §2.2); end every line with CRLF"
+
+
+def framing_problem(head: bytes) -> str | None:
+    """Why a request head (request line and header lines, as received) cannot be framed safely.
+
+    RFC 9112 §6.1: Content-Length with Transfer-Encoding, a coding that is not exactly one final
+    ``chunked``, or Transfer-Encoding in HTTP/1.0 is a 400 and the connection closes; §5.2: obs-fold
+    is a 400, and so is whitespace before the colon (§5.1); §2.2: a bare LF is answered 400 here
+    rather than guessed at; RFC 9110 §5.5: so is a NUL. None if the head is fine.
+    """
+    head = head.lstrip(b"\r\n").rstrip(b"\r\n")
+    if BARE_LF.search(head) or b"\r" in head.replace(b"\r\n", b""):
+        return BARE_LF_PROBLEM
+    if b"\0" in head:
+        return "a NUL byte in the head (RFC 9110 §5.5); remove it"
+    lines = head.split(b"\r\n")
+    if any(line[:1] in (b" ", b"\t") for line in lines[1:]):
+        return "a header line starts with whitespace (obs-fold, RFC 9112 §5.2); send each field on one line"
+    fields = [(name.lower(), value.strip(b" \t"))
+              for name, _, value in (line.partition(b":") for line in lines[1:])]
+    if any(name != name.strip(b" \t") for name, _ in fields):
+        return "whitespace around a field name (RFC 9112 §5.1); write 'Name: value'"
+    codings = [c.strip(b" \t").lower() for name, value in fields if name == b"transfer-encoding"
+               for c in value.split(b",") if c.strip(b" \t")]
+    has_te = any(name == b"transfer-encoding" for name, _ in fields)
+    if has_te and any(name == b"content-length" for name, _ in fields):
+        return ("both Content-Length and Transfer-Encoding (RFC 9112 §6.1: the length is "
+                "ambiguous); send one of them")
+    if has_te and lines[0].rstrip().endswith(b"HTTP/1.0"):
+        return "Transfer-Encoding in an HTTP/1.0 request (RFC 9112 §6.1); send Content-Length"
+    if has_te and codings != [b"chunked"]:
+        shown = b", ".join(codings).decode("latin-1")[:60]
+        return (f"Transfer-Encoding {shown!r} is not supported (RFC 9112 §6.1); send "
+                "'Transfer-Encoding: chunked' alone, or Content-Length")
+    return None
+
+
 def _end_to_end(headers: Headers) -> Headers:
     """Drop hop-by-hop headers, including those the Connection header names."""
     named = set()
     for value in headers.get_all("Connection"):
         named.update(token.strip().lower() for token in value.split(","))
     return Headers((k, v) for k, v in headers if k.lower() not in HOP_BY_HOP | named)
+
+
+class _Wire:
+    """The connection's input, read under a deadline: :data:`REQUEST_TIMEOUT` s from a request's
+    first byte to its end (at most one ``recv`` at a time, so a trickle cannot stretch it), idle
+    :data:`IDLE_TIMEOUT` s between requests. Keeps the lines of the current request's head."""
+
+    def __init__(self, buffered, sock: socket.socket):
+        self.buffered, self.sock = buffered, sock
+        self.lines: list[bytes] = []
+        self.deadline: float | None = None
+
+    def next_request(self) -> None:
+        self.lines, self.deadline = [], None
+
+    def _wait(self) -> None:
+        """Arm the socket for one read: idle before a request, the request's time left within one."""
+        if self.deadline is None:
+            self.sock.settimeout(IDLE_TIMEOUT)
+            return
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(f"the request did not arrive within {REQUEST_TIMEOUT:g} s")
+        self.sock.settimeout(left)
+
+    def _started(self) -> None:
+        if self.deadline is None:
+            self.deadline = time.monotonic() + REQUEST_TIMEOUT
+
+    def readline(self, limit: int = -1) -> bytes:
+        out = b""
+        while limit < 0 or len(out) < limit:
+            self._wait()
+            ahead = self.buffered.peek(1)  # one recv at most, when nothing is buffered
+            if not ahead:
+                break
+            self._started()
+            ahead = ahead if limit < 0 else ahead[:limit - len(out)]
+            end = ahead.find(b"\n")
+            out += self.buffered.read(end + 1 if end >= 0 else len(ahead))
+            if end >= 0:
+                break
+        if len(self.lines) < 200:  # the head; a longer one is refused by http.client (100 lines)
+            self.lines.append(out)
+        return out
+
+    def read(self, size: int) -> bytes:
+        parts, left = [], size
+        while left > 0:
+            self._wait()
+            part = self.buffered.read1(min(left, 65536))
+            if not part:
+                break
+            self._started()
+            parts.append(part)
+            left -= len(part)
+        return b"".join(parts)
+
+    def close(self) -> None:
+        self.buffered.close()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -246,6 +367,28 @@ class _Handler(BaseHTTPRequestHandler):
         sys.stderr.write("%s %s\n" % (self.address_string(), format % args))
 
     timeout = IDLE_TIMEOUT  # socketserver applies it to the connection: a silent client is let go
+
+    def setup(self):
+        super().setup()
+        self.rfile = _Wire(self.rfile, self.connection)
+
+    unread_body = False  # a body was refused unread: close the way nginx does (lingering close)
+
+    def finish(self):
+        super().finish()
+        if self.unread_body:  # the answer is out: shut the sending side, drain what still comes
+            try:
+                self.connection.shutdown(socket.SHUT_WR)
+                linger(self.connection)
+            except OSError:
+                pass
+
+    def parse_request(self) -> bool:
+        if self.raw_requestline in (b"\r\n", b"\n"):  # RFC 9112 §2.2: one empty line before a request
+            self.raw_requestline = self.rfile.readline(65537)
+        ok = super().parse_request()
+        self.head = b"".join(self.rfile.lines)
+        return ok
 
     def _read_body(self) -> bytes:
         """The request body, at most MAX_BODY bytes; _BadBody for what cannot be read."""
@@ -273,7 +416,10 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(value)
         if length > MAX_BODY:
             raise _BadBody(413, f"the request body is over {MAX_BODY} bytes")
-        return self.rfile.read(length) if length else b""
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            raise _BadBody(400, f"the body ended after {len(body)} of its {length} bytes")
+        return body
 
     def _serve(self):
         req = Request(
@@ -283,12 +429,19 @@ class _Handler(BaseHTTPRequestHandler):
             client=self.client_address[0],
         )
         refusal = None
+        problem = framing_problem(self.head)
         try:
-            req.body = self._read_body()
+            if problem:
+                raise _BadBody(400, problem)
+            try:
+                req.body = self._read_body()
+            except TimeoutError:
+                raise _BadBody(408, f"the request body did not arrive within {REQUEST_TIMEOUT:g} s") from None
         except _BadBody as bad:
             self.close_connection = True  # the unread body must not be taken for the next request
+            self.unread_body = bad.status != 408  # a client that does not send is not waited for
             refusal = text_response(bad.status, f"{bad}\n")
-            if bad.status == 400:  # not a request the product would route: answered as is
+            if bad.status != 413:  # not a request the product would route: answered as is
                 self._send(req, refusal)
                 return
         try:
@@ -297,8 +450,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.log_error("emulator error: %r", exc)
             resp = text_response(500, "emulator error\n")
         self._send(req, resp)
+        self.rfile.next_request()
 
     def _send(self, req: Request, resp: Response):
+        self.connection.settimeout(IDLE_TIMEOUT)  # the answer is written without the request's deadline
         no_body = req.method == "HEAD" or resp.status in (204, 304) or 100 <= resp.status < 200
         self.send_response_only(resp.status, resp.reason or None)
         headers = Headers(resp.headers)
@@ -344,6 +499,16 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True  # restart at once on the same port (TIME_WAIT), never steal a live one
 
 
+def linger(sock: socket.socket) -> None:
+    """Read and drop ``sock``'s input until the client closes, for at most LINGER_TIME s in all and
+    LINGER_TIMEOUT s of silence (nginx's lingering_time and lingering_timeout)."""
+    end = time.monotonic() + LINGER_TIME
+    while (left := end - time.monotonic()) > 0:
+        sock.settimeout(min(LINGER_TIMEOUT, left))
+        if not sock.recv(65536):
+            return
+
+
 def make_server(emulator: Emulator, host: str, port: int) -> ThreadingHTTPServer:
     """Bind a server for ``emulator``; a port in use becomes a clear CorsLabError."""
     handler = type("Handler", (_Handler,), {"emulator": emulator})
@@ -373,6 +538,14 @@ def serve(emulator: Emulator, host: str, port: int) -> None:
         server.serve_forever(poll_interval=0.05)  # how soon a stop signal takes effect
     finally:
         server.server_close()
+
+
+def serve_product(emulator: Emulator, backends: set[str], path: str, host: str, port: int,
+                  noun: str = "backend") -> None:
+    """The ``serve`` of a product module: check the emulator's ``--target`` names against the
+    config's ``backends`` (a typo is an error), then :func:`serve` it."""
+    check_targets(emulator.targets, backends, path, noun)
+    serve(emulator, host, port)
 
 
 def check_targets(targets: dict[str, str], names: set[str], path: str, noun: str = "backend") -> None:
@@ -436,6 +609,21 @@ def read_config(path: str, fmt: str):
         mark = getattr(exc, "problem_mark", None)
         line = f"line {mark.line + 1}" if mark else ""
         raise config_error(path, line, f"not valid YAML ({getattr(exc, 'problem', exc)})") from None
+
+
+def manifests(path: str, kind: str, group: str, version: str = "v1") -> list[tuple[str, dict]]:
+    """The ``spec`` of every Kubernetes object of ``kind`` in the YAML file ``path``, each with the
+    field name that locates it in errors (``HTTPRoute[0].spec``); its apiVersion must be ``group/...``."""
+    docs = [d for d in read_config(path, "yaml") if isinstance(d, dict) and d.get("kind") == kind]
+    if not docs:
+        raise config_error(path, "kind", f"no {kind} in this file; write kind: {kind}")
+    specs = []
+    for n, doc in enumerate(docs):
+        api = str(doc.get("apiVersion", ""))
+        if not api.startswith(group + "/"):
+            raise config_error(path, f"{kind}[{n}].apiVersion", f"{api!r} is not {group}/{version}")
+        specs.append((f"{kind}[{n}].spec", expect(path, f"{kind}[{n}].spec", doc.get("spec"), dict, "a mapping")))
+    return specs
 
 
 def not_utf8(path: str, exc: UnicodeDecodeError) -> CorsLabError:

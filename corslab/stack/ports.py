@@ -1,4 +1,5 @@
-"""Who holds a TCP port: free, ours, or somebody else's (and which process, when knowable)."""
+"""Who holds a TCP port: free, ours, or somebody else's (and which process, when knowable);
+which port offsets let several stacks share one machine."""
 
 from __future__ import annotations
 
@@ -98,3 +99,43 @@ def command_line(pid: int) -> str:
         return "?"
     cmd = raw.replace(b"\0", b" ").decode(errors="replace").strip()
     return cmd[:120] or "?"
+
+
+# ---- several stacks on one machine (CORSLAB_PORT_OFFSET) --------------------------------------
+
+def ephemeral_start() -> int:
+    """The lowest port the system hands to outgoing connections (Linux: 32768); a stack's ports
+    stay below it, where no client's connection can be holding one for a while."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def overlap(defaults, a: int, b: int) -> set[int]:
+    """The ports that a stack under offset ``a`` and one under ``b`` would share."""
+    return {p + a for p in defaults} & {p + b for p in defaults}
+
+
+def spacing(defaults, highest: int | None = None) -> int:
+    """The smallest step (a multiple of 10, from 100) whose multiples 0, step, 2*step, ... give
+    stacks that never share a port, for every offset that keeps ``defaults`` below ``highest``."""
+    highest = ephemeral_start() - 1 if highest is None else highest
+    gaps = {abs(p - q) for p in defaults for q in defaults}
+    room = highest - max(defaults)
+    step = 100
+    while any(k * step in gaps for k in range(1, room // step + 1)):
+        step += 10
+    return step
+
+
+def free_offsets(defaults, host: str = "127.0.0.1", count: int = 5) -> list[int]:
+    """Offsets (multiples of :func:`spacing`) under which every port of ``defaults`` is free now."""
+    step, room = spacing(defaults), ephemeral_start() - 1 - max(defaults)
+    found = []
+    for offset in range(0, room + 1, step):
+        if all(is_free(p + offset, host) for p in defaults):
+            found.append(offset)
+            if len(found) == count:
+                break
+    return found

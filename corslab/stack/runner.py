@@ -9,13 +9,22 @@ functions, so notebooks and tests call them directly (no signal-grabbing process
 State lives in a runtime folder (``.run/`` in the repository, or $CORSLAB_RUNTIME):
 ``<name>.pid`` (pid and start time, so a recycled pid is never mistaken for ours),
 ``<name>.log`` (the service's output) and ``nginx/<name>/`` (nginx prefix, config, pid, logs).
+
+One runtime folder holds one stack. ``stack.json`` names its port offset, and a verb run with
+another offset on a folder whose stack is running is refused (its pid files would lead it to the
+other stack's processes); ``up.lock`` makes two ``up`` at the same moment take turns. Every
+process the runner starts carries its runtime folder (``CORSLAB_RUNTIME`` in its environment,
+nginx's ``-p`` prefix), so a port held by another stack's process is told apart from this stack's
+own leftovers: it is refused, with offsets that are free named, never taken over.
 """
 
 from __future__ import annotations
 
 import errno
+import fcntl
 import functools
 import http.client
+import contextlib
 import json
 import os
 import signal
@@ -33,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 20.0  # seconds; a cold start takes about one
 STOP_TIMEOUT = 5.0
 KILL_WAIT = 2.0  # seconds for SIGKILLed processes to vanish
+LOCK_WAIT = 60.0  # seconds an `up` waits for another `up` on the same runtime folder
 
 # Children started by this Python process, so we can reap them (no zombies in a notebook kernel).
 _children: dict[str, subprocess.Popen] = {}
@@ -181,14 +191,47 @@ def _orphan_session(svc: topology.Service) -> int | None:
     if found is None:
         return None
     pid, cmd = found
+    fields = _stat(pid)
+    if fields is None:
+        return None
+    stack = _stack_of([pid, int(fields[3])])
+    if stack is not None:  # started by a runner: ours only if started for this runtime folder
+        return int(fields[3]) if stack == runtime_dir().resolve() else None
     program = os.path.basename(cmd.split()[0]) if cmd.split() else ""
     started_here = _cwd(pid) == ROOT and (
         "-m servers.run" in cmd or "-m corslab emulate" in cmd or program in ("nginx", "nginx:"))
     ours = str(runtime_dir() / "nginx" / svc.name) in cmd or started_here
-    fields = _stat(pid)
-    if not ours or fields is None:
+    return int(fields[3]) if ours else None
+
+
+def _stack_of(pids: list[int]) -> Path | None:
+    """The runtime folder of the stack that started these processes (a service and its session
+    leader), from ``CORSLAB_RUNTIME`` in their environment or nginx's ``-p RUNTIME/nginx/NAME``;
+    None when they carry neither (not a runner's, or one from before the marker)."""
+    for pid in pids:
+        try:
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+            args = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").split()
+        except OSError:
+            continue
+        for item in environ:
+            if item.startswith(b"CORSLAB_RUNTIME="):
+                return Path(os.fsdecode(item.split(b"=", 1)[1]))
+        if b"-p" in args[:-1] and args[0].rsplit(b"/", 1)[-1] in (b"nginx", b"nginx:"):
+            prefix = Path(os.fsdecode(args[args.index(b"-p") + 1]))
+            if prefix.parent.name == "nginx":
+                return prefix.parent.parent
+    return None
+
+
+def other_stack(svc: topology.Service) -> Path | None:
+    """The runtime folder of another lab stack whose process holds ``svc``'s port, or None."""
+    found = ports.owner(svc.port)
+    if found is None:
         return None
-    return int(fields[3])
+    fields = _stat(found[0])
+    stack = _stack_of([found[0], int(fields[3])] if fields else [found[0]])
+    return stack if stack is not None and stack != runtime_dir().resolve() else None
 
 
 def _lab_processes(svc: topology.Service,
@@ -217,6 +260,81 @@ def _lab_processes(svc: topology.Service,
 def _describe(pids: list[int]) -> str:
     return ", ".join(f"pid {pid} ({ports.command_line(pid)})" for pid in pids[:3]) + (
         f" and {len(pids) - 3} more" if len(pids) > 3 else "")
+
+
+# ---- one stack per runtime folder --------------------------------------------------------------
+
+def _stack_file(folder: Path | None = None) -> Path:
+    return (folder or runtime_dir()) / "stack.json"
+
+
+def recorded_offset(folder: Path | None = None) -> int | None:
+    """The port offset of the stack last started in ``folder`` (this runtime folder by default)."""
+    try:
+        with open(_stack_file(folder), "rb") as recorded:
+            return int(json.loads(recorded.read(4096))["offset"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _running_here() -> list[str]:
+    """The services whose pid file in this runtime folder leads to a live process."""
+    return [name for name in topology.SERVICES if _our_pid(name) is not None]
+
+
+def check_runtime() -> None:
+    """One stack per runtime folder: refuse, in one line, to act on a folder whose running stack
+    has another port offset (its pid files would lead this call to that stack's processes)."""
+    offset = recorded_offset()
+    if offset is None or offset == topology.PORT_OFFSET or not _running_here():
+        return
+    raise CorsLabError(
+        f"the runtime folder {runtime_dir()} holds a running stack with CORSLAB_PORT_OFFSET={offset}, "
+        f"not {topology.PORT_OFFSET}; give this stack a folder of its own (CORSLAB_RUNTIME=...), "
+        f"or use that offset")
+
+
+@contextlib.contextmanager
+def _turn(wait: float = LOCK_WAIT):
+    """Hold ``up.lock`` of the runtime folder: two ``up`` at the same moment take turns (the second
+    waits up to ``wait`` s, then is refused), never start two half-stacks."""
+    path = runtime_dir() / "up.lock"
+    with open(path, "a+") as lock:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    lock.seek(0)
+                    holder = lock.read().strip() or "another process"
+                    raise CorsLabError(f"another `up` (pid {holder}) has held {path} for "
+                                       f"{wait:.0f} s; wait for it to finish, or stop it") from None
+                time.sleep(0.05)
+        try:
+            lock.seek(0)
+            lock.truncate()
+            lock.write(str(os.getpid()))
+            lock.flush()
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _taken_by_other_stacks(services: list[topology.Service]) -> str | None:
+    """One line when ports of ``services`` are held by another lab stack, naming free offsets."""
+    held = [(svc, stack) for svc in services if not ports.is_free(svc.port, topology.BIND_HOST)
+            and (stack := other_stack(svc)) is not None]
+    if not held:
+        return None
+    stacks = sorted({stack for _, stack in held})
+    where = "; ".join(f"{stack} (CORSLAB_PORT_OFFSET={recorded_offset(stack)})" for stack in stacks)
+    names = ", ".join(f"{svc.port} ({svc.name})" for svc, _ in held[:4]) + (" ..." if len(held) > 4 else "")
+    free = ports.free_offsets(topology.DEFAULT_PORTS, topology.BIND_HOST)
+    return (f"CORSLAB_PORT_OFFSET={topology.PORT_OFFSET} overlaps the running lab stack of {where}: "
+            f"ports {names} are its; offsets free now: {', '.join(map(str, free)) or 'none'} "
+            "(docs/instructor.md gives each learner an offset that never overlaps another's)")
 
 
 # ---- health ---------------------------------------------------------------------------------
@@ -297,6 +415,7 @@ def state_of(svc: topology.Service, sessions: dict[int, list[int]] | None = None
 
 
 def status(names: list[str] | None = None) -> list[ServiceState]:
+    check_runtime()
     sessions = _sessions()
     return [state_of(svc, sessions) for svc in _select(names)]
 
@@ -349,6 +468,23 @@ def up(names: list[str] | None = None, timeout: float = START_TIMEOUT) -> list[S
     """
     timeout = check_timeout(timeout, "the start timeout")
     services = _select(names)
+    try:
+        with _turn():
+            check_runtime()
+            return _up(services, timeout)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise CorsLabError(f"cannot write to the runtime folder {runtime_dir()}: "
+                               f"{exc.strerror}; free some space there, or set CORSLAB_RUNTIME "
+                               "to a folder on another disk") from None
+        raise
+
+
+def _up(services: list[topology.Service], timeout: float) -> list[ServiceState]:
+    elsewhere = _taken_by_other_stacks(services)
+    if elsewhere:
+        raise CorsLabError(elsewhere)
+    _stack_file().write_text(json.dumps({"offset": topology.PORT_OFFSET, "root": str(ROOT)}) + "\n")
     sessions = _sessions()
     orphans = [svc.name for svc in services
                if _our_pid(svc.name) is None and _lab_processes(svc, sessions)[1]]
@@ -393,7 +529,8 @@ def up(names: list[str] | None = None, timeout: float = START_TIMEOUT) -> list[S
 
 
 def _child_env() -> dict[str, str]:
-    return dict(os.environ, PYTHONUNBUFFERED="1",
+    # CORSLAB_RUNTIME marks every process as this stack's (see _stack_of)
+    return dict(os.environ, PYTHONUNBUFFERED="1", CORSLAB_RUNTIME=str(runtime_dir().resolve()),
                 PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
 
 
@@ -441,7 +578,13 @@ def _spawn_flask(services: list[topology.Service]) -> dict[str, int]:
         name, _, pid = line.partition(" ")
         if name in names and pid.isdigit():
             pids[name] = int(pid)
-            _write_pidfile(name, pids[name])
+    try:
+        for name, pid in pids.items():
+            _write_pidfile(name, pid)
+    except OSError:  # a full disk: nothing may run that no pid file leads to
+        for pid in pids.values():
+            _signal_all(pid, [pid], signal.SIGKILL)
+        raise
     if result.returncode != 0 or set(pids) != set(names):
         down(list(pids))
         last = (result.stderr.strip().splitlines() or ["no output"])[-1]
@@ -469,7 +612,7 @@ def _wait_healthy(services: list[topology.Service], started: dict[str, int], tim
                     f"{name} exited{status} while starting. "
                     f"The end of its log ({_logfile(name)}):\n{tail(name, 15)}"
                 )
-            if is_healthy(svc, timeout=0.3):
+            if is_healthy(svc, timeout=0.3) and (name not in started or _answered_by(svc, started[name])):
                 del pending[name]
         if not pending:
             return
@@ -483,12 +626,23 @@ def _wait_healthy(services: list[topology.Service], started: dict[str, int], tim
         time.sleep(0.02)
 
 
+def _answered_by(svc: topology.Service, session: int) -> bool:
+    """True when the process behind ``svc``'s port is of ``session`` (the one this call started),
+    not another program that answers on it (another stack's, say); True when /proc cannot tell."""
+    found = ports.owner(svc.port)
+    if found is None:
+        return True
+    fields = _stat(found[0])
+    return fields is not None and int(fields[3]) == session
+
+
 def down(names: list[str] | None = None, timeout: float = STOP_TIMEOUT) -> list[str]:
     """Stop our services (all, or ``names``); return the names stopped. Leaves no process or port.
 
     Every process of a service's session is stopped - nginx's workers too, even when the master
     was killed - and lab processes whose pid files were lost are found by the port they hold."""
     timeout = check_timeout(timeout, "the stop timeout")
+    check_runtime()
     services = _select(names)
     stopping: dict[str, tuple[list[int], topology.Service]] = {}
     sessions = _sessions()

@@ -206,20 +206,22 @@
 
   // ---- beside the real outcome: what reached the app, and what the kit predicted ------------
 
-  function query(request) {
-    const q = new URLSearchParams();
-    q.append("url", request.url);
-    q.append("method", request.method);
-    for (const [name, value] of request.headers) q.append("header", `${name}: ${value}`);
-    q.append("credentials", request.credentials);
-    q.append("mode", request.mode);
-    if (request.body) q.append("body", request.body);
-    if (request.cache) q.append("cache", request.cache);
-    return q;
+  // The scenario as /_lab/predict takes it (corslab/probing/playground.py).
+  function scenario(request) {
+    return {
+      url: request.url, method: request.method,
+      headers: request.headers.map(([name, value]) => `${name}: ${value}`),
+      credentials: request.credentials, mode: request.mode, body: request.body || null,
+      cache: request.cache || "default",
+    };
   }
 
-  async function getJson(url) {
-    const response = await fetch(url, {cache: "no-store"});
+  // post: a JSON body. /_lab/predict sends requests, so it answers only its own page's POST with
+  // Content-Type: application/json (a type no form and no cross-origin page can send unasked).
+  async function getJson(url, post) {
+    const init = post === undefined ? {cache: "no-store"}
+      : {method: "POST", cache: "no-store", headers: {"Content-Type": "application/json"}, body: JSON.stringify(post)};
+    const response = await fetch(url, init);
     const data = await response.json();
     if (!response.ok) throw new Error(data.error || `status ${response.status}`);
     return data;
@@ -268,7 +270,7 @@
     }
     let p = null;
     try {
-      p = await getJson("/_lab/predict?" + query(request)); // after the log: it sends requests too
+      p = await getJson("/_lab/predict", scenario(request)); // after the log: it sends requests too
     } catch (err) {
       kit.append(el("h3", "The kit's prediction"));
       kit.append(el("p", `No prediction: ${err.message}`, {class: "muted"}));
@@ -303,6 +305,7 @@
     kit.dataset.agrees = String(agree);
     kit.append(el("p", `Predicted: ${verdict}${p.status !== null ? ` (status ${p.status})` : ""} - ` +
       (agree ? "the same as your browser." : "NOT what your browser did."), {class: agree ? "agree" : "disagree"}));
+    if (p.stand_in) kit.append(el("p", `Safe by design: ${p.stand_in}.`, {class: "muted", "data-field": "stand-in"}));
     if (p.console) {
       kit.append(el("p", "Chromium's console line, as the kit predicts it (compare with DevTools' Console):", {class: "hint"}));
       kit.append(el("pre", p.console, {"data-field": "console"}));

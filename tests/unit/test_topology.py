@@ -133,3 +133,25 @@ def test_readme_map_matches_the_topology():
     known = {n: s.default_port for n, s in topology.SERVICES.items()} | topology.RESERVED_PORTS
     for name, port in known.items():
         assert f"| `{name}` | {port} |" in readme, f"README.md lacks the row for {name} ({port})"
+
+
+def test_the_classroom_spacing_in_the_instructor_guide_never_overlaps_two_learners():
+    """docs/instructor.md gives learner N the offset N * STEP. No two such offsets may share a port
+    of the stack or of the labs (corslab/labs/hosts.py: LAB_SHIFT above the stack's lowest port),
+    for every learner whose ports stay below the ephemeral range (ports.ephemeral_start)."""
+    import re
+    from pathlib import Path
+
+    from corslab.labs import hosts
+    from corslab.stack import ports
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "instructor.md").read_text()
+    step = int(re.search(r"an offset that is a multiple of \*\*(\d+)\*\*", text).group(1))
+    lab_base = min(topology.DEFAULT_PORTS) + hosts.LAB_SHIFT
+    kit = set(topology.DEFAULT_PORTS) | set(range(lab_base, lab_base + 2 * hosts.BLOCK))
+    learners = (32767 - max(kit)) // step + 1
+    assert f"{learners} learners" in text and f"offsets 0 to {(learners - 1) * step}" in text
+    for a in range(learners):
+        for b in range(a + 1, learners):
+            assert not ports.overlap(kit, a * step, b * step), (a, b)
+    assert ports.spacing(kit, 32767) == step  # the smallest step that is safe
