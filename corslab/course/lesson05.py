@@ -96,9 +96,8 @@ def serve_fastapi(path: Path = EXAMPLES / "fastapi_app.py",
 
 # -- exercise 1: configure flask-cors for the lab policy -----------------------------------------
 
-def flask_cors_answers(kwargs: dict, origin: str):
-    """(preflight, response) of a fresh Flask app with ``CORS(app, **kwargs)`` for a PUT with
-    JSON from ``origin`` (preflight, then the PUT itself), as raw :class:`model.HttpResponse`."""
+def _flask_cors_client(kwargs: dict):
+    """A test client of a fresh Flask app with ``CORS(app, **kwargs)`` and one PUT route."""
     from flask import Flask, jsonify
     from flask_cors import CORS
 
@@ -109,7 +108,13 @@ def flask_cors_answers(kwargs: dict, origin: str):
         return jsonify(id=uid)
 
     CORS(app, **kwargs)
-    client = app.test_client()
+    return app.test_client()
+
+
+def flask_cors_answers(kwargs: dict, origin: str, client=None):
+    """(preflight, response) of a fresh Flask app with ``CORS(app, **kwargs)`` for a PUT with
+    JSON from ``origin`` (preflight, then the PUT itself), as raw :class:`model.HttpResponse`."""
+    client = client or _flask_cors_client(kwargs)
     pre = client.options("/v1/users/1", headers={
         "Origin": origin, "Access-Control-Request-Method": "PUT",
         "Access-Control-Request-Headers": "content-type"})
@@ -118,24 +123,52 @@ def flask_cors_answers(kwargs: dict, origin: str):
     return as_model(pre), as_model(resp)
 
 
-def _browser_allows(kwargs: dict, origin: str, api_url: str) -> tuple[bool, str | None]:
+def _browser_allows(kwargs: dict, origin: str, api_url: str, client=None) -> tuple[bool, str | None]:
     req = model.FetchRequest(api_url, origin, "PUT", [("Content-Type", "application/json")],
                              credentials="include", body='{"name": "ada"}')
-    pre, resp = flask_cors_answers(kwargs, origin)
+    pre, resp = flask_cors_answers(kwargs, origin, client)
     decision = model.decide(req, pre, resp)
     return decision.allowed, decision.reason
 
 
-def check_flask_cors(answer, api_url: str, allowed=policy.ALLOWED_ORIGINS,
-                     refused=(topology.UNTRUSTED_ORIGIN, "null")) -> Feedback:
+def _regex_note(kwargs: dict, kind: str) -> str:
+    """Why flask-cors let a look-alike through, when a regex in ``origins`` explains it."""
+    origins = kwargs.get("origins")
+    origins = [origins] if isinstance(origins, str) else list(origins or [])
+    regexes = [o for o in origins if isinstance(o, str) and any(c in o for c in "^$*+?[]()\\|")]
+    if not regexes:
+        return ""
+    if kind == "other-port-allowed":
+        return " - a regex that accepts any port trusts every program on that host"
+    if kind in ("prefix-match", "special-characters"):
+        return (" - flask-cors matches a regex from the start only (Python's re.match), so "
+                "end it with $")
+    if kind == "unescaped-dot":
+        return " - an unescaped '.' in a regex matches any character: write \\. or [.]"
+    return ""
+
+
+def check_flask_cors(answer, api_url: str, allowed=policy.ALLOWED_ORIGINS) -> Feedback:
     """Exercise 1: ``answer`` = the keyword arguments of ``CORS(app, ...)`` (a dict) so that the
-    allowed origins may send a credentialed JSON PUT and nobody else can read the answer."""
+    allowed origins may send a credentialed JSON PUT and nobody else can read the answer.
+
+    Judged by behaviour: a real Flask app runs the answer (flask-cors compares strings exactly,
+    case-insensitively, and a regex with ``re.match``), and the browser model decides each
+    exchange, for the allowed origins and for every attack origin derived from them
+    (:func:`corslab.fetch.attacks.attack_origins`). The feedback names each origin that got
+    through and why it is dangerous.
+    """
+    from corslab.fetch.attacks import attack_origins
+
     if unanswered(answer) or not isinstance(answer, dict):
         return Feedback.todo("Set `answer` to a dict of flask-cors arguments, e.g. "
                              "{\"origins\": [...], \"supports_credentials\": ..., ...}.")
     fb = Feedback("Your flask-cors configuration, run in a real Flask app")
+    attacks = attack_origins(allowed)
     try:
-        results = {o: _browser_allows(answer, o, api_url) for o in (*allowed, *refused)}
+        client = _flask_cors_client(answer)
+        results = {o: _browser_allows(answer, o, api_url, client)
+                   for o in (*allowed, *(a.origin for a in attacks))}
     except Exception as exc:  # noqa: BLE001 - the learner's arguments, whatever flask-cors says
         fb.check(False, f"CORS(app, **answer) fails: {exc.__class__.__name__}: {exc} - check the "
                         "argument names and values")
@@ -144,12 +177,23 @@ def check_flask_cors(answer, api_url: str, allowed=policy.ALLOWED_ORIGINS,
         ok, reason = results[origin]
         fb.check(ok, f"{origin} may PUT with credentials" if ok else
                  f"{origin} is blocked: {reason}")
-    for origin in refused:
-        ok, _ = results[origin]
-        fb.check(not ok, f"{origin} is refused" if not ok else
-                 f"{origin} can read the answer: the allowlist is too wide (flask-cors' default "
-                 "allows every origin)")
-    _, resp = flask_cors_answers(answer, allowed[0])
+    through = [a for a in attacks if results[a.origin][0]]
+    if not through:
+        fb.check(True, f"all {len(attacks)} attack origins derived from the allowlist (look-alikes, "
+                       "subdomains, other ports, null, ...) are refused")
+    elif len(through) > len(attacks) // 2:
+        fb.check(False, f"{len(through)} of {len(attacks)} attack origins can read the answer "
+                        f"(e.g. {through[0].origin}): the allowlist lets almost anyone in "
+                        "(flask-cors' default origins='*' reflects every origin)")
+    else:
+        by_kind: dict[str, list] = {}
+        for attack in through:  # one point per attack class, its first origin as the example
+            by_kind.setdefault(attack.kind, []).append(attack)
+        for kind, found in by_kind.items():
+            more = f" (and {len(found) - 1} more like it)" if len(found) > 1 else ""
+            fb.check(False, f"{found[0].origin}{more} can read the answer: {found[0].why}"
+                            + _regex_note(answer, kind))
+    _, resp = flask_cors_answers(answer, allowed[0], client)
     vary = (resp.get("vary") or "").lower()
     fb.check("origin" in vary, "Vary: Origin is sent" if "origin" in vary else
              "no Vary: Origin - a shared cache could give one origin's answer to another")

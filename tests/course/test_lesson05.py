@@ -19,12 +19,12 @@ LAB_POLICY = {"origins": list(policy.ALLOWED_ORIGINS), "supports_credentials": T
 
 def test_flask_cors_lab_policy_passes_in_a_real_flask_app():
     fb = lesson05.check_flask_cors(LAB_POLICY, URL)
-    assert fb.ok and len(fb.points) == 5
+    assert fb.ok and len(fb.points) == 4 and "attack origins" in fb.points[2][1]
 
 
 def test_flask_cors_default_origins_reflect_everyone():
     fb = lesson05.check_flask_cors({k: v for k, v in LAB_POLICY.items() if k != "origins"}, URL)
-    assert [m.split(" ")[0] for m in fb.wrong] == [EVIL, "null"]
+    assert len(fb.wrong) == 1 and "default origins='*'" in fb.wrong[0]
 
 
 def test_flask_cors_without_credentials_blocks_the_allowed_origins():
