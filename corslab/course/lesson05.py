@@ -260,3 +260,208 @@ def check_proxy_kind(answer) -> Feedback:
                      f"{key}: not right - who configured it, and on whose behalf does it act: "
                      "the client's or the server's?")
     return fb
+
+
+# -- the same scenarios through flask-cors, Express and FastAPI ----------------------------------
+
+def serve_express(folder: Path = EXAMPLES / "express",
+                  origins: tuple[str, ...] = policy.ALLOWED_ORIGINS) -> Running:
+    """Run the Express example (``node server.js`` with the ``cors`` package) on a free port."""
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if node is None:
+        raise CorsLabError("Node.js is not installed; Debian: apt-get install nodejs npm "
+                           "(scripts/setup.sh does it), then run lesson 05 again")
+    if not (folder / "node_modules" / "cors").is_dir():
+        raise CorsLabError(f"the Express example's packages are missing; run `npm ci --prefix "
+                           f"{folder.relative_to(ROOT)}` (scripts/setup.sh does it)")
+    port = free_port()
+    env = {"PATH": "/usr/bin:/bin", "ALLOWED_ORIGINS": ",".join(origins), "PORT": str(port)}
+    child = subprocess.Popen([node, "server.js"], cwd=folder, env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE)
+
+    def stop():
+        child.terminate()
+        try:
+            child.wait(5)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+    try:
+        _wait_listening(port, lambda: child.poll() is None, "the Express example")
+    except CorsLabError:
+        stop()
+        raise
+    running = Running(f"http://localhost:{port}", stop)
+    atexit.register(running.stop)
+    return running
+
+
+def framework_scenarios() -> dict[str, dict]:
+    """The requests every framework gets: what the lab's pages do, and what an attacker tries
+    (the look-alike comes from :func:`corslab.fetch.attacks.attack_origins`)."""
+    from corslab.fetch.attacks import attack_origins
+
+    look_alike = attack_origins(policy.ALLOWED_ORIGINS, kinds=["prefix-match"])[0].origin
+    json_put = dict(path="/v1/users/1", method="PUT", headers=[("Content-Type", "application/json")],
+                    body='{"name": "Ada"}', credentials="include")
+    return {
+        "app page: credentialed JSON PUT": dict(json_put, origin=topology.APP_ORIGIN),
+        "admin page: GET with a token": dict(path="/v1/users", origin=topology.ADMIN_ORIGIN,
+                                             headers=[("Authorization", "Bearer t0ken")]),
+        "untrusted page: credentialed JSON PUT": dict(json_put, origin=topology.UNTRUSTED_ORIGIN),
+        f"look-alike {look_alike}: GET": dict(path="/v1/users", origin=look_alike),
+        "null origin (sandboxed iframe): GET": dict(path="/v1/users", origin="null"),
+    }
+
+
+def compare_frameworks(bases: dict[str, str]):
+    """Each scenario against each framework (name -> base URL): the browser's verdict and the
+    status of the preflight answer, from live probes. A :class:`corslab.course.live.Table`."""
+    from corslab.course import live
+    from corslab.probing.probe import probe
+
+    rows = []
+    for label, spec in framework_scenarios().items():
+        spec = dict(spec)
+        path = spec.pop("path")
+        row = [label]
+        for base in bases.values():
+            r = probe(base + path, **spec)
+            pre = f", preflight {r.preflight.status}" if r.preflight is not None else ""
+            row.append(("allowed" if r.allowed else "blocked") + pre)
+        rows.append(row)
+    return live.table(rows, ["scenario", *bases], "The same requests, three frameworks (live)")
+
+
+# -- forward and reverse proxies, and a server-side proxy as a workaround -------------------------
+
+class _Relay:
+    """A tiny HTTP relay on a free loopback port, in a thread; ``seen`` keeps each request line.
+
+    ``upstream=None``: a **forward** proxy - the client names the full URL in its request line
+    (``GET http://host:port/path HTTP/1.1``, RFC 9112 §3.2.2 absolute-form) and the proxy fetches
+    it for the client. ``upstream=URL``: a **server-side (reverse) proxy** - the browser calls
+    ``/proxy/...`` on the proxy's own origin, which fetches ``URL + ...`` server to server. Only
+    GET, for the lesson; the relay forwards no cookies (it has none of the upstream's).
+    """
+
+    FORWARDED = ("accept", "content-type", "authorization", "x-trace-id")
+
+    def __init__(self, upstream: str | None = None, host: str = "localhost"):
+        import http.client
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import urlsplit
+
+        relay = self
+        self.upstream, self.seen = upstream, []
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # quiet: the lesson prints what matters
+                pass
+
+            def do_GET(self):
+                relay.seen.append(self.requestline)
+                if relay.upstream is None:
+                    target = self.path if "://" in self.path else None
+                else:
+                    target = (relay.upstream + self.path[len("/proxy"):]
+                              if self.path.startswith("/proxy/") else None)
+                if target is None:
+                    self.send_error(400, "not a request this proxy relays")
+                    return
+                parts = urlsplit(target)
+                conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=5)
+                try:
+                    headers = {k: v for k, v in self.headers.items() if k.lower() in relay.FORWARDED}
+                    conn.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""),
+                                 headers=headers)
+                    answer = conn.getresponse()
+                    body = answer.read()
+                except OSError as exc:
+                    self.send_error(502, f"upstream unreachable: {exc}")
+                    return
+                finally:
+                    conn.close()
+                self.send_response(answer.status)
+                for name in ("Content-Type", "X-Request-Id"):
+                    if answer.getheader(name):
+                        self.send_header(name, answer.getheader(name))
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.url = f"http://{host}:{self.port}"
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), name="lesson05-relay", daemon=True).start()
+        atexit.register(self.stop)
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def forward_proxy() -> _Relay:
+    """A forward proxy (정방향 프록시): the client sends it the whole URL it wants."""
+    return _Relay()
+
+
+def server_side_proxy(upstream: str, host: str = "127.0.0.1") -> _Relay:
+    """Your own server relaying ``/proxy/...`` to ``upstream`` - on another site than the
+    upstream's by default (``127.0.0.1``), as a real app's backend is."""
+    return _Relay(upstream, host)
+
+
+def through_forward_proxy(proxy: _Relay, url: str) -> tuple[int, str]:
+    """What a client configured with ``proxy`` does: connect to the proxy, name the full URL."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=5)
+    try:
+        conn.request("GET", url)  # absolute-form request target: this is what makes it a forward proxy
+        answer = conn.getresponse()
+        return answer.status, answer.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+def _get_ms(url: str, headers=()) -> float:
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    start = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", parts.port, timeout=5)
+    try:
+        conn.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""), headers=dict(headers))
+        conn.getresponse().read()
+    finally:
+        conn.close()
+    return (time.perf_counter() - start) * 1000
+
+
+def hop_cost_ms(direct: str, proxied: str, n: int = 25) -> tuple[float, float]:
+    """Median milliseconds of a GET of ``direct`` and of ``proxied`` (the same resource through a
+    server-side proxy), each on a new connection; measured alternately after one warm-up each, so
+    both see the same machine load."""
+    import statistics
+
+    _get_ms(direct), _get_ms(proxied)
+    a, b = [], []
+    for _ in range(n):
+        a.append(_get_ms(direct))
+        b.append(_get_ms(proxied))
+    return statistics.median(a), statistics.median(b)

@@ -81,3 +81,18 @@ def test_nginx_in_front_of_flask_cors_sends_two_acao_lines():
     lines = [v for n, v in result.response.headers if n == "access-control-allow-origin"]
     assert len(lines) == 2 and APP in lines
     assert not result.allowed and "contains multiple values" in result.reason
+
+
+def test_the_server_side_proxy_relays_its_one_upstream_only():
+    """An open relay (any URL a client names) is an SSRF hole: the lesson's proxy refuses it."""
+    import http.client
+
+    with lesson05.server_side_proxy("http://127.0.0.1:9") as relay:
+        conn = http.client.HTTPConnection("127.0.0.1", relay.port, timeout=5)
+        conn.request("GET", "http://169.254.169.254/latest/meta-data/")
+        assert conn.getresponse().status == 400
+        conn.close()
+        conn = http.client.HTTPConnection("127.0.0.1", relay.port, timeout=5)
+        conn.request("GET", "/proxy/v1/users")  # upstream down: one clear 502, no hang
+        assert conn.getresponse().status == 502
+        conn.close()

@@ -13,12 +13,19 @@ import re
 
 import pytest
 
-from corslab.course.execute import executed
+from corslab.course.execute import executed as _executed
+from corslab.course.execute import notebooks
 from corslab.stack import topology
 
 pytestmark = pytest.mark.usefixtures("stack")
 
 AGREE = "Model and Chromium agree."
+STEMS = {p.stem[:2]: p.stem for p in notebooks()}
+
+
+def executed(name: str):
+    """The executed notebook, by its full stem: the same run tests/notebooks reads (one per session)."""
+    return _executed(STEMS[name])
 
 
 def _cell(name: str, cell_id: str):
@@ -260,3 +267,52 @@ def test_06_one_origin_no_preflight_no_cors_headers_and_origin_only_on_the_put()
     put, get, head = rows[1][1], rows[2][1], rows[3][1]
     assert "Cookie:" in put and "Origin:" in put
     assert "Origin:" not in get and "Origin:" not in head and "Cookie:" in get
+
+
+# -- the lab in one line; concepts 15, 17, 31, 33 live ---------------------------------------------
+
+@pytest.mark.parametrize("name", ["00", "01", "02", "03", "04", "05", "06"])
+def test_the_first_cell_says_the_lab_runs_in_one_line(name):
+    text = plain(name, _first_code_id(name)).strip()
+    assert text.startswith("The lab is running") and len(text.splitlines()) == 1
+
+
+def _first_code_id(name):
+    return next(c.id for c in executed(name).cells if c.cell_type == "code")
+
+
+def test_04_dev_and_prod_allowlists_each_trust_only_their_own_pages():
+    """Concept 31: one code, ALLOWED_ORIGINS from the environment."""
+    rows = {line.split()[0]: line.split()[1:] for line in plain("04", "30b").splitlines()
+            if line.startswith(("http://", "https://"))}
+    assert rows[topology.APP_ORIGIN] == ["allowed", "blocked"]
+    assert rows["https://app.example.com"] == ["blocked", "allowed"]
+
+
+def test_05_express_fastapi_and_flask_cors_run_the_same_scenarios_live():
+    """Concept 15: the verdicts agree, the refused preflight's status differs (flask-cors 200
+    without headers, Express cors: next() to Express' own OPTIONS answer 200, Starlette 400)."""
+    lines = plain("05", "25b").splitlines()
+    app = next(line for line in lines if line.startswith("app page"))
+    assert app.count("allowed") == 3
+    untrusted = next(line for line in lines if line.startswith("untrusted page"))
+    assert untrusted.count("blocked") == 3 and "preflight 400" in untrusted
+    for attacker in ("look-alike", "null origin"):
+        assert next(line for line in lines if line.startswith(attacker)).count("blocked") == 3
+
+
+def test_05_forward_proxy_gets_the_full_url_reverse_proxy_its_own_path():
+    """Concept 17: RFC 9112 §3.2.2 absolute-form is what a client sends to a forward proxy."""
+    text = plain("05", "41a")
+    assert re.search(r"forward proxy received:\s+GET http://localhost:\d+/v1/health HTTP/1.1", text)
+    assert re.search(r"> GET /v1/health\?trace=\S+ HTTP/1.1", text)
+    assert [m for m, _ in seen_rows("05", "41a")] == ["GET"]
+
+
+def test_05_a_server_side_proxy_works_around_cors_and_its_costs_are_measured():
+    """Concept 33: the extra hop is timed; the API's cookie never reaches the proxy (401)."""
+    text = plain("05", "41c")
+    assert "the API directly:   blocked" in text and "its own /proxy/...: allowed" in text
+    ms = re.search(r"latency: ([\d.]+) ms directly, ([\d.]+) ms through the proxy", text)
+    assert ms and float(ms.group(1)) > 0 and float(ms.group(2)) > 0
+    assert "bank's own page -> 200; through the proxy -> 401" in text

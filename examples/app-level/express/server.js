@@ -1,5 +1,6 @@
 // The lab API's CORS policy in Express, with the `cors` middleware package.
-// Run: npm install express cors && ALLOWED_ORIGINS=http://localhost:3000,http://localhost:3001 node server.js
+// Run: npm ci (package.json pins express and cors; scripts/setup.sh does it), then
+//      ALLOWED_ORIGINS=http://localhost:3000,http://localhost:3001 PORT=9001 node server.js
 // Docs: https://expressjs.com/en/resources/middleware/cors.html
 const express = require("express");
 const cors = require("cors");
@@ -24,6 +25,10 @@ app.use(cors({
 app.get("/v1/users", (req, res) => {
   res.set("X-Request-Id", require("crypto").randomUUID());
   res.json({ users: [{ id: 1, name: "ada" }] });
+});
+
+app.put("/v1/users/:id", express.json(), (req, res) => {
+  res.json({ id: Number(req.params.id), name: (req.body || {}).name });
 });
 
 app.listen(Number(process.env.PORT || 9001), "127.0.0.1");
