@@ -155,3 +155,32 @@ def test_origin_exercise_refuses_what_a_browser_never_sends(written):
     fb = lesson00.check_origins({**right, lesson00.ORIGIN_URLS[1]: written})
     assert len(fb.wrong) == 1
     assert "https://shop.example.com" not in fb.wrong[0].replace(repr(written), "")  # no give-away
+
+
+# -- answers nobody wrote by hand: every generated attack origin, added to a right answer ---------
+
+def test_flask_cors_refuses_a_right_answer_plus_one_attack_origin_of_each_kind():
+    """Held out from the tables above: for the first attack origin of each kind the generator
+    makes, the lab policy with that origin added must be refused, and the feedback must name it.
+    (An origin with regex characters is added escaped: flask-cors reads such a string as a regex.)"""
+    import re
+
+    from corslab.fetch.attacks import attack_origins
+
+    first = {}
+    for attack in attack_origins(policy.ALLOWED_ORIGINS):
+        first.setdefault(attack.kind, attack)
+    for attack in first.values():
+        entry = attack.origin
+        if any(c in entry for c in "$^*+?()[]{}|\\"):
+            entry = "^" + re.escape(entry) + "$"
+        fb = lesson05.check_flask_cors(_kw([*policy.ALLOWED_ORIGINS, entry]), URL)
+        assert not fb.ok and any(attack.origin in m for m in fb.wrong), (attack, str(fb))
+
+
+def test_prod_allowlist_refuses_the_two_apps_plus_any_one_attack_origin():
+    from corslab.fetch.attacks import attack_origins
+
+    for attack in attack_origins(PROD):
+        fb = lesson04.check_prod_allowlist([*PROD, attack.origin])
+        assert not fb.ok and any(attack.origin in m for m in fb.wrong), (attack, str(fb))
