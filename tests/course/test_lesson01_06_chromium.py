@@ -80,3 +80,26 @@ def test_lesson06_one_origin_needs_no_preflight_for_a_json_put():
                                     body='{"name": "Ada"}'))
     assert seen.outcome == "allowed" and seen.preflights == 0
     assert predicted.allowed and not predicted.preflight_needed
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_lesson06_same_origin_get_and_head_carry_no_origin_in_chromium(method):
+    """Lesson 06 §2: Fetch "append a request `Origin` header" adds it to a same-origin request only
+    when the method is neither GET nor HEAD; the API's own log shows what Chromium sent."""
+    from corslab.course import live
+
+    trace = live.trace_id()
+    seen = browser.run(Scenario("same-origin", f"/v1/health?trace={trace}", method=method))
+    assert seen.outcome == "allowed"
+    log = live.seen_log("api", trace)
+    assert log.methods == [method] and log.header(0, "Origin") is None
+
+
+def test_lesson06_a_same_origin_put_carries_origin_in_chromium():
+    from corslab.course import live
+
+    trace = live.trace_id()
+    seen = browser.run(Scenario("same-origin", f"/v1/users/1?trace={trace}", method="PUT",
+                                headers=JSON, body='{"name": "Ada"}'))
+    assert seen.outcome == "allowed"
+    assert live.seen_log("api", trace).header(0, "Origin") == topology.origin("same-origin")

@@ -316,3 +316,11 @@ def test_05_a_server_side_proxy_works_around_cors_and_its_costs_are_measured():
     ms = re.search(r"latency: ([\d.]+) ms directly, ([\d.]+) ms through the proxy", text)
     assert ms and float(ms.group(1)) > 0 and float(ms.group(2)) > 0
     assert "bank's own page -> 200; through the proxy -> 401" in text
+
+
+def test_03_after_the_tainting_redirect_model_and_chromium_send_the_same_fetch_metadata():
+    """Fetch Metadata: Sec-Fetch-Site is computed from the request's origin (not its tainted
+    serialisation) and every URL of the redirect chain; both rows of the log must agree."""
+    rows = seen_rows("03", "43c")
+    site = [re.search(r"Sec-Fetch-Site: (\S+?);", h).group(1) for _, h in rows]
+    assert len(set(site)) == 1, site
