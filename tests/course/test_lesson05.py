@@ -69,6 +69,30 @@ def test_fastapi_example_runs_its_cors_middleware_live():
     assert not refused.allowed and refused.preflight.status == 400
 
 
+def test_express_example_runs_the_cors_package_live():
+    """expressjs/cors: an allowed preflight gets 204 with the origin, credentials, methods, headers
+    and max-age; a refused origin gets no CORS headers (the package calls next(); Express answers
+    the OPTIONS itself with 200 and Allow) and, without the example's own line, no Vary either."""
+    with lesson05.serve_express() as server:
+        ok = probe(f"{server.url}/v1/users/1", origin=APP, method="PUT",
+                   headers=[("Content-Type", "application/json")], body='{"name": "Ada"}',
+                   credentials="include")
+        refused = probe(f"{server.url}/v1/users/1", origin=EVIL, method="PUT",
+                        headers=[("Content-Type", "application/json")], body="{}")
+    assert ok.allowed and ok.preflight.status == 204
+    assert ok.preflight.get("access-control-max-age") == "600"
+    assert not refused.allowed and refused.preflight.status == 200
+    assert refused.preflight.get("access-control-allow-origin") is None
+    assert "origin" in (refused.preflight.get("vary") or "").lower()
+
+
+def test_express_example_missing_packages_is_one_clear_line(tmp_path):
+    from corslab.errors import CorsLabError
+
+    with pytest.raises(CorsLabError, match="npm ci"):
+        lesson05.serve_express(folder=lesson05.EXAMPLES / "express" / "no-such-folder")
+
+
 @pytest.mark.usefixtures("stack")
 def test_nginx_in_front_of_flask_cors_sends_two_acao_lines():
     """The duplicate-header mistake, reproduced with real nginx (emulate nginx) and the real

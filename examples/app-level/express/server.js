@@ -9,6 +9,10 @@ const allowed = (process.env.ALLOWED_ORIGINS || "").split(",").filter(Boolean);
 
 const app = express();
 
+// The cors package adds Vary: Origin only when it allows the origin; a refused origin's answer
+// would go without it, so a shared cache could keep it for everyone. Add it to every answer.
+app.use((req, res, next) => { res.vary("Origin"); next(); });
+
 app.use(cors({
   // A function: exact match against the allowlist. `origin: "*"` (the package's default,
   // `cors()` with no options) allows every origin and cannot be combined with credentials.
@@ -18,8 +22,8 @@ app.use(cors({
   allowedHeaders: ["Content-Type", "Authorization", "X-Trace-Id"],
   exposedHeaders: ["X-Request-Id"],
   maxAge: 600,
-  // The package answers preflights itself with 204 (optionsSuccessStatus) and adds
-  // Vary: Origin when the origin is not a fixed string.
+  // The package answers an allowed preflight itself with 204 (optionsSuccessStatus); for a
+  // refused origin it sets nothing and calls next(): Express answers the OPTIONS with 200.
 }));
 
 app.get("/v1/users", (req, res) => {
