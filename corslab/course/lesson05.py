@@ -23,7 +23,7 @@ from pathlib import Path
 from corslab.fetch import headers as fh
 from corslab.fetch import model
 from corslab.stack import policy, topology
-from corslab.course.grading import Feedback, unanswered
+from corslab.course.grading import Feedback, judge_allowlist, unanswered
 from corslab.stack.ports import free_port
 from corslab.errors import CorsLabError
 
@@ -139,12 +139,12 @@ def _regex_note(kwargs: dict, kind: str) -> str:
     if not regexes:
         return ""
     if kind == "other-port-allowed":
-        return " - a regex that accepts any port trusts every program on that host"
+        return " A regex that accepts any port trusts every program on that host."
     if kind in ("prefix-match", "special-characters"):
-        return (" - flask-cors matches a regex from the start only (Python's re.match), so "
-                "end it with $")
+        return (" flask-cors matches a regex from the start only (Python's re.match): end it "
+                "with $.")
     if kind == "unescaped-dot":
-        return " - an unescaped '.' in a regex matches any character: write \\. or [.]"
+        return " An unescaped '.' in a regex matches any character: write \\. or [.]."
     return ""
 
 
@@ -177,22 +177,10 @@ def check_flask_cors(answer, api_url: str, allowed=policy.ALLOWED_ORIGINS) -> Fe
         ok, reason = results[origin]
         fb.check(ok, f"{origin} may PUT with credentials" if ok else
                  f"{origin} is blocked: {reason}")
-    through = [a for a in attacks if results[a.origin][0]]
-    if not through:
-        fb.check(True, f"all {len(attacks)} attack origins derived from the allowlist (look-alikes, "
-                       "subdomains, other ports, null, ...) are refused")
-    elif len(through) > len(attacks) // 2:
-        fb.check(False, f"{len(through)} of {len(attacks)} attack origins can read the answer "
-                        f"(e.g. {through[0].origin}): the allowlist lets almost anyone in "
-                        "(flask-cors' default origins='*' reflects every origin)")
-    else:
-        by_kind: dict[str, list] = {}
-        for attack in through:  # one point per attack class, its first origin as the example
-            by_kind.setdefault(attack.kind, []).append(attack)
-        for kind, found in by_kind.items():
-            more = f" (and {len(found) - 1} more like it)" if len(found) > 1 else ""
-            fb.check(False, f"{found[0].origin}{more} can read the answer: {found[0].why}"
-                            + _regex_note(answer, kind))
+    through = judge_allowlist(fb, lambda o: results[o][0], allowed, check_allowed=False,
+                              note=lambda kind: _regex_note(answer, kind))
+    if len(through) == len({a.kind for a in attacks}) and "origins" not in answer:
+        fb.check(False, "without `origins`, flask-cors' default origins='*' reflects every origin")
     _, resp = flask_cors_answers(answer, allowed[0], client)
     vary = (resp.get("vary") or "").lower()
     fb.check("origin" in vary, "Vary: Origin is sent" if "origin" in vary else
