@@ -19,8 +19,9 @@ want_tests=no
 # ---- system packages ------------------------------------------------------------------------
 packages=(nginx libnginx-mod-http-headers-more-filter chromium)
 [ "$want_tests" = yes ] && packages+=(docker-compose fonts-noto-cjk)
-# Node.js runs the Gateway API schema check (tests/infra/gateway-api); keep a node already here.
-[ "$want_tests" = yes ] && ! command -v npm >/dev/null 2>&1 && packages+=(nodejs npm)
+# Node.js runs lesson 05's Express example (and the tests' Gateway API schema check); keep a node
+# already here.
+! command -v npm >/dev/null 2>&1 && packages+=(nodejs npm)
 python3 -m venv --help >/dev/null 2>&1 || packages+=(python3-venv)
 python3 -c 'import ensurepip' >/dev/null 2>&1 || packages+=(python3-venv)
 
@@ -90,6 +91,13 @@ if [ ! -e ".venv/.installed-$hash-tests" ] && { [ "$want_tests" = yes ] || [ ! -
     exit 1
   fi
   touch ".venv/.installed-$hash-$([ "$want_tests" = yes ] && echo tests || echo lab)"
+fi
+
+# ---- lesson 05's Express example: express and cors, pinned by its package-lock.json -------------
+express=examples/app-level/express
+if command -v npm >/dev/null 2>&1 && [ ! -e "$express/node_modules/.package-lock.json" -o "$express/package-lock.json" -nt "$express/node_modules/.package-lock.json" ]; then
+  echo "Installing the Express example's packages (npm ci in $express)"
+  npm ci --prefix "$express" --no-audit --no-fund --loglevel=error >/dev/null
 fi
 
 # ---- git: notebooks are committed without outputs --------------------------------------------

@@ -7,7 +7,8 @@ Every notebook starts with the same cell::
     course.start()
 
 ``start()`` makes sure the lab stack answers (it starts it natively when it is not running, or
-uses a stack that already runs, natively or under docker compose) and shows one row per service.
+uses a stack that already runs, natively or under docker compose) and says so in one line - or
+shows every service with its state when one of them does not answer.
 Lesson checkers live in ``corslab.course.lessonNN`` (``NN`` is the notebook's number); their
 common form is ``corslab.course.grading``; the live helpers the notebooks share are in
 ``corslab.course.live``; ``labs("07")`` lists the labs a notebook prepares. Widgets live in
@@ -24,31 +25,46 @@ FIRST_CELL = ("# Setup - the same first cell in every notebook: start the lab (o
 
 
 class LabStatus:
-    """The stack's services and their state: a table in a notebook, text elsewhere."""
+    """The stack's services and their state. When every service answers it shows as one line
+    (a notebook's first cell should not push the lesson down the page); when one does not, as the
+    table of every service with its state, so the learner sees which one and what to run."""
 
     def __init__(self, rows):
         self.rows = list(rows)
 
     @property
     def healthy(self) -> bool:
-        return all(r.state == "healthy" for r in self.rows)
+        return bool(self.rows) and all(r.serving for r in self.rows)
 
-    def __repr__(self) -> str:
+    def summary(self) -> str:
+        app = next((r.url for r in self.rows if r.name == "frontend"), "")
+        return (f"The lab is running: all {len(self.rows)} services answer (the app's page: {app}). "
+                "`python -m corslab status` lists them.")
+
+    def table(self) -> str:
         from corslab.stack import runner
 
         return runner.format_table(self.rows)
 
+    def __repr__(self) -> str:
+        if self.healthy:
+            return self.summary()
+        return ("Some services are not running: run `python -m corslab status` in a terminal, or "
+                "`python -m corslab logs NAME`.\n" + self.table())
+
     def _repr_html_(self) -> str:
+        if self.healthy:
+            return (f"<div style='font-family:system-ui,sans-serif;font-size:13px;color:#2e7d32'>"
+                    f"&#10004; {escape(self.summary())}</div>")
         colour = {"healthy": "#e8f5e9", "starting": "#fff8e1"}
         body = "".join(
-            f"<tr style='background:{colour.get(r.state, '#ffebee')}'>"
+            f"<tr style='background:{colour.get(r.state, '#e8f5e9' if r.serving else '#ffebee')}'>"
             f"<td style='padding:2px 8px'>{escape(r.name)}</td>"
             f"<td style='padding:2px 8px'><code>{escape(r.url)}</code></td>"
             f"<td style='padding:2px 8px'>{'method ' + str(r.method) if r.method else ''}</td>"
             f"<td style='padding:2px 8px'>{escape(r.state)}{' - ' + escape(r.detail) if r.detail else ''}</td></tr>"
             for r in self.rows)
-        verdict = ("The lab is running." if self.healthy else
-                   "Some services are not healthy: run <code>python -m corslab status</code> in a "
+        verdict = ("Some services are not running: run <code>python -m corslab status</code> in a "
                    "terminal, or <code>python -m corslab logs NAME</code>.")
         return (f"<div style='font-family:system-ui,sans-serif;font-size:13px'><b>{verdict}</b>"
                 "<table style='border-collapse:collapse'><tr><th align=left>service</th>"

@@ -77,7 +77,8 @@ class Feedback:
                 f"<ul style='margin:4px 0'>{rows}</ul></div>")
 
 
-def judge_allowlist(fb: Feedback, allows, allowed, kinds=None) -> dict:
+def judge_allowlist(fb: Feedback, allows, allowed, kinds=None, *, check_allowed: bool = True,
+                    note=None) -> dict:
     """Grade an allowlist by what it lets through: every origin of ``allowed`` must pass, and no
     attack origin that ``corslab.fetch.attacks.attack_origins(allowed)`` derives from them may.
 
@@ -85,7 +86,9 @@ def judge_allowlist(fb: Feedback, allows, allowed, kinds=None) -> dict:
     One point per allowed origin; one point per attack class that got through, naming its first
     origin and why that is an attack (``Attack.why``); one point when all were refused. Returns
     {kind: [Attack, ...]} of what got through. Never raises: an exception from ``allows`` is a
-    point of feedback.
+    point of feedback. ``check_allowed=False`` leaves the allowed origins to the caller (who may
+    say *why* one is refused); ``note(kind)`` adds a product-specific hint to a class's point
+    (flask-cors: "a regex is matched from the start only").
     """
     from corslab.fetch.attacks import attack_origins
 
@@ -95,7 +98,7 @@ def judge_allowlist(fb: Feedback, allows, allowed, kinds=None) -> dict:
         except Exception as exc:  # the learner's answer: report, never raise
             return None, f"{type(exc).__name__}: {exc}"
 
-    for origin in allowed:
+    for origin in allowed if check_allowed else ():
         got, err = run(origin)
         fb.check(got is True, f"{origin} is let through." if got is True else
                  f"{origin} must be let through (got {err or 'a refusal'}).")
@@ -110,7 +113,8 @@ def judge_allowlist(fb: Feedback, allows, allowed, kinds=None) -> dict:
             through.setdefault(attack.kind, []).append(attack)
     for kind, hits in through.items():
         more = f" (and {len(hits) - 1} more like it)" if len(hits) > 1 else ""
-        fb.check(False, f"lets through {hits[0].origin}{more} - {hits[0].why}.")
+        fb.check(False, f"lets through {hits[0].origin}{more} - {hits[0].why}."
+                        + (note(kind) if note else ""))
     if failed:
         fb.check(False, f"{failed[0].origin}: your answer raised {failed[1]}; an allowlist answers "
                         "'no' for an origin it does not know.")

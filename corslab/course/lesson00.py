@@ -27,31 +27,47 @@ PAIRS = {
 
 
 def check_origins(answer) -> Feedback:
-    """``answer``: {url: origin} for each URL of ORIGIN_URLS."""
+    """``answer``: {url: origin} for each URL of ORIGIN_URLS.
+
+    An answer counts only when it is exactly what a browser sends as ``Origin``
+    (:func:`corslab.fetch.attacks.serialised`: lower case, no default port, no path or slash):
+    a server compares that string, so ``https://Shop.Example.com`` or a trailing ``/`` would never
+    match an allowlist entry written that way.
+    """
     from corslab.errors import CorsLabError
-    from corslab.fetch.origins import origin_of, parse_origin
+    from corslab.fetch.attacks import serialised
+    from corslab.fetch.origins import origin_of
 
     if unanswered(answer) or not isinstance(answer, dict):
         return Feedback.todo("Set answer = {url: 'scheme://host[:port]', ...} for the three URLs.")
     fb = Feedback("The origin of a URL")
     for url in ORIGIN_URLS:
         given = answer.get(url)
-        if given is None:
+        if given is None or given is ...:
             fb.check(False, f"{url}: no answer yet.")
             continue
-        try:
-            ok = parse_origin(str(given)) == origin_of(url) and "/" not in str(given).split("//", 1)[-1].rstrip("/")
-        except CorsLabError as exc:
-            fb.check(False, f"{url}: {given!r} is not an origin ({exc}).")
+        if not isinstance(given, str):
+            fb.check(False, f"{url}: write the origin as a string, such as 'https://host'.")
             continue
+        try:
+            serialised(given)
+        except CorsLabError:
+            fb.check(False, f"{url}: {given!r} is not written the way a browser sends Origin - "
+                            "scheme and host in lower case, no path or trailing '/', no white "
+                            "space, and no port when it is the scheme's default.")
+            continue
+        ok = given == origin_of(url).serialize()
         fb.check(ok, f"{url}: right." if ok else
-                 f"{url}: not quite - keep scheme, host (lower case) and port only; drop the "
-                 "path, query and fragment, and the port when it is the scheme's default.")
+                 f"{url}: not this origin - take the scheme, the host and the port of this URL.")
     return fb
 
 
 def check_same_origin(answer) -> Feedback:
-    """``answer``: {label: True/False} for each pair of PAIRS (same origin or not)."""
+    """``answer``: {label: True/False} for each pair of PAIRS (same origin or not).
+
+    A wrong answer's hint says where to look and never the verdict itself (it would hand the
+    answer over); a right one says why.
+    """
     from corslab.fetch.origins import origin_of, same_origin
 
     if unanswered(answer) or not isinstance(answer, dict):
@@ -62,10 +78,13 @@ def check_same_origin(answer) -> Feedback:
             fb.check(False, f"{label}: answer True or False.")
             continue
         truth = same_origin(origin_of(a), origin_of(b))
-        hint = ("scheme, host and port all match" if truth
-                else "compare scheme, host and port one by one - one of them differs")
-        fb.check(answer[label] == truth, f"{label}: right - {hint}." if answer[label] == truth
-                 else f"{label}: look again - {hint}.")
+        if answer[label] == truth:
+            why = ("scheme, host and port all match" if truth
+                   else "one of scheme, host and port differs")
+            fb.check(True, f"{label}: right - {why}.")
+        else:
+            fb.check(False, f"{label}: look again - write each URL's scheme, host and port side "
+                            "by side (a URL without a port uses its scheme's default).")
     return fb
 
 

@@ -126,46 +126,60 @@ def is_forbidden(name: str) -> bool:
 
 # -- exercise 4: a production allowlist ----------------------------------------------------------
 
-#: Candidates for the production allowlist of an API whose app runs at https://app.example.com
-#: and whose admin runs at https://admin.example.com.
+#: The production apps of the exercise: the API's pages run at these origins and nowhere else.
+PROD_ORIGINS = ("https://app.example.com", "https://admin.example.com")
+
+#: Candidates for the production allowlist (the learner may also write others).
 PROD_CANDIDATES = ("https://app.example.com", "http://localhost:3000", "https://admin.example.com",
                    "*", "http://app.example.com", "https://app.example.com/", "null")
-PROD_SITE = "example.com"
 
 
-def prod_problem(candidate: str) -> str | None:
-    """Why ``candidate`` does not belong in the production allowlist (None when it does)."""
-    if candidate == "*":
-        return "'*' is not an origin: with credentials it never works, and it allows every page"
-    if candidate == "null":
-        return "'null' is the origin of sandboxed iframes and file: pages - anyone can have it"
-    try:
-        parsed = parse_origin(candidate)
-    except CorsLabError:
-        return "not an origin at all"
-    if parsed.serialize() != candidate:
-        return "the browser sends the origin without a trailing slash; this never matches"
-    if parsed.host in ("localhost", "127.0.0.1"):
-        return "a development origin: any page served on that port of any machine would be trusted"
-    if parsed.scheme != "https":
-        return "plain http: a network attacker can serve that origin"
-    if parsed.host != PROD_SITE and not parsed.host.endswith("." + PROD_SITE):
-        return "not one of the production apps"
-    return None
+def prod_allows(chosen) -> "callable":
+    """The predicate a server with allowlist ``chosen`` applies (exact string compare; ``*`` in the
+    list means any origin, as flask-cors, Express ``cors`` and FastAPI read it)."""
+    entries = {str(c) for c in chosen}
+    return lambda origin: "*" in entries or origin in entries
 
 
 def check_prod_allowlist(answer) -> Feedback:
-    """Exercise 4: ``answer`` = the list of origins to allow in production, from PROD_CANDIDATES."""
+    """Exercise 4: ``answer`` = the list of origins to allow in production.
+
+    Judged by behaviour: the list runs against every attack origin derived from the production
+    origins (:func:`corslab.fetch.attacks.attack_origins`); each one it lets through is named with
+    why it is dangerous. Then: is each production app allowed, and is every entry something a
+    browser can send at all?
+    """
+    from corslab.course.grading import judge_allowlist
+    from corslab.fetch.attacks import serialised
+
     if unanswered(answer) or not isinstance(answer, (list, tuple, set)):
         return Feedback.todo("Set `answer` to a list of origins, e.g. [\"https://...\"].")
     fb = Feedback("The production allowlist")
     chosen = [str(a) for a in answer]
-    for origin in chosen:
-        problem = prod_problem(origin)
-        fb.check(problem is None, f"{origin}: belongs there" if problem is None else
-                 f"{origin}: does not belong - {problem}")
-    wanted = [c for c in PROD_CANDIDATES if prod_problem(c) is None]
-    missing = [c for c in wanted if c not in chosen]
+    allows = prod_allows(chosen)
+    if "*" in chosen:
+        leaks = set()
+        fb.check(False, "'*' lets every page in - and with cookies a browser refuses '*' anyway; "
+                        "list the production origins")
+    else:
+        through = judge_allowlist(fb, allows, PROD_ORIGINS, check_allowed=False)
+        leaks = {a.origin for hits in through.values() for a in hits}
+    for entry in chosen:
+        if entry == "*" or entry in leaks:
+            continue
+        try:
+            serialised(entry)
+        except CorsLabError:
+            fb.check(False, f"{entry!r} never matches: a browser sends Origin without a path or "
+                            "trailing slash, in lower case - so this entry does nothing")
+            continue
+        if entry not in PROD_ORIGINS:
+            fb.check(False, f"{entry} is not one of the production apps of this exercise: every "
+                            "entry is a site whose pages may read your users' data")
+    missing = [o for o in PROD_ORIGINS if not allows(o)]
     if missing:
-        fb.check(False, f"{len(missing)} production origin(s) missing: which apps call the API?")
+        fb.check(False, f"{len(missing)} production app(s) that call the API are not allowed: "
+                        "which apps run in production, and how does a browser write their origin?")
+    else:
+        fb.check(True, "both production apps are allowed")
     return fb

@@ -472,15 +472,18 @@ class _Run:
 
     def fetch_metadata(self, hop: FetchRequest) -> list[tuple[str, str]]:
         """Sec-Fetch-* as Chromium adds them (servers may log or act on them)."""
-        target = origin_of(hop.url)
-        if hop.tainted_origin:
-            site = "cross-site"
-        elif same_origin(hop.origin, target):
-            site = "same-origin"
-        elif same_site(hop.origin, target):
+        # Fetch Metadata "set the Sec-Fetch-Site header": the request's origin (the page's, not
+        # the "null" a tainted request serialises to) against each URL of the chain - here the
+        # first and the current one - as Chromium 156 sends it after a cross-origin redirect.
+        site = "same-origin"
+        for url in dict.fromkeys(u for u in (hop.first_url, hop.url) if u):
+            target = origin_of(url)
+            if same_origin(hop.origin, target):
+                continue
             site = "same-site"
-        else:
-            site = "cross-site"
+            if not same_site(hop.origin, target):
+                site = "cross-site"
+                break
         return [("Sec-Fetch-Site", site), ("Sec-Fetch-Mode", hop.mode), ("Sec-Fetch-Dest", "empty")]
 
     def include_credentials(self, hop: FetchRequest) -> bool:

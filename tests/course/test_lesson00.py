@@ -41,3 +41,13 @@ def test_checkers_never_raise_on_odd_answers():
         for odd in (None, 42, "x", [], {"a": 1}):
             checker(odd)  # a Feedback, never an exception
     assert not lesson00.check_origins({u: "not an origin" for u in lesson00.ORIGIN_URLS}).ok
+
+
+def test_a_wrong_same_origin_answer_gets_a_hint_that_does_not_give_the_verdict_away():
+    """A hint says where to look; 'they all match' or 'one differs' would be the answer itself."""
+    right = {"page and proxy": False, "page and itself": True, "default port": True,
+             "http and https": False}
+    flipped = lesson00.check_same_origin({k: not v for k, v in right.items()})
+    assert len(flipped.wrong) == 4
+    for message in flipped.wrong:
+        assert "match" not in message and "differs" not in message, message

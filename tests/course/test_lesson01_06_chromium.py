@@ -80,3 +80,54 @@ def test_lesson06_one_origin_needs_no_preflight_for_a_json_put():
                                     body='{"name": "Ada"}'))
     assert seen.outcome == "allowed" and seen.preflights == 0
     assert predicted.allowed and not predicted.preflight_needed
+
+
+@pytest.mark.parametrize("method", ["HEAD"])  # GET: the model and every notebook; HEAD is the one people miss
+def test_lesson06_same_origin_get_and_head_carry_no_origin_in_chromium(method):
+    """Lesson 06 §2: Fetch "append a request `Origin` header" adds it to a same-origin request only
+    when the method is neither GET nor HEAD; the API's own log shows what Chromium sent."""
+    from corslab.course import live
+
+    trace = live.trace_id()
+    seen = browser.run(Scenario("same-origin", f"/v1/health?trace={trace}", method=method))
+    assert seen.outcome == "allowed"
+    log = live.seen_log("api", trace)
+    assert log.methods == [method] and log.header(0, "Origin") is None
+
+
+def test_lesson06_a_same_origin_put_carries_origin_in_chromium():
+    from corslab.course import live
+
+    trace = live.trace_id()
+    seen = browser.run(Scenario("same-origin", f"/v1/users/1?trace={trace}", method="PUT",
+                                headers=JSON, body='{"name": "Ada"}'))
+    assert seen.outcome == "allowed"
+    assert live.seen_log("api", trace).header(0, "Origin") == topology.origin("same-origin")
+
+
+def test_lesson03_after_a_cross_origin_redirect_chromium_sends_origin_null():
+    """Lesson 03 §4: Fetch "HTTP-redirect fetch" taints the request; its origin serialises to null.
+    The flask-cors API's own log shows what Chromium and the model sent: the same Origin and the
+    same Sec-Fetch-Site (Fetch Metadata: the page's origin against the chain's URLs)."""
+    from urllib.parse import urlencode
+
+    from corslab.course import live
+
+    trace = live.trace_id()
+    onward = f"{topology.origin('api-appcors')}/v1/users?trace={trace}"
+    chain = Scenario(url=f"{topology.origin('echo')}/start?" + urlencode({"acao": APP, "redirect": onward}),
+                     origin=APP)
+    seen, predicted = both(chain)
+    assert seen.outcome == "blocked" and seen.reason == predicted.reason
+    log = live.seen_log("api-appcors", trace)
+    assert [log.header(i, "Origin") for i in range(2)] == ["null", "null"]
+    assert log.header(0, "Sec-Fetch-Site") == log.header(1, "Sec-Fetch-Site") == "same-site"
+
+
+def test_lesson04_allow_headers_star_covers_authorization_in_chromium():
+    """Lesson 04 §2: Chromium lets ACAH '*' cover Authorization (CorsNonWildcardRequestHeadersSupport
+    is off by default); the Fetch standard and WPT cors-preflight-star say it must not."""
+    seen, predicted = both(Scenario(url=f"{topology.origin('echo')}/me?acao={APP}&acah=*", origin=APP,
+                                    headers=(("Authorization", "Bearer t0ken"),)))
+    assert seen.outcome == "allowed" and seen.preflights == 1
+    assert predicted.allowed

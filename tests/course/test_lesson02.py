@@ -43,3 +43,14 @@ def test_expose_with_a_wrong_origin_is_blocked_by_the_model():
 def test_expose_unanswered_or_malformed_is_todo():
     assert lesson02.check_expose(..., URL, APP).pending
     assert lesson02.check_expose("Access-Control-Allow-Origin: *", URL, APP).pending
+
+
+def test_expose_accepts_the_defensible_variants_and_explains_the_harmless_extra():
+    """Fetch: without credentials '*' is a wildcard in ACAO and ACEH, and ACAC is not read."""
+    for answer in ({"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "*"},
+                   {"Access-Control-Allow-Origin": APP, "Access-Control-Expose-Headers": "x-request-id"},
+                   {"Access-Control-Allow-Origin": APP, "Access-Control-Expose-Headers": "X-Request-Id",
+                    "Access-Control-Allow-Credentials": "true"}):
+        fb = lesson02.check_expose(answer, URL, APP)
+        assert fb.ok, str(fb)
+    assert "harmless" in str(fb)

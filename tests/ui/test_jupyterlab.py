@@ -133,9 +133,11 @@ def test_run_in_chromium_from_the_notebook_shows_chromium_beside_the_model(execu
 def run_in_chromium_from_the_notebook_shows_chromium_beside_the_model(page):
     buttons = page.locator(".widget-button", has_text="Run in Chromium")
     buttons.last.scroll_into_view_if_needed()
+    before = page.locator(".corslab-chromium").count()  # notebook 00 shows one run already
     buttons.last.click()
-    page.wait_for_function("() => document.querySelector('.corslab-chromium')", timeout=60_000)
-    box = page.locator(".corslab-chromium").first
+    page.wait_for_function("n => document.querySelectorAll('.corslab-chromium').length > n",
+                           arg=before, timeout=60_000)
+    box = page.locator(".corslab-chromium").last
     assert box.get_attribute("data-agree") == "true", box.text_content()
     assert "headless Chromium" in box.text_content()
 
