@@ -35,6 +35,7 @@ import http.cookiejar
 import json
 import re
 import socket
+import ssl
 import threading
 import time
 import urllib.request
@@ -43,6 +44,7 @@ from urllib.parse import urlsplit
 
 from corslab.fetch import headers as fh
 from corslab.fetch import model, reasons
+from corslab.stack import tls
 from corslab.errors import CorsLabError, seconds
 from corslab.fetch.model import FetchRequest, HttpResponse
 from corslab.fetch.origins import origin_of, parse_origin, parse_url, same_origin, same_site
@@ -440,8 +442,10 @@ class _Run:
             raise CorsLabError(f"the probe took longer than {PROBE_TIMEOUTS} x {self.timeout:g} s "
                                f"before {method} {url}; check the servers it went through")
         limit = min(self.timeout, left)  # this exchange, start to end
-        conn_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-        conn = conn_class(host, port, timeout=limit)
+        if parts.scheme == "https":  # verified against the system's CAs and the lab's (stack.tls)
+            conn = tls.https_connection(host, port, limit)
+        else:
+            conn = http.client.HTTPConnection(host, port, timeout=limit)
         expired = threading.Event()
 
         def cut_off():  # a server that answers a byte at a time never trips the socket timeout
@@ -480,6 +484,10 @@ class _Run:
         except socket.gaierror:
             raise CorsLabError(f"the host {host!r} of {url} cannot be resolved; check the "
                                "spelling (the lab uses localhost and 127.0.0.1)") from None
+        except ssl.SSLCertVerificationError as exc:
+            raise CorsLabError(f"{parts.netloc}'s certificate is not trusted ({exc.verify_message}); "
+                               "the lab's HTTPS origins are signed by its own CA, made by "
+                               "`python -m corslab up` (see `python -m corslab.stack.tls`)") from None
         except (OSError, http.client.HTTPException) as exc:
             if expired.is_set():
                 raise CorsLabError(f"{parts.netloc} did not answer {method} {path} within "
