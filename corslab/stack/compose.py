@@ -142,6 +142,19 @@ TLS_MOUNT = "/etc/nginx"  # tls.Files: /etc/nginx/tls/lab.pem, ...
 TLS_SOURCE = "./.run/tls"
 
 
+def _nginx_template(svc: topology.Service) -> str:
+    """The nginx template a container mounts: ``config_source`` of its file, except the generated
+    template of an HTTPS twin (api-tls) under a port offset, rendered for the shifted ports."""
+    name = nginxconf.template_name(svc)
+    if not (topology.PORT_OFFSET and nginxconf.generated(svc)):
+        return config_source(f"nginx/{name}.conf")
+    copy = Path(".run") / f"compose-{topology.PORT_OFFSET}" / "nginx" / f"{name}.conf"
+    target = nginxconf.ROOT / copy
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(nginxconf.https_template(svc, topology.PORT_OFFSET), encoding="utf-8")
+    return f"./{copy.as_posix()}"
+
+
 def _offset_env() -> dict[str, str]:
     return {"CORSLAB_PORT_OFFSET": str(topology.PORT_OFFSET)} if topology.PORT_OFFSET else {}
 
@@ -180,8 +193,7 @@ def render_service(svc: topology.Service) -> dict:
         env = nginxconf.template_values(svc, listen=nginxconf.listen_value(svc, str(svc.port)),
                                         upstream_host=lambda backend: backend.name,
                                         tls_files=tls.Files(Path(TLS_MOUNT)))
-        volumes = [f"{config_source(f'nginx/{nginxconf.template_name(svc)}.conf')}"
-                   ":/etc/nginx/templates/default.conf.template:ro"]
+        volumes = [f"{_nginx_template(svc)}:/etc/nginx/templates/default.conf.template:ro"]
         check = ["CMD", "curl", "-fsS", "-o", "/dev/null", f"http://127.0.0.1:{svc.port}{svc.health}"]
         if svc.twin_of:  # HTTPS: the lab's CA and certificate, made by `python -m corslab.stack.tls`
             volumes.append(f"{TLS_SOURCE}:{tls.Files(Path(TLS_MOUNT)).folder.as_posix()}:ro")

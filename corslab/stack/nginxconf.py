@@ -43,22 +43,28 @@ def template_name(svc: topology.Service) -> str:
     return svc.name
 
 
-def https_template(svc: topology.Service) -> str:
+def https_template(svc: topology.Service, offset: int = 0) -> str:
     """``nginx/<twin>.conf`` for the HTTPS twin of an nginx method, made from the method's own
     template: the same config, every origin that has an HTTPS twin replaced by the twin's
-    (``topology.https_text``, with the default ports). Committed, so compose mounts it and a learner
-    reads it; ``python -m corslab.stack.nginxconf SERVICE > nginx/SERVICE.conf`` rewrites it and a
-    test checks that they agree."""
+    (``topology.https_text``), its server given the lab's certificate. With ``offset`` 0 it is the
+    committed file (compose mounts it, a learner reads it; ``python -m corslab.stack.nginxconf
+    SERVICE > nginx/SERVICE.conf`` rewrites it and a test checks that they agree); the runner and
+    compose under a port offset render it for their ports."""
     source = topology.SERVICES[svc.twin_of].name
     header = (f"# GENERATED from nginx/{source}.conf by "
               f"`python -m corslab.stack.nginxconf {svc.name} > nginx/{svc.name}.conf`: the same\n"
               f"# config served over TLS by {svc.name} ({svc.origin}), each origin that has an HTTPS\n"
               "# twin replaced by the twin's. Edit the source, not this file.\n\n")
-    text = topology.https_text(template_path(source).read_text(), offset=0)
+    text = topology.https_text(topology.shift_text(template_path(source).read_text(), offset), offset)
     listen = "    listen ${LISTEN};"
     if listen not in text:
         raise CorsLabError(f"nginx/{source}.conf has no `{listen.strip()}` line for the TLS lines")
     return header + text.replace(listen, listen + "\n" + TLS_LINES, 1)
+
+
+def generated(svc: topology.Service) -> bool:
+    """True for an HTTPS twin whose template is generated from an nginx method's (api-tls)."""
+    return bool(svc.twin_of) and template_name(svc) == svc.name
 
 
 #: What an HTTPS twin's server block says about its certificate (tls-proxy.conf says the same).
@@ -118,6 +124,8 @@ def render_site(svc: topology.Service, tls_files=None) -> str:
         tls_files = tls.ensure()
     values = template_values(svc, listen=listen_value(svc, f"{topology.BIND_HOST}:{svc.port}"),
                              upstream_host=lambda backend: "127.0.0.1", tls_files=tls_files)
+    if generated(svc):  # rendered for this stack's ports (the committed file names the defaults)
+        return fill(https_template(svc, topology.PORT_OFFSET), values, source=str(template_path(svc.name)))
     return render_template(template_name(svc), values)
 
 
@@ -134,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     import sys
 
     args = sys.argv[1:] if argv is None else argv
-    twins = [s.name for s in topology.tls_services() if template_name(s) == s.name]
+    twins = [s.name for s in topology.tls_services() if generated(s)]
     if len(args) != 1 or args[0] not in twins:
         print(f"usage: python -m corslab.stack.nginxconf {{{','.join(twins)}}}", file=sys.stderr)
         return 2

@@ -84,3 +84,37 @@ def test_a_credentialed_cross_site_call_carries_its_cookie_and_only_acac_lets_th
     verdict = model.decide(model.FetchRequest(url, topology.APP_TLS_ORIGIN, credentials="include"),
                            response=model.HttpResponse(200, headers))
     assert verdict.allowed == (outcome == 200), (verdict, outcome)
+
+
+@pytest.mark.parametrize("name", [s.name for s in topology.tls_services()])
+def test_an_https_twin_keeps_the_body_limit_and_its_cors_headers(stack, name):
+    """RFC 9110 15.5.14: a body over 1 MiB is refused with 413 - and, as on every service of the
+    stack, with the CORS headers another error of the same method gets, so a page can read it."""
+    from corslab.stack import tls
+
+    svc = topology.SERVICES[name]
+    path = "/x?acao={origin}&acac=true" if svc.twin_of == "echo" else (
+        "/v1/users" if svc.health.startswith("/v1/") else "/_lab/health")
+
+    def post(length: int, chunks: list[bytes]):
+        conn = tls.https_connection(svc.host, svc.port, 10)
+        try:
+            conn.putrequest("POST", path, skip_accept_encoding=True)
+            for key, value in (("Origin", topology.APP_TLS_ORIGIN), ("Content-Type", "application/json"),
+                               ("Content-Length", str(length))):
+                conn.putheader(key, value)
+            conn.endheaders()
+            for chunk in chunks:
+                try:
+                    conn.send(chunk)
+                except OSError:
+                    break  # answered early and closed: what we want to read
+            answer = conn.getresponse()
+            return answer.status, {k.lower(): v for k, v in answer.getheaders() if k.lower().startswith("access-control-")}
+        finally:
+            conn.close()
+
+    big_status, big_cors = post(1024 * 1024 + 1, [b"x" * 65536] * 2)
+    small_status, small_cors = post(1, [b"{"])
+    assert big_status == 413 and small_status != 413
+    assert big_cors == small_cors

@@ -96,3 +96,18 @@ def test_https_twins_use_one_site_per_name_and_method_2s_config_allows_the_https
     assert text == nginxconf.https_template(twin), "run: python -m corslab.stack.nginxconf api-tls > nginx/api-tls.conf"
     app = topology.DEFAULT_SERVICES["app-tls"]
     assert f'"~^https://{app.host.replace(".", chr(92) + ".")}:{app.default_port}$"' in text
+
+
+def test_under_a_port_offset_method_2s_https_twin_allows_the_shifted_https_app(tmp_path):
+    """CORSLAB_PORT_OFFSET moves every port; the generated allowlist must follow the app's twin."""
+    code = ("from pathlib import Path; from corslab.stack import nginxconf, tls, topology; "
+            "print(topology.APP_TLS_ORIGIN); "
+            "print(nginxconf.render_site(topology.SERVICES['api-tls'], tls.Files(Path('/x'))))")
+    env = dict(os.environ, CORSLAB_PORT_OFFSET="10000", CORSLAB_RUNTIME=str(tmp_path))
+    out = subprocess.run([sys.executable, "-c", code], cwd=runner.ROOT, capture_output=True, text=True,
+                         env=env, timeout=60)
+    assert out.returncode == 0, out.stderr
+    app, site = out.stdout.split("\n", 1)
+    host, port = app.removeprefix("https://").split(":")
+    assert port == str(topology.DEFAULT_SERVICES["app-tls"].default_port + 10000)
+    assert f'"~^https://{host.replace(".", chr(92) + ".")}:{port}$"   "{app}";' in site
