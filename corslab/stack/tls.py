@@ -8,7 +8,8 @@ they use - each ``*.localhost`` name on its own (Chromium refuses a ``*.localhos
 
 * the files live in the runtime folder, ``tls/`` (``.run/tls/`` or ``$CORSLAB_RUNTIME/tls/``):
   ``ca.pem`` (the CA certificate, public), ``ca.key`` (its private key, mode 0600), ``lab.pem``
-  (the servers' certificate followed by the CA's) and ``lab.key`` (mode 0600);
+  (the servers' certificate followed by the CA's), ``lab.key`` (mode 0600) and ``lab.json``
+  (the names ``lab.pem`` lists and its expiry, so a fitting certificate is not parsed again);
 * ``ensure()`` makes them when missing, or when the topology names a host the certificate lacks,
   or when it is close to expiry; ``remove()`` deletes them (``python -m corslab down --remove-ca``);
 * no trust store of the system or of a browser is touched here. The Chromium the kit launches
@@ -26,6 +27,7 @@ import datetime
 import functools
 import hashlib
 import ipaddress
+import json
 import os
 import shutil
 import sys
@@ -61,6 +63,11 @@ class Files:
     @property
     def key(self) -> Path:
         return self.folder / "lab.key"
+
+    @property
+    def stamp(self) -> Path:
+        """What ``lab.pem`` lists and until when: lets ``ensure`` skip parsing it on every ``up``."""
+        return self.folder / "lab.json"
 
 
 def files(runtime: Path | None = None) -> Files:
@@ -170,6 +177,8 @@ def _make_leaf(where: Files, ca_cert, ca_key) -> None:
                                                 serialization.NoEncryption()))
     where.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM)
                            + ca_cert.public_bytes(serialization.Encoding.PEM))
+    where.stamp.write_text(json.dumps({"names": sorted(names() + addresses()),
+                                       "not_after": cert.not_valid_after_utc.timestamp()}))
 
 
 def _leaf_fits(where: Files) -> bool:
@@ -186,12 +195,27 @@ def _leaf_fits(where: Files) -> bool:
     return (set(names()) | set(addresses())) <= listed and remaining > datetime.timedelta(days=RENEW_DAYS)
 
 
+def _stamp_fits(where: Files) -> bool:
+    """The quick check (no certificate parsing): every file is there and ``lab.json`` says the
+    server certificate lists today's names and is not about to expire."""
+    try:
+        stamp = json.loads(where.stamp.read_text())
+        listed, not_after = set(stamp["names"]), float(stamp["not_after"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    fresh = not_after - _now().timestamp() > RENEW_DAYS * 86400
+    return (fresh and (set(names()) | set(addresses())) <= listed
+            and all(p.exists() for p in (where.ca, where.ca_key, where.cert, where.key)))
+
+
 def ensure(runtime: Path | None = None) -> Files:
     """The lab's CA and server certificate, made now if missing, lacking a name, or expiring.
     Idempotent and quick when they are fine (the ``up`` of every service with TLS calls it)."""
     where = files(runtime)
     where.folder.mkdir(parents=True, exist_ok=True)
     os.chmod(where.folder, 0o700)
+    if _stamp_fits(where):
+        return where
     if where.ca.exists() and where.ca_key.exists():
         try:
             ca_cert, ca_key = _load_ca(where)

@@ -45,6 +45,13 @@ def test_private_keys_are_readable_by_the_owner_only(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tls"]  # nothing else written
 
 
+def test_a_fitting_certificate_is_not_parsed_again(tmp_path, monkeypatch):
+    """``up`` calls ensure() for every HTTPS twin: the quick check reads lab.json, not the PEM."""
+    tls.ensure(tmp_path)
+    monkeypatch.setattr(tls, "_crypto", lambda: pytest.fail("cryptography used for a fitting certificate"))
+    tls.ensure(tmp_path)
+
+
 def test_ensure_keeps_what_fits_and_remakes_a_certificate_that_misses_a_name(tmp_path, monkeypatch):
     where = tls.ensure(tmp_path)
     ca, cert = where.ca.read_bytes(), where.cert.read_bytes()
@@ -64,6 +71,7 @@ def test_remove_deletes_the_key_and_the_certificates(tmp_path):
 def test_a_damaged_ca_is_one_clear_line(tmp_path):
     where = tls.ensure(tmp_path)
     where.ca_key.write_text("garbage")
+    where.cert.unlink()  # a server certificate must be made: the CA's key is needed
     with pytest.raises(CorsLabError, match="--remove-ca"):
         tls.ensure(tmp_path)
 
