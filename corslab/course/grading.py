@@ -75,3 +75,47 @@ class Feedback:
         return (f"<div style='border-left:4px solid {colour};padding:4px 8px'>"
                 f"<b>{'✔' if self.ok else '✘'} {html.escape(self.title)}</b>: {verdict}"
                 f"<ul style='margin:4px 0'>{rows}</ul></div>")
+
+
+def judge_allowlist(fb: Feedback, allows, allowed, kinds=None) -> dict:
+    """Grade an allowlist by what it lets through: every origin of ``allowed`` must pass, and no
+    attack origin that ``corslab.fetch.attacks.attack_origins(allowed)`` derives from them may.
+
+    ``allows(origin)`` is the learner's answer run as the product runs it (truthy = let through).
+    One point per allowed origin; one point per attack class that got through, naming its first
+    origin and why that is an attack (``Attack.why``); one point when all were refused. Returns
+    {kind: [Attack, ...]} of what got through. Never raises: an exception from ``allows`` is a
+    point of feedback.
+    """
+    from corslab.fetch.attacks import attack_origins
+
+    def run(origin):
+        try:
+            return bool(allows(origin)), None
+        except Exception as exc:  # the learner's answer: report, never raise
+            return None, f"{type(exc).__name__}: {exc}"
+
+    for origin in allowed:
+        got, err = run(origin)
+        fb.check(got is True, f"{origin} is let through." if got is True else
+                 f"{origin} must be let through (got {err or 'a refusal'}).")
+    attacks = attack_origins(allowed, kinds)
+    through: dict = {}
+    failed = None
+    for attack in attacks:
+        got, err = run(attack.origin)
+        if err and failed is None:
+            failed = (attack, err)
+        elif got:
+            through.setdefault(attack.kind, []).append(attack)
+    for kind, hits in through.items():
+        more = f" (and {len(hits) - 1} more like it)" if len(hits) > 1 else ""
+        fb.check(False, f"lets through {hits[0].origin}{more} - {hits[0].why}.")
+    if failed:
+        fb.check(False, f"{failed[0].origin}: your answer raised {failed[1]}; an allowlist answers "
+                        "'no' for an origin it does not know.")
+    if not through and not failed:
+        fb.check(True, f"refuses all {len(attacks)} attack origins derived from "
+                       f"{', '.join(allowed)} ({len({a.kind for a in attacks})} classes: look-alikes, "
+                       "other ports and schemes, subdomains, null, localhost, public hosting).")
+    return through

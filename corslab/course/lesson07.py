@@ -1,7 +1,8 @@
 """Checkers for notebook 07 - method 2: nginx injects the CORS headers.
 
 ``check_allowlist_entry``: the learner writes one nginx ``map`` entry that allows exactly one
-production origin; it is tried against the origins an attacker would register.
+production origin; it is graded by what it lets through of the attack origins
+``corslab.fetch.attacks`` derives from that origin, with nginx's map semantics.
 ``check_blog_config``: true/false statements about a widely copied method-2 config (nginx/examples/blog-method2.conf)
 (no ``always``, a fixed origin, ``add_header`` inside ``if``), which the notebook runs live.
 """
@@ -10,24 +11,23 @@ from __future__ import annotations
 
 import re
 
-from corslab.course.grading import Feedback, unanswered
+from corslab.course.grading import Feedback, judge_allowlist, unanswered
 from corslab.course.quiz import true_false
 
 PRODUCTION_ORIGIN = "https://app.example.com"
-#: Origins a browser could send that must NOT pass: what each one tests.
-LOOKALIKES = {
-    "https://app.example.com.evil.test": "a longer host that starts with yours (anchor the end with $)",
-    "https://evil-app.example.com": "a host that ends with yours (anchor the start with ^)",
-    "https://appxexample.com": "an unescaped dot matches any character (write \\.)",
-    "http://app.example.com": "the same host over plain http (a scheme downgrade)",
-    "https://app.example.com:8443": "another port is another origin",
-    "null": "the opaque origin of sandboxed iframes and file: pages",
-}
+
+CASE_FOLDING = ("~* compares without case. That is harmless here: a browser serialises scheme and "
+                "host in lower case (URL standard, host parsing), so no Origin it sends differs from "
+                "yours only in case. What is dangerous is a pattern that matches *other* origins - "
+                "the anchors and the escaped dots decide that.")
 
 
-def _nginx_map_key_matches(key: str, origin: str) -> bool:
-    """How nginx's map compares one source value: ~ regex (case-sensitive), ~* regex
-    (case-insensitive), otherwise the whole string, case-insensitively."""
+def map_key_matches(key: str, origin: str) -> bool:
+    """How nginx's ``map`` compares one source value with ``$http_origin`` (ngx_http_map_module):
+    ``~`` a case-sensitive regex, ``~*`` a case-insensitive one (both PCRE, searched - a match
+    anywhere counts unless anchored), anything else the whole string, compared without case.
+    Python's ``re`` agrees with PCRE on what a map key needs; tests/course check it against real
+    nginx for every answer of the grader's tables."""
     if key.startswith("~*"):
         return re.search(key[2:], origin, re.IGNORECASE) is not None
     if key.startswith("~"):
@@ -36,7 +36,11 @@ def _nginx_map_key_matches(key: str, origin: str) -> bool:
 
 
 def check_allowlist_entry(answer) -> Feedback:
-    """``answer``: the left side of one ``map $http_origin $cors_origin`` line, as a string."""
+    """``answer``: the left side of one ``map $http_origin $cors_origin`` line, as a string.
+
+    Graded by behaviour: the key must match the production origin and none of the attack origins
+    ``corslab.fetch.attacks`` derives from it (look-alikes, other ports and schemes, subdomains,
+    ``null``, localhost, public hosting)."""
     if unanswered(answer):
         return Feedback.todo("Set `answer` to the map entry's key as a string, e.g. answer = r\"~^...$\".")
     if not isinstance(answer, str) or not answer.strip():
@@ -44,18 +48,20 @@ def check_allowlist_entry(answer) -> Feedback:
                                                     "write on the left of the map line.")])
     key = answer.strip().strip('"').strip("'")
     fb = Feedback("Allowlist entry for " + PRODUCTION_ORIGIN)
-    try:
-        allows_own = _nginx_map_key_matches(key, PRODUCTION_ORIGIN)
-    except re.error as exc:
-        fb.check(False, f"nginx would refuse this regex: {exc}.")
+    if key.startswith("~"):
+        try:
+            re.compile(key[2:] if key.startswith("~*") else key[1:])
+        except re.error as exc:
+            fb.check(False, f"nginx would refuse this regex: {exc}.")
+            return fb
+    elif key.lower() != PRODUCTION_ORIGIN:
+        fb.check(False, f"A key without ~ is a plain string compared with the whole Origin, so "
+                        f"{key!r} matches only an Origin that is exactly that - write the origin as "
+                        "a browser sends it (scheme://host), or a regex starting with ~.")
         return fb
-    fb.check(allows_own, f"It must match {PRODUCTION_ORIGIN} itself - try your regex on that exact string.")
-    for origin, why in LOOKALIKES.items():
-        fb.check(not _nginx_map_key_matches(key, origin), f"{origin}: " + (
-            "refused." if not _nginx_map_key_matches(key, origin) else f"let through - {why}."))
-    if key.startswith("~*"):
-        fb.check(False, "~* compares case-insensitively; the browser compares the allowed origin "
-                        "byte for byte, so use the case-sensitive ~ form.")
+    judge_allowlist(fb, lambda origin: map_key_matches(key, origin), [PRODUCTION_ORIGIN])
+    if key.startswith("~*") and fb.ok:
+        fb.check(True, CASE_FOLDING)
     return fb
 
 

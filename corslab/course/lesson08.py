@@ -2,19 +2,34 @@
 
 ``check_annotations``: the learner writes the annotations for a production policy; they are
 parsed by the kit's port of the controller's own parser (``internal/ingress/annotations/cors``),
-fallbacks included, so a value the controller would silently replace is caught here too.
+fallbacks included, so a value the controller would silently replace is caught here too; the
+origins are judged by what the rendered regex lets through of ``corslab.fetch.attacks``.
 ``check_ingress_quirks``: true/false statements about what the controller generates.
 """
 
 from __future__ import annotations
 
-from corslab.course.grading import Feedback, unanswered
+from corslab.course.grading import Feedback, judge_allowlist, unanswered
 from corslab.course.quiz import true_false
 
 PREFIX = "nginx.ingress.kubernetes.io/"
 WANTED_ORIGINS = ("https://app.example.com", "https://admin.example.com")
 WANTED_METHODS = {"GET", "POST", "PUT"}
 WANTED_HEADERS = {"content-type", "authorization"}
+
+
+def controller_allows(allow_origin, origin: str) -> bool:
+    """Whether the controller's rendered ``if ($http_origin ~* ((o1)|(o2))$ )`` lets ``origin`` in:
+    its own regex (``build_cors_origin_regex``: Go's QuoteMeta, ``*`` as one DNS label), searched
+    case-insensitively and anchored only at the end, as nginx runs ``~*``."""
+    import re
+
+    from corslab.emulate.ingress_nginx import build_origin_regex
+
+    if tuple(allow_origin) == ("*",):
+        return True
+    alternatives = "|".join(build_origin_regex(o.strip()) for o in allow_origin if o.strip())
+    return bool(alternatives) and re.search(f"({alternatives})$", origin, re.IGNORECASE) is not None
 
 
 def check_annotations(answer) -> Feedback:
@@ -31,12 +46,20 @@ def check_annotations(answer) -> Feedback:
     fb = Feedback("Ingress annotations, as the controller parses them")
     fb.check(cors.enabled, "enable-cors must be the string \"true\" (anything else - yes, True "
                            "unquoted in YAML - turns CORS off)." if not cors.enabled else "CORS is on.")
-    got = tuple(cors.allow_origin)
-    fb.check(set(got) == set(WANTED_ORIGINS) and len(got) == len(WANTED_ORIGINS),
-             "allow-origin: exactly the two origins." if set(got) == set(WANTED_ORIGINS) else
-             f"allow-origin parses to {', '.join(got) or 'nothing'}: list both origins with "
-             "their lower-case scheme, comma-separated (an item the validator refuses is dropped, "
-             "a missing or blank value means *).")
+    written = str(annotations.get(PREFIX + "cors-allow-origin", "")).strip()
+    if cors.allow_origin == ("*",) and written == "*" and not cors.allow_credentials:
+        fb.check(True, "allow-origin * without credentials: defensible. Every site may read, but "
+                       "no page can make the browser attach the user's cookies, and a bearer token "
+                       "(Authorization) is never attached by the browser - a page reads only what "
+                       "it could fetch itself. Listing the two origins is the narrower choice.")
+    elif cors.allow_origin == ("*",):
+        fb.check(False, "allow-origin parses to *" + (
+            " because it is missing, blank or invalid (the controller's fallback): write the two "
+            "origins, comma-separated." if written != "*" else
+            " together with credentials: browsers refuse * for credentialed requests - list the "
+            "two origins."))
+    else:
+        judge_allowlist(fb, lambda origin: controller_allows(cors.allow_origin, origin), list(WANTED_ORIGINS))
     methods = {m.strip().upper() for m in cors.allow_methods.split(",") if m.strip()}
     fb.check(methods == WANTED_METHODS,
              "allow-methods: GET, POST, PUT." if methods == WANTED_METHODS else

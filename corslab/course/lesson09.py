@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 from corslab.stack import topology
-from corslab.course.grading import Feedback, unanswered
+from corslab.course.grading import Feedback, judge_allowlist, unanswered
 from corslab.course.live import repo_path
 
 ALB_CONFIG = "infra/aws/alb.json"
@@ -20,27 +20,42 @@ ACAO_KEY = "routing.http.response.access_control_allow_origin.header_value"
 SHOP = "https://shop.example.com"
 
 
+def browser_reads(acao: str, acac: str, page: str) -> bool:
+    """Whether a page at ``page`` reads a credentialed answer carrying these two static headers:
+    the browser's CORS check (Fetch standard; the kit's ``model.classify_access``)."""
+    from corslab.fetch.model import classify_access
+
+    return classify_access(acao, acac, page, True) is None
+
+
 def check_alb_attributes(answer) -> Feedback:
-    """``answer``: {"allow_origin": VALUE, "allow_credentials": VALUE} for a page at SHOP with cookies."""
+    """``answer``: {"allow_origin": VALUE, "allow_credentials": VALUE} for a page at SHOP with cookies.
+
+    Graded by behaviour: the ALB sends the two values on every answer, so the browser's own check
+    decides which pages read - SHOP must, no attack origin ``corslab.fetch.attacks`` derives from it
+    may."""
     if unanswered(answer):
         return Feedback.todo('Set `answer = {"allow_origin": "...", "allow_credentials": "..."}`.')
     if not isinstance(answer, dict):
         return Feedback("ALB listener attributes", [(False, "The answer is a dict with two keys.")])
-    origin = str(answer.get("allow_origin", "")).strip()
+    origin = str(answer.get("allow_origin", "")).strip()   # HTTP trims white space around a value
     creds = str(answer.get("allow_credentials", ""))
     fb = Feedback("ALB listener attributes for " + SHOP)
-    if origin == "*":
-        fb.check(False, "allow_origin: * is refused by the browser when the request carries cookies.")
-    elif "," in origin or " " in origin:
-        fb.check(False, "allow_origin: one value only - a list in one header is a "
-                        "'multiple values' error in the browser.")
-    elif origin.endswith("/"):
-        fb.check(False, "allow_origin: an origin has no path, not even a trailing /.")
-    else:
-        fb.check(origin == SHOP, "allow_origin: the page's exact origin." if origin == SHOP else
-                 "allow_origin: it must equal the page's origin byte for byte (scheme, host, port).")
     fb.check(creds == "true", "allow_credentials: exactly true." if creds == "true" else
              "allow_credentials: the browser accepts only the exact lower-case string true.")
+    if creds != "true":
+        return fb
+    if origin == "*":
+        fb.check(False, "allow_origin: * is refused by the browser when the request carries "
+                        "cookies (and without cookies it would let every site read).")
+    elif "," in origin or " " in origin:
+        fb.check(False, "allow_origin: one value only - a list in one header is a "
+                        "'multiple values' error in the browser, for every page.")
+    else:
+        judge_allowlist(fb, lambda page: browser_reads(origin, creds, page), [SHOP])
+        if not browser_reads(origin, creds, SHOP) and origin.rstrip("/") == SHOP:
+            fb.check(False, "allow_origin: an origin has no path, not even a trailing / - the "
+                            "browser compares it with the page's origin byte for byte.")
     return fb
 
 

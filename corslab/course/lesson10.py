@@ -5,13 +5,14 @@ the status of an allowed preflight and whether the actual answer carries ``Vary:
 is each product's documented behaviour (sources below); tests/course check it against the running
 emulators, so the key and the emulators cannot drift apart.
 ``check_kong_origins``: the learner writes a Kong ``origins`` list; it is run through the kit's
-port of Kong's ``configure_origin`` (kong/plugins/cors/handler.lua) against wanted and unwanted
-origins.
+port of Kong's ``configure_origin``/``configure_credentials`` (kong/plugins/cors/handler.lua) and
+the browser's check, against the attack origins ``corslab.fetch.attacks`` derives from the two
+frontends.
 """
 
 from __future__ import annotations
 
-from corslab.course.grading import Feedback, unanswered
+from corslab.course.grading import Feedback, judge_allowlist, unanswered
 
 #: product -> (preflight status for an allowed origin, Vary: Origin on the actual answer)
 #: Kong: handler.lua `kong.response.exit(200)`, Vary added unless allow-all (PR #8401).
@@ -41,38 +42,57 @@ def check_gateway_behaviour(answer) -> Feedback:
 
 
 WANTED = ("https://app.example.com", "https://admin.example.com")
-UNWANTED = {
-    "https://evil.example.com": "another subdomain",
-    "http://app.example.com": "plain http",
-    "https://app.example.com.evil.test": "a longer host",
-    "https://evil.test": "an unrelated site",
-}
 
 
-def _kong_acao(origins: list[str], request_origin: str) -> str | None:
-    from corslab.emulate.kong import CorsConf, configure_origin
+def kong_answer(origins: list[str], request_origin: str, credentials: bool = True) -> tuple:
+    """(Access-Control-Allow-Origin, Access-Control-Allow-Credentials) that Kong's cors plugin
+    puts on an answer to ``request_origin``: the kit's port of handler.lua's ``configure_origin``
+    and ``configure_credentials`` - so ``origins: ["*"]`` with credentials echoes any Origin."""
+    from corslab.emulate.kong import CorsConf, configure_credentials, configure_origin
     from corslab.emulate.proxy import Headers
 
     headers = Headers()
-    configure_origin(CorsConf(origins=list(origins), credentials=True), headers, True, request_origin)
-    return headers.get("Access-Control-Allow-Origin")
+    conf = CorsConf(origins=list(origins), credentials=credentials)
+    allow_all = configure_origin(conf, headers, True, request_origin)
+    configure_credentials(conf, headers, allow_all, True, request_origin)
+    return headers.get("Access-Control-Allow-Origin"), headers.get("Access-Control-Allow-Credentials")
+
+
+def kong_lets_read(origins: list[str], page: str, credentials: bool = True) -> bool:
+    """Whether a page at ``page`` reads a credentialed answer through Kong: Kong's headers, then
+    the browser's CORS check (``model.classify_access``)."""
+    from corslab.fetch.model import classify_access
+
+    acao, acac = kong_answer(origins, page, credentials)
+    return classify_access(acao, acac, page, True) is None
 
 
 def check_kong_origins(answer) -> Feedback:
-    """``answer``: the list you would write under the cors plugin's ``config.origins``."""
+    """``answer``: the list you would write under the cors plugin's ``config.origins`` (with
+    ``credentials: true``, as in the lab's kong.yml).
+
+    Graded by behaviour: Kong's answer to each Origin, read by the browser's check - both frontends
+    must read, no attack origin ``corslab.fetch.attacks`` derives from them may."""
     if unanswered(answer):
         return Feedback.todo('Set `answer = ["...", "..."]`: the entries of config.origins.')
     if not isinstance(answer, (list, tuple)) or not all(isinstance(o, str) for o in answer) or not answer:
         return Feedback("Kong origins", [(False, "The answer is a non-empty list of strings.")])
+    from corslab.emulate.kong import FLAT
+
+    entries = list(answer)
     fb = Feedback("Kong's cors plugin with your origins")
     for origin in WANTED:
-        acao = _kong_acao(list(answer), origin)
-        fb.check(acao == origin, f"{origin}: gets its own origin back." if acao == origin else
-                 f"{origin}: gets {acao!r} - Kong echoes a single plain entry to everyone, and "
-                 "compares plain entries with the whole origin, scheme included.")
-    for origin, what in UNWANTED.items():
-        acao = _kong_acao(list(answer), origin)
-        fb.check(acao != origin and acao != "*", f"{origin} ({what}): refused." if acao != origin and acao != "*"
-                 else f"{origin} ({what}): allowed - an entry with regex characters is a regex "
-                      "(matched on the host only when it has no ':').")
+        acao, _ = kong_answer(entries, origin)
+        if acao != origin and acao != "*" and len(entries) == 1:
+            fb.check(False, f"{origin} gets {acao!r}: a single plain entry is sent as it is to "
+                            "every Origin - Kong does not compare it, the browser does.")
+        elif acao is None and any("://" not in e and FLAT.match(e) for e in entries):
+            fb.check(False, f"{origin} gets no Access-Control-Allow-Origin: a plain entry is "
+                            "compared with the whole origin, scheme included (https://...).")
+            break
+    judge_allowlist(fb, lambda page: kong_lets_read(entries, page), list(WANTED))
+    if "*" in entries and not fb.ok:
+        fb.check(False, "`*` with credentials: Kong never sends `*` then - it echoes the request's "
+                        "Origin with Access-Control-Allow-Credentials: true, so every site reads.")
     return fb
+

@@ -131,7 +131,7 @@ def check_matrix_reading(answer, matrix: Matrix | None = None) -> Feedback:
 CHOICES = {
     "a": {"1"},
     "b": {"2"},
-    "c": {"3"},
+    "c": {"3", "1"},   # ingress annotations, or one origin by Ingress paths (method 1 in Kubernetes)
     "d": {"4", "1"},
     "e": {"5"},
     "f": {"5", "2"},
@@ -139,7 +139,7 @@ CHOICES = {
 HINTS = {
     "a": "If page and API can share one origin, is CORS needed at all?",
     "b": "Your own nginx is already in front of the API, and there are two frontends.",
-    "c": "Where does traffic enter the cluster?",
+    "c": "Where does traffic enter the cluster - and could the page and the API share one host there?",
     "d": "One frontend, one ALB, and path rules are available.",
     "e": "Many services and cross-cutting concerns: where do they meet?",
     "f": "An ALB header rule carries one static origin - can it serve two frontends?",

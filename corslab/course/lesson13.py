@@ -3,18 +3,19 @@
 ``FLAWED_RULES``: origin checks as they are found in the wild (a Python rendering of each).
 ``check_bypass``: the learner plays the attacker and gives, for each flawed rule, an origin they
 could serve a page from that the rule lets through. ``check_allowlist_function``: the learner
-writes ``allowed(origin) -> bool``; it is run against legitimate origins and every attack origin
-of this lesson.
+writes ``allowed(origin) -> bool``; it is graded by what it lets through of the attack origins
+``corslab.fetch.attacks`` derives from the legitimate ones.
 """
 
 from __future__ import annotations
 
 import re
 
-from corslab.course.grading import Feedback, unanswered
+from corslab.errors import CorsLabError
+from corslab.fetch.attacks import KINDS, attack_origins, serialised
+from corslab.course.grading import Feedback, judge_allowlist, unanswered
 
 LEGIT = ("https://app.example.com", "https://admin.example.com")
-ORIGIN_SYNTAX = re.compile(r"^(null|[a-z][a-z0-9+.-]*://[a-z0-9.-]+(:\d{1,5})?)$")
 
 #: name -> (what the code says, the rule itself)
 FLAWED_RULES = {
@@ -28,6 +29,19 @@ FLAWED_RULES = {
     "null": ('origin in ("https://app.example.com", "null")',
              lambda o: o in ("https://app.example.com", "null")),
 }
+
+
+def _not_serialised(origin: str) -> str | None:
+    """None for what a browser can send as Origin, else the one-line reason (attacks.serialised)."""
+    try:
+        serialised(origin)
+    except CorsLabError as exc:
+        return str(exc)
+    return None
+
+
+#: origin -> attack class, for the origins corslab.fetch.attacks derives from LEGIT.
+ATTACK_KINDS = {a.origin: a.kind for a in attack_origins(LEGIT)}
 
 
 def _attacker_controls(origin: str) -> bool:
@@ -49,52 +63,30 @@ def check_bypass(answer) -> Feedback:
         origin = answer.get(name)
         if not isinstance(origin, str):
             fb.check(False, f"{name}: give an origin as a string.")
-        elif not ORIGIN_SYNTAX.match(origin):
-            fb.check(False, f"{name}: {origin!r} is not what a browser sends as Origin "
-                            "(scheme://host[:port], lower case, no path - or null).")
+        elif (problem := _not_serialised(origin)):
+            fb.check(False, f"{name}: {problem}")
         elif not _attacker_controls(origin):
-            fb.check(False, f"{name}: {origin} is a legitimate origin - pick one the attacker controls.")
+            fb.check(False, f"{name}: {origin} is one of the site's own origins (or a real subdomain of "
+                            "example.com), which the attacker does not control - pick one they do.")
         else:
-            fb.check(rule(origin), f"{name}: {origin} passes `{code}`." if rule(origin) else
+            kind = ATTACK_KINDS.get(origin)
+            fb.check(rule(origin), f"{name}: {origin} passes `{code}`"
+                     + (f" - {kind}: {KINDS[kind]}." if kind else ".") if rule(origin) else
                      f"{name}: `{code}` refuses {origin} - read the rule character by character.")
     return fb
 
 
-#: Origins that must be refused, and what each one tries.
-ATTACKS = {
-    "https://app.example.com.evil.test": "prefix match",
-    "https://evilexample.com": "suffix match",
-    "https://evil.app.example.com": "subdomain of an allowed host",
-    "https://appxexample.com": "unescaped dot",
-    "http://app.example.com": "scheme downgrade",
-    "https://app.example.com:8443": "another port",
-    "null": "sandboxed iframe or file: page",
-    "https://app.example.com/": "trailing slash (never a browser Origin, still must not pass)",
-    "HTTPS://APP.EXAMPLE.COM": "upper case",
-    "": "empty Origin",
-}
-
-
 def check_allowlist_function(answer) -> Feedback:
-    """``answer``: a function ``allowed(origin: str) -> bool``."""
+    """``answer``: a function ``allowed(origin: str) -> bool``.
+
+    Graded by behaviour: it must let both production origins through and refuse every attack
+    origin ``corslab.fetch.attacks`` derives from them - what a browser can really send. Case
+    variants and trailing slashes are not among them: a browser never sends one, so
+    ``origin.lower() in ALLOWED`` is as safe as ``origin in ALLOWED``."""
     if unanswered(answer):
         return Feedback.todo("Define `def allowed(origin): ...` and set `answer = allowed`.")
     if not callable(answer):
         return Feedback("Your allowlist", [(False, "The answer is the function itself: answer = allowed.")])
     fb = Feedback("Your allowlist against the attacks")
-
-    def run(origin):
-        try:
-            return answer(origin), None
-        except Exception as exc:  # the learner's code: report, never raise
-            return None, f"{type(exc).__name__}: {exc}"
-
-    for origin in LEGIT:
-        got, err = run(origin)
-        fb.check(got is True, f"{origin}: allowed." if got is True else
-                 f"{origin}: must be allowed (got {err or repr(got)}).")
-    for origin, what in ATTACKS.items():
-        got, err = run(origin)
-        fb.check(got is False, f"{origin or '(empty)'} ({what}): refused." if got is False else
-                 f"{origin or '(empty)'} ({what}): must be refused (got {err or repr(got)}).")
+    judge_allowlist(fb, answer, list(LEGIT))
     return fb

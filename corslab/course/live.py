@@ -14,7 +14,7 @@ by hand, and under ``CORSLAB_PORT_OFFSET`` the lab origins in a config are shift
 shifts its own. Also here: ``generate`` (what ``python -m corslab generate`` prints), ``raw``
 (one request exactly as given, like ``curl -i``), ``seen`` / ``seen_log`` (what reached a backend,
 as data / as a table), ``headers`` (the CORS lines of an answer), ``lines`` (a part of a repo file
-found by its content) and ``table``. Every picture renders as HTML in Jupyter (the widgets' own
+found by its content), ``variant`` (a repo file with one line changed, to run beside it) and ``table``. Every picture renders as HTML in Jupyter (the widgets' own
 table, ``corslab.widgets.html``) and as aligned text elsewhere.
 """
 
@@ -60,6 +60,22 @@ def repo_path(path: str) -> str:
     if not full.exists():
         raise CorsLabError(f"{path} does not exist in this checkout")
     return str(full)
+
+
+def variant(path: str, old: str, new: str) -> str:
+    """A copy of the repo file ``path`` with ``old`` replaced by ``new`` (each must occur), in a
+    temporary file removed when the interpreter exits: one changed line, run in the product's
+    emulator beside the original (``live.emulate(product, variant(...))``)."""
+    import atexit
+    import tempfile
+
+    text = Path(repo_path(path)).read_text(encoding="utf-8")
+    if old not in text:
+        raise CorsLabError(f"{path} has no {old!r} to replace; give a piece of one of its lines")
+    with tempfile.NamedTemporaryFile("w", suffix=Path(path).suffix, delete=False, encoding="utf-8") as fh:
+        fh.write(text.replace(old, new))
+    atexit.register(lambda: os.path.exists(fh.name) and os.unlink(fh.name))
+    return fh.name
 
 
 def upstream_of(service: str = "api") -> str:
@@ -236,7 +252,11 @@ class Generated:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        return f"<pre style='font-size:12px'>{html.escape(str(self))}</pre>"
+        from corslab.widgets import html as pictures
+
+        text = str(self)
+        body = f"<pre style='font-size:12px'>{html.escape(text)}</pre>"
+        return pictures.fold(f"$ {self.command}", body, text.count("\n") + 1)
 
 
 def generate(product: str, origins, methods=(), headers=(), expose=(), credentials: bool = False,

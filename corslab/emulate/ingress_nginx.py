@@ -57,6 +57,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import re2
+
 from corslab.stack import nginxhost
 from corslab.errors import CorsLabError
 
@@ -71,18 +73,30 @@ DEFAULT_HEADERS = (
 )
 DEFAULT_MAX_AGE = 1728000  # 20 days
 
-# Go's RE2 patterns, used with fullmatch() (Go's ^...$ without (?m) anchors the whole text) and
-# re.ASCII (Go's \d and \s are ASCII). Go's \s is [\t\n\f\r ], spelled out because Python's has \v.
+# Go's RE2 patterns, run by RE2 itself (google-re2): Go's regexp package is RE2's syntax and
+# semantics, linear in the input, so an annotation of any length is checked in one pass - Python's
+# backtracking engine takes exponential time on these nested quantifiers (`(...*,?)+`) when a long
+# value fails near its end. fullmatch() is Go's ^...$ without (?m) (anchors the whole text); RE2's
+# \d is ASCII as Go's is. Go's \s is [\t\n\f\r ], spelled out as Go's documentation gives it.
 _S = r"[\t\n\f\r ]"
 # Annotation-level validator (parser.ValidateRegex(corsOriginRegexValidator, true): spaces removed).
-_ORIGIN_VALIDATOR = re.compile(
-    r"((((([a-z]+://)?(\*\.)?[A-Za-z0-9\-.]*(:\d+)?,?)|null)+)|\*)?", re.ASCII
-)
+_ORIGIN_VALIDATOR = re2.compile(r"((((([a-z]+://)?(\*\.)?[A-Za-z0-9\-.]*(:\d+)?,?)|null)+)|\*)?")
 # Per-item check inside Parse: lower-case scheme, at most one leading "*.", optional port, or null.
-_ORIGIN_ITEM = re.compile(r"([a-z]+://(\*\.)?[A-Za-z0-9\-.]*(:\d+)?|\*|null)?", re.ASCII)
-_METHODS = re.compile(rf"([A-Za-z]+,?{_S}?)+", re.ASCII)
-_HEADERS = re.compile(r"[A-Za-z0-9\-_, ]*", re.ASCII)  # parser.HeadersVariable
-_EXPOSE = re.compile(rf"(([A-Za-z0-9\-_]+|\*),?{_S}?)+", re.ASCII)
+_ORIGIN_ITEM = re2.compile(r"([a-z]+://(\*\.)?[A-Za-z0-9\-.]*(:\d+)?|\*|null)?")
+_METHODS = re2.compile(rf"([A-Za-z]+,?{_S}?)+")
+_HEADERS = re2.compile(r"[A-Za-z0-9\-_, ]*")  # parser.HeadersVariable
+_EXPOSE = re2.compile(rf"(([A-Za-z0-9\-_]+|\*),?{_S}?)+")
+
+#: annotation name -> its validator, for tools that write annotations (``generate``).
+VALIDATORS = {"cors-allow-origin": _ORIGIN_VALIDATOR, "cors-allow-methods": _METHODS,
+              "cors-allow-headers": _HEADERS, "cors-expose-headers": _EXPOSE}
+
+
+def annotation_valid(name: str, value: str) -> bool:
+    """Whether the controller's validator for annotation ``name`` accepts ``value`` (spaces removed,
+    as parser.ValidateRegex does); a refused value silently becomes the controller's default."""
+    return bool(VALIDATORS[name].fullmatch(value.replace(" ", "")))
+
 
 HEADERS_MORE_MODULE = nginxhost.HEADERS_MORE_MODULE
 PATH_TYPES = ("Prefix", "Exact", "ImplementationSpecific")
@@ -187,7 +201,7 @@ def parse_cors_annotations(annotations: dict) -> tuple[CorsConfig, tuple[str, ..
             return default
         return parsed
 
-    def get_string(name: str, validator: re.Pattern) -> str | None:
+    def get_string(name: str, validator) -> str | None:
         """GetStringAnnotation: None when missing, invalid or empty after normalising."""
         value = raw(name)
         if value is None:

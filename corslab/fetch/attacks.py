@@ -69,6 +69,9 @@ THIRD_PARTY = (
 
 #: Loopback and private addresses (RFC 1918, RFC 4193): development origins left in production.
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]", "0.0.0.0", "10.0.0.1", "192.168.0.1", "172.16.0.1")
+#: Development servers' default ports (Express/React 3000, Angular 4200, Flask 5000, Vite 5173,
+#: Django 8000, 8080): the origins a developer adds to the allowlist and forgets.
+DEV_PORTS = (3000, 4200, 5000, 5173, 8000, 8080)
 
 #: Characters some browsers accept in a host (the URL standard forbids none of them in a domain).
 SPECIAL_CHARACTERS = ("_", "-", "~", "+", "!", "$", "=", "}", "`")
@@ -111,11 +114,45 @@ def serialised(value: str, what: str = "origin") -> str:
     if "@" in value:
         raise CorsLabError(f"the {what} {value!r} contains '@' (user info); an origin is "
                            "scheme://host[:port] only")
-    origin = parse_origin(value).serialize()
+    parsed = parse_origin(value)
+    origin = parsed.serialize()
+    ipv4 = _whatwg_ipv4(parsed.host)
+    if ipv4 and ipv4 != parsed.host:
+        origin = origin.replace(f"://{parsed.host}", f"://{ipv4}", 1)
     if origin != value:
         raise CorsLabError(f"the {what} {value!r} is not a serialised origin; a browser sends "
                            f"{origin!r} (lower case, no default port, no path) - write that")
     return value
+
+
+def _whatwg_ipv4(host: str) -> str | None:
+    """The URL standard's IPv4 parser: a host whose last label is a number is an IPv4 address,
+    each part decimal, ``0x`` hex or ``0``-led octal (``010.0.0.1`` is 8.0.0.1, ``127.1`` is
+    127.0.0.1). None when the host is not such a number, or not a valid one."""
+    labels = host.split(".")
+    if labels and labels[-1] == "" and len(labels) > 1:
+        labels = labels[:-1]
+
+    def number(part: str) -> int | None:
+        try:
+            if part[:2].lower() == "0x":
+                return int(part[2:] or "0", 16)
+            if len(part) > 1 and part.startswith("0"):
+                return int(part[1:], 8)
+            return int(part, 10) if part.isdigit() else None
+        except ValueError:
+            return None
+
+    if not labels or not labels[-1] or number(labels[-1]) is None or len(labels) > 4:
+        return None
+    numbers = [number(p) for p in labels]
+    if any(n is None for n in numbers) or any(n > 255 for n in numbers[:-1]) \
+            or numbers[-1] >= 256 ** (5 - len(numbers)):
+        return None
+    value = numbers[-1]
+    for i, n in enumerate(numbers[:-1]):
+        value += n * 256 ** (3 - i)
+    return ".".join(str((value >> shift) & 255) for shift in (24, 16, 8, 0))
 
 
 def _site(host: str) -> str:
@@ -228,6 +265,10 @@ def _derived(origin: str) -> Iterable[tuple[str, str]]:
         if local != host:
             yield "localhost-allowed", _origin("http", local, None)
             yield "localhost-allowed", _origin("http", local, explicit or 3000)
+    for local in ("localhost", "127.0.0.1"):
+        if local != host:
+            for dev in DEV_PORTS:
+                yield "localhost-allowed", _origin("http", local, dev)
     for third in THIRD_PARTY:
         yield "third-party-origin-allowed", third
 

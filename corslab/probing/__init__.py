@@ -1,5 +1,6 @@
 """Probing: send what a browser would send, and run the same thing in a real browser.
 
+  wire        one bounded raw HTTP exchange (whole-request deadline, size cap); printable()
   probe       the probe: raw exchanges, redirects, cookies, cache; the model's verdict on them
   display     the CLI's text report and Jupyter's sequence picture
   cli         ``python -m corslab probe``

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from urllib.parse import urlsplit
 
+from corslab.probing.wire import printable
 from corslab.stack.labstack import backend_seen, backends_of, lab_hint, stack_service  # noqa: F401
 
 CORS_PREFIXES = ("access-control-", "vary", "location")
@@ -70,7 +71,7 @@ def text_report(result, seen: bool = True) -> str:
     for note in r.notes:
         if not note.startswith("The browser drops the header"):  # listed at the top already
             out.append("  note: " + note)
-    return "\n".join(out)
+    return printable("\n".join(out), newlines=True)  # a server's ESC or CR never reaches the terminal
 
 
 # -- HTML (Jupyter) ------------------------------------------------------------------------------

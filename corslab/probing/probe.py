@@ -34,9 +34,6 @@ import http.client
 import http.cookiejar
 import json
 import re
-import socket
-import ssl
-import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -44,7 +41,7 @@ from urllib.parse import urlsplit
 
 from corslab.fetch import headers as fh
 from corslab.fetch import model, reasons
-from corslab.stack import tls
+from corslab.probing import wire
 from corslab.errors import CorsLabError, seconds
 from corslab.fetch.model import FetchRequest, HttpResponse
 from corslab.fetch.origins import origin_of, parse_origin, parse_url, same_origin, same_site
@@ -434,70 +431,16 @@ class _Run:
     def send(self, role: str, method: str, url: str, headers: list[tuple[str, str]],
              body: str | None) -> Exchange:
         parts = urlsplit(url)
-        host, port = parts.hostname, parts.port
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         data = body.encode("utf-8") if body is not None else None
         left = self.deadline - time.monotonic()
         if left <= 0:
             raise CorsLabError(f"the probe took longer than {PROBE_TIMEOUTS} x {self.timeout:g} s "
                                f"before {method} {url}; check the servers it went through")
         limit = min(self.timeout, left)  # this exchange, start to end
-        if parts.scheme == "https":  # verified against the system's CAs and the lab's (stack.tls)
-            conn = tls.https_connection(host, port, limit)
-        else:
-            conn = http.client.HTTPConnection(host, port, timeout=limit)
-        expired = threading.Event()
-
-        def cut_off():  # a server that answers a byte at a time never trips the socket timeout
-            expired.set()
-            if conn.sock is not None:
-                try:
-                    conn.sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-        watchdog = threading.Timer(limit, cut_off)
-        watchdog.daemon = True
         started = time.time()
-        t0 = time.perf_counter()
-        try:
-            watchdog.start()
-            conn.putrequest(method, path, skip_accept_encoding=True)
-            for name, value in headers:
-                conn.putheader(name, value)
-            if data is not None:
-                conn.putheader("Content-Length", str(len(data)))
-            conn.endheaders(data)
-            answer = conn.getresponse()
-            raw = answer.read(MAX_BODY + 1)
-            truncated = len(raw) > MAX_BODY
-            if expired.is_set():
-                raise socket.timeout()
-            response = HttpResponse(answer.status, [(n.lower(), v) for n, v in answer.getheaders()])
-        except (socket.timeout, TimeoutError):
-            raise CorsLabError(f"{parts.netloc} did not answer {method} {path} within "
-                               f"{limit:g} s; check that the service is healthy "
-                               "(`python -m corslab status`)") from None
-        except ConnectionRefusedError:
-            raise CorsLabError(f"cannot connect to {parts.netloc} (connection refused); is the "
-                               "stack running? start it with `python -m corslab up`") from None
-        except socket.gaierror:
-            raise CorsLabError(f"the host {host!r} of {url} cannot be resolved; check the "
-                               "spelling (the lab uses localhost and 127.0.0.1)") from None
-        except ssl.SSLCertVerificationError as exc:
-            raise CorsLabError(f"{parts.netloc}'s certificate is not trusted ({exc.verify_message}); "
-                               "the lab's HTTPS origins are signed by its own CA, made by "
-                               "`python -m corslab up` (see `python -m corslab.stack.tls`)") from None
-        except (OSError, http.client.HTTPException) as exc:
-            if expired.is_set():
-                raise CorsLabError(f"{parts.netloc} did not answer {method} {path} within "
-                                   f"{limit:g} s (it was still sending); check that the service "
-                                   "is healthy (`python -m corslab status`)") from None
-            raise CorsLabError(f"{method} {url} failed: {exc.__class__.__name__}: {exc}") from None
-        finally:
-            watchdog.cancel()
-            conn.close()
-        elapsed = time.perf_counter() - t0
+        answer = wire.exchange(url, method, headers, data, timeout=limit, max_body=MAX_BODY)
+        response = HttpResponse(answer.status, [(n.lower(), v) for n, v in answer.headers])
+        raw, truncated, elapsed = answer.body, answer.truncated, answer.elapsed
         ex = Exchange(role, method, url, [("Host", parts.netloc)] + headers, response, started,
                       elapsed, raw[:BODY_PREVIEW].decode("utf-8", "replace"), truncated=truncated)
         self.exchanges.append(ex)

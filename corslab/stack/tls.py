@@ -261,11 +261,11 @@ def ssl_context(runtime: Path | None = None, *, system: bool = True):
     and, with ``system``, the system's CAs too (the probe); the runner's health checks use the lab's
     alone. Never one that skips verification. Cached per CA file, as loading the system's CAs costs
     tens of milliseconds."""
-    where = files(runtime)
     try:
+        where = files(runtime)
         stamp = where.ca.stat().st_mtime_ns
-    except OSError:
-        stamp = None
+    except (OSError, CorsLabError):  # no lab CA (or no usable runtime folder): the system's CAs
+        where, stamp = Files(Path(".")), None
     return _context(str(where.ca), stamp, system)
 
 
@@ -301,12 +301,13 @@ class _HTTPSConnection(__import__("http.client").client.HTTPSConnection):
 
 
 def https_connection(host: str, port: int | None, timeout: float, runtime: Path | None = None,
-                     *, system: bool = True):
+                     *, system: bool = True, context=None):
     """An ``http.client.HTTPSConnection`` to ``host`` verified against the lab's CA (and the
-    system's, with ``system``); a ``*.localhost`` name is reached on 127.0.0.1, as a browser does."""
+    system's, with ``system``) unless a ``context`` is given; a ``*.localhost`` name is reached on
+    127.0.0.1, as a browser does."""
     address = "127.0.0.1" if loopback_name(host) else host
     return _HTTPSConnection(host, port or 443, address, timeout=timeout,
-                            context=ssl_context(runtime, system=system))
+                            context=context or ssl_context(runtime, system=system))
 
 
 def trust_instructions(runtime: Path | None = None) -> str:

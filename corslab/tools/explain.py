@@ -17,13 +17,22 @@ to send, how to fix it in each setup, and the ``probe`` command that repeats the
 The Chromium texts are not copied here: the parser is built from ``corslab.fetch.reasons`` - the
 functions the model uses to write Chromium's words - by calling each one with placeholders and
 turning the result into a pattern, so a change there changes what is recognised.
+
+Every pattern applied to the pasted text runs in RE2 (google-re2), whose matching time is linear in
+the text: a crafted paste cannot make ``explain`` backtrack for minutes, and a whole console dump of
+up to :data:`MAX_CHARS` characters is read in well under a second. Patterns are tables
+(:func:`reason_table`, :data:`_FIREFOX`): a new console text is one more row, compiled by
+:func:`_compile`.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 from dataclasses import asdict, dataclass, field
+
+import re2
 
 from corslab.fetch import lna, reasons
 from corslab.errors import CorsLabError
@@ -33,6 +42,15 @@ ACAC = "Access-Control-Allow-Credentials"
 ACAM = "Access-Control-Allow-Methods"
 ACAH = "Access-Control-Allow-Headers"
 SETUPS = ("flask-cors", "nginx", "ingress-nginx", "gateway-api", "kong", "istio", "alb", "apigw-http")
+#: The longest paste read: a whole console dump fits; more is refused in one line.
+MAX_CHARS = 1_000_000
+BLOCKED = "has been blocked by CORS policy: "
+
+
+def _compile(pattern: str, dotall: bool = False):
+    """A pattern for pasted text, in RE2: leftmost-first like Python's re (the same match for
+    this syntax), but linear in the text - never the backtracking engine on untrusted input."""
+    return re2.compile(("(?s)" if dotall else "") + pattern)
 
 
 
@@ -43,7 +61,7 @@ def _hole(name: str) -> str:
 
 def _pattern(text: str) -> str:
     """A reason text with @@name@@ holes -> a regex with named groups."""
-    return re.sub(r"@@(\w+)@@", lambda m: f"(?P<{m.group(1)}>.*?)", re.escape(text))
+    return re.sub(r"@@(\w+)@@", lambda m: f"(?P<{m.group(1)}>.*?)", re.escape(text))  # our text, not the paste
 
 
 # --- the reason table, inverted -----------------------------------------------------------------
@@ -54,7 +72,7 @@ class Reason:
     name: str  # CorsError without the k
     preflight: bool
     header: str | None  # the response header the check is about
-    pattern: re.Pattern
+    pattern: object  # compiled by _compile
     group: str | None = None  # which hole holds the "value"
 
 
@@ -67,7 +85,7 @@ def _access_reasons():
         for preflight in (True, False):
             text = build(_hole("value"), preflight)
             yield Reason(("Preflight" if preflight else "") + name, preflight,
-                         header.get(name, ACAO), re.compile(_pattern(text)),
+                         header.get(name, ACAO), _compile(_pattern(text)),
                          "value" if "@@value@@" in text else None)
 
 
@@ -90,10 +108,11 @@ def _other_reasons():
         ("MixedContent", False, None, lna.mixed_content_blocked(_hole("page"), v)),
     ]
     for name, preflight, header, text in table:
-        yield Reason(name, preflight, header, re.compile(_pattern(text)),
+        yield Reason(name, preflight, header, _compile(_pattern(text)),
                      "value" if "@@value@@" in text else None)
 
 
+@functools.cache
 def reason_table() -> list[Reason]:
     """Every reason text the model can print, as patterns; the longest first, so the
     "Response to preflight request ..." forms win over their plain twins."""
@@ -101,22 +120,23 @@ def reason_table() -> list[Reason]:
     return sorted(table, key=lambda r: -len(r.pattern.pattern))
 
 
-def _line_patterns() -> list[re.Pattern]:
+@functools.cache
+def _line_patterns() -> list:
     """Chromium's console line, from reasons.console_message (with and without a redirect)."""
     holes = dict(url=_hole("url"), origin=_hole("origin"), reason=_hole("reason"), kind=_hole("kind"))
     out = []
     for first in (_hole("first"), None):
         text = reasons.console_message(holes["url"], holes["origin"], holes["reason"], first, holes["kind"])
         pat = _pattern(text).replace("(?P<reason>.*?)", "(?P<reason>.*)")
-        out.append(re.compile(pat, re.S))
+        out.append(_compile(pat, dotall=True))
     same_origin = reasons.same_origin_mode(_hole("url"), _hole("origin"))
-    out.append(re.compile(_pattern(same_origin)))
+    out.append(_compile(_pattern(same_origin)))
     return out
 
 
 # Firefox's reasons (dom/security/nsCORSListenerProxy.cpp; texts from security.properties as MDN's
 # "CORS errors" pages quote them), matched loosely: Firefox quotes with ‘ ’.
-_FIREFOX = [
+_FIREFOX_TEXTS = [
     (r"CORS header .Access-Control-Allow-Origin. missing", "MissingAllowOriginHeader", ACAO),
     (r"CORS header .Access-Control-Allow-Origin. does not match .(?P<value>.*?).\)?$", "AllowOriginMismatch", ACAO),
     (r"Multiple CORS header .Access-Control-Allow-Origin. not allowed", "MultipleAllowOriginValues", ACAO),
@@ -135,8 +155,9 @@ _FIREFOX = [
     (r"CORS preflight (response|channel) did not succeed", "PreflightInvalidStatus", None),
     (r"CORS request not HTTP", "CorsDisabledScheme", "Location"),
 ]
-_FIREFOX_LINE = re.compile(r"Cross-Origin Request Blocked: .*? at (?P<url>\S+?)\.? \(Reason: (?P<reason>.*?)\)"
-                           r"(?:\. Status code: (?P<status>\d+))?\.?\s*$", re.S)
+_FIREFOX = [(_compile(pattern), name, header) for pattern, name, header in _FIREFOX_TEXTS]
+_FIREFOX_LINE = _compile(r"Cross-Origin Request Blocked: .*? at (?P<url>\S+?)\.? \(Reason: (?P<reason>.*?)\)"
+                           r"(?:\. Status code: (?P<status>\d+))?\.?\s*$", dotall=True)
 _FIREFOX_NOT_CORS = {
     "CORS request did not succeed": "no HTTP answer arrived at all (server down, wrong port, TLS "
                                     "or DNS failure, or an ad blocker): a network error, not a CORS one",
@@ -173,7 +194,13 @@ class Explanation:
         lines += [f"  {setup}: {fix}" for setup, fix in self.fixes.items()]
         if self.probe:
             lines += ["", "Reproduce the check (the same requests, the same verdict):", f"  {self.probe}"]
-        return "\n".join(lines)
+        return "\n".join(_printable(line) for line in lines)
+
+
+def _printable(text: str) -> str:
+    """Pasted values never reach the terminal raw: control characters (ESC sequences, CR, C1) and
+    line separators are written as escapes."""
+    return "".join(c if c.isprintable() or c == "\t" else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def _match_reason(text: str):
@@ -197,12 +224,15 @@ def parse(message: str) -> dict:
     if not text:
         raise CorsLabError("the message is empty; paste the console line that says 'has been "
                            "blocked by CORS policy: ...'")
-    if len(text) > 20000:
-        raise CorsLabError("the message is longer than 20000 characters; paste only the console line")
+    if len(text) > MAX_CHARS:
+        raise CorsLabError(f"the message is longer than {MAX_CHARS:,} characters; paste only the "
+                           "console line that says 'has been blocked by CORS policy: ...'")
     found = {"url": None, "origin": None, "first_url": None, "browser": "chromium"}
     reason_text = None
-    start = text.find("Access to ")
-    if start >= 0 and "has been blocked by CORS policy: " in text:
+    # In a console dump, the "Access to" that starts the first blocked line (not an earlier one).
+    blocked = text.find(BLOCKED)
+    start = text.rfind("Access to ", 0, blocked) if blocked >= 0 else -1
+    if start >= 0:
         body = text[start:]
         # The reason ends the line: what DevTools prints after it (GET ... net::ERR_FAILED) is
         # another line. A line wrapped by the paste is read again with its whitespace joined.
@@ -245,7 +275,7 @@ def _parse_firefox(text: str, found: dict) -> dict:
             raise CorsLabError(f"Firefox's '{label}' means {meaning}; it has no CORS-header fix. "
                                "Check the URL answers at all: python -m corslab probe URL --origin ORIGIN")
     for pattern, name, header in _FIREFOX:
-        r = re.search(pattern, why)
+        r = pattern.search(why)
         if r:
             # Firefox does not say whether the preflight failed; these two only happen there.
             preflight = name in ("MethodDisallowedByPreflightResponse", "HeaderDisallowedByPreflightResponse",

@@ -35,11 +35,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import json
 
-    from corslab.tools.explain import explain
+    from corslab.tools.explain import MAX_CHARS, explain
 
     message = " ".join(args.message)
     if message == "-":
-        message = sys.stdin.read(100_000)
+        message = sys.stdin.read(MAX_CHARS + 1)  # more is refused in one line
     result = explain(message)
     print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) if args.json else result.report())
     return 0

@@ -18,8 +18,19 @@ prints a config that differs from the policy: ALB sends one static ``Access-Cont
 for every caller, so it refuses several origins; Kong, Istio and HTTPRoute refuse a method outside
 their method enums; Istio and HTTPRoute refuse ``--max-age 0`` (their minimums).
 
-The output is accepted as is by ``python -m corslab emulate PRODUCT`` (tests/tools run every
-product's output in its emulator, nginx's in real nginx, and probe it).
+Every value is checked before it is written, and written for its target language: an origin must
+be a serialised origin (``corslab.fetch.attacks.serialised``), methods and headers RFC 9110 tokens,
+``--upstream`` an ``http://host[:port][/path]`` URL; an origin is escaped wherever the product's
+field is a regex (nginx ``map``, Kong), every YAML string is double-quoted (``yes``, ``null``,
+``0x1F`` stay strings) and every non-ASCII character written as an escape.
+
+Then the config is checked before it is printed (:func:`observe`): it runs in its product's
+emulator (``python -m corslab emulate PRODUCT``; nginx and ingress-nginx in real nginx) in front of
+a plain upstream, and every origin of ``corslab.fetch.attacks.attack_origins(policy origins)`` sends
+a preflight and a GET. If any of them gets its own origin or ``*`` back, or the policy's origins,
+methods, headers, credentials or max-age are not what the emulator answers, ``generate`` refuses in
+one line and prints nothing. The ``# Policy:`` line of the output is what the emulator answered,
+not what the arguments asked for.
 """
 
 from __future__ import annotations
@@ -32,7 +43,15 @@ from urllib.parse import urlsplit
 from corslab.errors import CorsLabError
 
 PRODUCTS = ("nginx", "ingress-nginx", "gateway-api", "kong", "istio", "alb", "apigw-http")
-TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 token; always fullmatch()
+HOST = re.compile(r"[a-z0-9]([a-z0-9.\-]*[a-z0-9.])?")  # what generate writes: LDH names and IPv4
+UPSTREAM = re.compile(r"http://(?P<host>[a-z0-9]([a-z0-9.\-]*[a-z0-9])?)(:(?P<port>[0-9]{1,5}))?"
+                      r"(?P<path>/[A-Za-z0-9._~/\-]*)?")
+MAX_ORIGINS = 16      # each brings ~80 attack origins to check in the emulator
+MAX_NAMES = 32        # methods, headers, exposed headers: each list
+MAX_NAME_LENGTH = 64
+MAX_ORIGIN_LENGTH = 255
+MAX_UPSTREAM_LENGTH = 512
 FORBIDDEN_METHODS = {"CONNECT", "TRACE", "TRACK"}  # Fetch: a page can never send them
 KONG_METHODS = ("GET", "HEAD", "PUT", "PATCH", "POST", "DELETE", "OPTIONS", "TRACE", "CONNECT")
 ISTIO_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH")
@@ -78,80 +97,122 @@ def default_upstream() -> str:
     return f"http://127.0.0.1:{topology.SERVICES['api'].port}"
 
 
-def _origin(value: str) -> str:
-    text = value.strip()
-    if text in ("*", "null"):
-        raise CorsLabError(f"--origin {text}: generate writes exact allowlists; '{text}' would allow "
-                           "any page (or any sandboxed page). List the origins that may call the API")
-    parts = urlsplit(text)
-    try:
-        parts.port
-    except ValueError:
-        raise CorsLabError(f"--origin {value!r} has an invalid port; write it like https://app.example.com:8443") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise CorsLabError(f"--origin {value!r} is not an origin; write scheme://host[:port], "
-                           "e.g. https://app.example.com")
-    if parts.path or parts.query or parts.fragment or parts.username or "*" in text:
-        raise CorsLabError(f"--origin {value!r}: an origin has no path, query, user or wildcard - "
-                           "browsers send exactly scheme://host[:port] (no trailing slash)")
-    if text != text.lower():
-        raise CorsLabError(f"--origin {value!r}: browsers send origins in lower case; write "
-                           f"{text.lower()!r}, or it would never match")
-    default = {"http": 80, "https": 443}[parts.scheme]
-    if parts.port == default:
-        raise CorsLabError(f"--origin {value!r}: browsers leave out the default port; write "
-                           f"{parts.scheme}://{parts.hostname}")
-    if parts.netloc.startswith("["):
-        raise CorsLabError(f"--origin {value!r}: IPv6-literal origins are not generated (ingress-nginx's and "
-                           "HTTPRoute's origin validators refuse them); use a host name")
-    if not re.fullmatch(r"[a-z0-9.\-]+", parts.hostname):
-        raise CorsLabError(f"--origin {value!r}: the host has characters an origin cannot hold")
-    return text
+def _shown(value, limit: int = 60) -> str:
+    """A value for an error line: control and non-ASCII characters escaped, a long one cut."""
+    text = str(value)
+    shown = "'" + text[:limit].encode("unicode_escape").decode("ascii") + "'"
+    return shown + (f" (+{len(text) - limit} more characters)" if len(text) > limit else "")
+
+
+def _origin(value) -> str:
+    from corslab.fetch.attacks import serialised
+    from corslab.fetch.origins import parse_origin
+
+    if not isinstance(value, str):
+        raise CorsLabError(f"--origin {_shown(value)} is not text; write it like https://app.example.com")
+    if value.strip() in ("*", "null"):
+        raise CorsLabError(f"--origin {value.strip()}: generate writes exact allowlists; '{value.strip()}' would "
+                           "allow any page (or any sandboxed page). List the origins that may call the API")
+    if len(value) > MAX_ORIGIN_LENGTH:
+        raise CorsLabError(f"--origin {_shown(value)} is longer than {MAX_ORIGIN_LENGTH} characters; "
+                           "an origin is scheme://host[:port]")
+    if not value.isascii():
+        raise CorsLabError(f"--origin {_shown(value)} has non-ASCII characters; browsers send an "
+                           "internationalised host in its xn-- (punycode) form - write that")
+    serialised(value, "--origin")
+    origin = parse_origin(value)
+    if origin.scheme not in ("http", "https"):
+        raise CorsLabError(f"--origin {_shown(value)}: only http and https origins can call an API")
+    if origin.port == 0:
+        raise CorsLabError(f"--origin {_shown(value)}: port 0 is never a page's port; write the port the page is served on")
+    if origin.host.startswith("["):
+        raise CorsLabError(f"--origin {_shown(value)}: IPv6-literal origins are not generated (ingress-nginx's "
+                           "and HTTPRoute's origin validators refuse them); use a host name")
+    if not HOST.fullmatch(origin.host):
+        raise CorsLabError(f"--origin {_shown(value)}: the host has characters generate does not write "
+                           "(letters a-z, digits, '.' and '-' only)")
+    last = origin.host.rstrip(".").rsplit(".", 1)[-1]
+    if last.isdigit() or last.startswith("0x"):  # the URL standard's host parser reads an IPv4 address
+        import ipaddress
+
+        try:
+            ipaddress.IPv4Address(origin.host)  # four decimal numbers, no leading zeros, no trailing dot
+        except ValueError:
+            raise CorsLabError(f"--origin {_shown(value)}: a browser reads this host as an IPv4 address and "
+                               "sends it as four decimal numbers without leading zeros (010.0.0.1 -> "
+                               "8.0.0.1); write it that way") from None
+    return value
+
+
+def _names(values, option: str, example: str) -> tuple[str, ...]:
+    """Methods or header names: RFC 9110 tokens, never ``*`` (a wildcard in every CORS list)."""
+    values = list(values)
+    if len(values) > MAX_NAMES:
+        raise CorsLabError(f"{option} is given {len(values)} times; generate writes at most {MAX_NAMES}")
+    for value in values:
+        if not isinstance(value, str) or not TOKEN.fullmatch(value) or len(value) > MAX_NAME_LENGTH:
+            raise CorsLabError(f"{option} {_shown(value)} is not a name (1-{MAX_NAME_LENGTH} letters, digits "
+                               f"or !#$%&'*+-.^_`|~, nothing else), e.g. {option} {example}")
+        if value == "*":
+            raise CorsLabError(f"{option} '*': in CORS lists '*' is a wildcard that allows every name; "
+                               f"list the names, e.g. {option} {example}")
+    return tuple(dict.fromkeys(values))
+
+
+def _upstream(value) -> str:
+    from corslab.emulate.proxy import upstream_url
+
+    if not isinstance(value, str) or len(value) > MAX_UPSTREAM_LENGTH or not UPSTREAM.fullmatch(value):
+        raise CorsLabError(f"--upstream {_shown(value)} is not written the way generate writes an upstream: "
+                           "http://host[:port][/path] with a lower-case host and no spaces, quotes, ';', "
+                           "braces or control characters, e.g. http://127.0.0.1:8095")
+    port = UPSTREAM.fullmatch(value).group("port")
+    if port is not None and not 1 <= int(port) <= 65535:
+        raise CorsLabError(f"--upstream {_shown(value)}: the port must be 1-65535")
+    return upstream_url(value)
 
 
 def make_policy(origins, methods=(), headers=(), expose=(), credentials=False, max_age=None,
                 upstream=None) -> Policy:
     """Check every part of a policy; CorsLabError (one line) for anything a config cannot state."""
+    origins = list(origins or ())
     if not origins:
         raise CorsLabError("give at least one --origin (the pages allowed to call the API), "
                            "e.g. --origin https://app.example.com")
+    if len(origins) > MAX_ORIGINS:
+        raise CorsLabError(f"--origin is given {len(origins)} times; generate writes at most {MAX_ORIGINS} "
+                           "(a longer allowlist belongs in the API, or a pattern you review)")
     clean = tuple(dict.fromkeys(_origin(o) for o in origins))
-    out_methods = []
-    for m in methods or ("GET", "POST"):
-        if not TOKEN.match(m):
-            raise CorsLabError(f"--method {m!r} is not an HTTP method name (letters, digits, !#$%&'*+-.^_`|~)")
+    out_methods = _names(methods or ("GET", "POST"), "--method", "PUT")
+    for m in out_methods:
         if m.upper() in FORBIDDEN_METHODS:
             raise CorsLabError(f"--method {m}: browsers never let a page send {m.upper()}; leave it out")
         if m.upper() == "OPTIONS":
             raise CorsLabError("--method OPTIONS: the preflight is OPTIONS and is answered for you; "
                                "list the methods the page sends (GET, PUT, ...)")
-        out_methods.append(m)
-    out_headers = []
-    for h in headers:
-        if not TOKEN.match(h):
-            raise CorsLabError(f"--header {h!r} is not a header name (write the name only, e.g. X-Trace-Id)")
-        out_headers.append(h)
-    for h in expose:
-        if not TOKEN.match(h) or h == "*":
-            raise CorsLabError(f"--expose {h!r} is not a header name (write names, not '*')")
+    out_headers = _names(headers, "--header", "X-Trace-Id")
+    out_expose = _names(expose, "--expose", "X-Request-Id")
     if max_age is not None:
         if isinstance(max_age, bool) or not isinstance(max_age, int) or not 0 <= max_age <= 86400:
-            raise CorsLabError(f"--max-age {max_age!r} must be whole seconds from 0 to 86400 "
+            raise CorsLabError(f"--max-age {_shown(max_age)} must be whole seconds from 0 to 86400 "
                                "(Chromium caps it at 7200)")
-    if upstream is None:
-        upstream = default_upstream()
-    from corslab.emulate.proxy import upstream_url
-
-    upstream = upstream_url(upstream)
-    return Policy(clean, tuple(dict.fromkeys(out_methods)), tuple(dict.fromkeys(out_headers)),
-                  tuple(dict.fromkeys(expose)), bool(credentials), max_age, upstream)
+    upstream = default_upstream() if upstream is None else _upstream(upstream)
+    return Policy(clean, out_methods, out_headers, out_expose, bool(credentials), max_age, upstream)
 
 
 def generate(product: str, policy: Policy) -> str:
-    """The configuration text for ``product``; CorsLabError if the product cannot state ``policy``."""
+    """The configuration text for ``product``, checked in its emulator; CorsLabError (one line) if
+    the product cannot state ``policy`` or the config does anything else (:func:`observe`)."""
     if product not in PRODUCTS:
-        raise CorsLabError(f"unknown product {product!r}; choose one of {', '.join(PRODUCTS)}")
-    return GENERATORS[product](policy)
+        raise CorsLabError(f"unknown product {_shown(product)}; choose one of {', '.join(PRODUCTS)}")
+    if not isinstance(policy, Policy):
+        raise CorsLabError("generate takes a Policy from make_policy(), which checks every value")
+    text = GENERATORS[product](policy)
+    seen = observe(product, text, policy)
+    problem = differences(policy, seen)
+    if problem:
+        raise CorsLabError(f"refused: in the {product} emulator this config {problem}; nothing was printed")
+    return text.replace(POLICY_PENDING, f"# Policy: {seen.describe()}  (what the emulator answered)", 1)
 
 
 def emulate_hint(product: str, suffix: str) -> str:
@@ -179,9 +240,12 @@ def _cmdline(product: str, p: Policy) -> str:
     return shlex.join(args)
 
 
+POLICY_PENDING = "# Policy: (filled in from what the emulator answers)"
+
+
 def _header(product: str, p: Policy, suffix: str) -> list[str]:
     return [f"# Generated by: {_cmdline(product, p)}",
-            f"# Policy: {p.describe()}",
+            POLICY_PENDING,
             f"# Try it:  {emulate_hint(product, suffix)}"]
 
 
@@ -193,11 +257,22 @@ def _host_port(upstream: str) -> tuple[str, int]:
 # --- nginx ---------------------------------------------------------------------------------------
 
 
+def regex_literal(text: str) -> str:
+    """``text`` as a regex that matches exactly it, in PCRE (nginx, Kong's ngx.re) and RE2: every
+    character but letters, digits, ``:``, ``/`` and ``-`` is backslash-escaped (a backslash before
+    punctuation is that character in both). Origins need only ``.``; the rest is defence."""
+    return "".join(c if (c.isascii() and c.isalnum()) or c in ":/-" else "\\" + c for c in text)
+
+
 def _nginx_regex(origin: str) -> str:
-    return "~^" + re.sub(r"([.\[\]])", r"\\\1", origin) + "$"
+    return "~^" + regex_literal(origin) + "$"
 
 
 def nginx(p: Policy) -> str:
+    dollar = [v for v in p.methods + p.headers + p.expose if "$" in v]
+    if dollar:
+        raise CorsLabError(f"nginx reads '$' in a string as a variable, so {_shown(dollar[0])} cannot be "
+                           "written as a method or header name in nginx; use a name without '$'")
     width = max(len(_nginx_regex(o)) for o in p.origins) + 2
     allow = "\n".join(f'    "{_nginx_regex(o)}"'.ljust(width + 6) + f' "{o}";' for o in p.origins)
 
@@ -282,12 +357,24 @@ server {{
 
 
 def _yaml_str(value: str) -> str:
-    return json.dumps(value)  # a JSON string is a valid YAML double-quoted scalar
+    """A YAML double-quoted scalar: a JSON string is one, with every non-ASCII character and control
+    character escaped (so U+2028, U+0085 and NUL cannot break a line), and it is always a string."""
+    return json.dumps(value, ensure_ascii=True)
 
 
 def ingress_nginx(p: Policy) -> str:
+    from corslab.emulate import ingress_nginx as controller
     from corslab.stack import topology
 
+    # The controller's annotation validators (main.go): a value they refuse silently becomes the
+    # default list, so a name they cannot carry is refused here, by name.
+    for option, values, name in (("--method", p.methods, "cors-allow-methods"),
+                                 ("--header", p.headers, "cors-allow-headers"),
+                                 ("--expose", p.expose, "cors-expose-headers")):
+        for value in values:
+            if not controller.annotation_valid(name, value):
+                raise CorsLabError(f"ingress-nginx's annotation validator refuses {option} {_shown(value)} and "
+                                   "would silently use its default list instead; use letters, digits, '-' and '_'")
     a = "nginx.ingress.kubernetes.io/"
     lines = _header("ingress-nginx", p, "yaml") + [
         "#",
@@ -358,7 +445,8 @@ def ingress_nginx(p: Policy) -> str:
 
 
 def _yaml_list(items) -> str:
-    return "[" + ", ".join(_yaml_str(i) if not re.fullmatch(r"[A-Za-z0-9\-]+", i) else i for i in items) + "]"
+    """A YAML flow sequence of double-quoted strings: never a bool, null, number or anchor."""
+    return "[" + ", ".join(_yaml_str(i) for i in items) + "]"
 
 
 def gateway_api(p: Policy) -> str:
@@ -426,7 +514,7 @@ def gateway_api(p: Policy) -> str:
 
 
 def _kong_regex(origin: str) -> str:
-    return "^" + re.sub(r"([.\[\]])", r"\\\1", origin) + "$"
+    return "^" + regex_literal(origin) + "$"
 
 
 def kong(p: Policy) -> str:
@@ -441,7 +529,7 @@ def kong(p: Policy) -> str:
         "_format_version: \"3.0\"",
         "services:",
         "  - name: api",
-        f"    url: {p.upstream}          # your API (emulate: --upstream replaces it)",
+        f"    url: {_yaml_str(p.upstream)}          # your API (emulate: --upstream replaces it)",
         "    routes:",
         "      - name: api",
         "        paths: [/]                             # every path",
@@ -615,7 +703,7 @@ def apigw_http(p: Policy) -> str:
         "Integrations:",
         "  - IntegrationType: HTTP_PROXY",
         "    IntegrationMethod: ANY",
-        f"    IntegrationUri: {p.upstream}   # your API (emulate: --upstream replaces it)",
+        f"    IntegrationUri: {_yaml_str(p.upstream)}   # your API (emulate: --upstream replaces it)",
         "    PayloadFormatVersion: \"1.0\"",
         "    # Keyed by the integration's status code (200-599): the mapping applies only to the codes",
         "    # listed. access-control-* headers are reserved (API Gateway sets them itself).",
@@ -689,3 +777,162 @@ def running(product: str, text: str, upstream: str | None = None, timeout: float
                 proc.stderr.close()
 
     return run()
+
+
+# --- checking a generated config ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Observed:
+    """What the emulator answered: the policy the config states, and who else got through."""
+
+    policy: Policy
+    let_through: tuple  # corslab.fetch.attacks.Attack that got their own origin (or *) back
+
+    def describe(self) -> str:
+        return self.policy.describe()
+
+
+def _plain_upstream():
+    """A plain HTTP upstream on a free loopback port: 200 to every method, no CORS headers."""
+    import contextlib
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def _any(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:
+                self.rfile.read(min(length, 1 << 20))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(b"ok")
+
+        def __getattr__(self, name):
+            if name.startswith("do_"):
+                return self._any
+            raise AttributeError(name)
+
+    @contextlib.contextmanager
+    def run():
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}"
+        finally:
+            server.shutdown()
+            server.server_close()
+
+    return run()
+
+
+def _exchange(url: str, method: str, headers: dict) -> dict[str, list[str]]:
+    """One request on its own connection (a kept-alive one waits on delayed ACKs in the Python
+    emulators); the response headers by lower-case name."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        conn.request(method, "/", headers=headers)
+        resp = conn.getresponse()
+        resp.read()
+        out: dict[str, list[str]] = {}
+        for name, value in resp.getheaders():
+            out.setdefault(name.lower(), []).append(value)
+        return out
+    except (OSError, http.client.HTTPException) as exc:
+        raise CorsLabError(f"the emulator stopped answering while generate checked the config ({exc})") from None
+    finally:
+        conn.close()
+
+
+def _list(values: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v.strip() for value in values for v in value.split(",") if v.strip()))
+
+
+def observe(product: str, text: str, p: Policy) -> Observed:
+    """Run ``text`` in ``product``'s emulator and ask it as browsers would.
+
+    Every origin of the policy and of ``attack_origins(policy origins)`` sends a preflight (the
+    policy's first method and all its headers) and a GET. An origin gets through when a response
+    carries ``Access-Control-Allow-Origin`` equal to it or ``*`` (Fetch's CORS check). The policy
+    returned is read from the answers to the policy's own first origin.
+    """
+    from corslab.fetch.attacks import attack_origins
+
+    attacks = attack_origins(p.origins)
+    preflight = {"Access-Control-Request-Method": p.methods[0]}
+    if p.headers:
+        preflight["Access-Control-Request-Headers"] = ",".join(sorted(h.lower() for h in p.headers))
+
+    def through(origin: str, answer: dict[str, list[str]]) -> bool:
+        return any(v in (origin, "*") for v in answer.get("access-control-allow-origin", []))
+
+    def ask(url: str, origin: str):
+        return (_exchange(url, "OPTIONS", {"Origin": origin, **preflight}),
+                _exchange(url, "GET", {"Origin": origin}))
+
+    origins = list(p.origins) + [a.origin for a in attacks]
+    with _plain_upstream() as upstream, running(product, text, upstream=upstream) as url:
+        replies = [ask(url, o) for o in origins]  # one by one: threads only add GIL switches here
+    answers = {o: r for o, r in zip(origins, replies) if through(o, r[0]) or through(o, r[1])}
+    allowed = list(answers)
+    extra = tuple(a for a in attacks if a.origin in allowed)
+    first = answers.get(p.origins[0])
+    if first is None:
+        seen = Policy(tuple(o for o in allowed if o in p.origins), (), (), (), False, None, p.upstream)
+        return Observed(seen, extra)
+    pre, actual = first
+    max_age = pre.get("access-control-max-age", [""])[0]
+    seen = Policy(
+        origins=tuple(o for o in p.origins if o in allowed),
+        methods=_list(pre.get("access-control-allow-methods", [])),
+        headers=_list(pre.get("access-control-allow-headers", [])),
+        expose=_list(actual.get("access-control-expose-headers", [])),
+        credentials=(actual.get("access-control-allow-credentials") == ["true"]
+                     and pre.get("access-control-allow-credentials") == ["true"]),
+        max_age=int(max_age) if max_age.isdigit() else None,
+        upstream=p.upstream,
+    )
+    return Observed(seen, extra)
+
+
+def differences(p: Policy, seen: Observed) -> str | None:
+    """What the emulator's answers say the config does that the policy does not (None: nothing).
+
+    Refused: any other origin allowed, a policy origin, method, header or exposed header left out,
+    credentials or max-age other than asked. Extra methods or headers a product always lists
+    (ingress-nginx's defaults, Kong's Content-Type) are not a refusal: the ``# Policy:`` line shows them.
+    """
+    got = seen.policy
+    if seen.let_through:
+        a = seen.let_through[0]
+        more = f" and {len(seen.let_through) - 1} other origins" if len(seen.let_through) > 1 else ""
+        return f"lets {a.origin} through{more} ({a.kind}: {a.why})"
+    missing = [o for o in p.origins if o not in got.origins]
+    if missing:
+        return f"does not allow {missing[0]}, an origin of the policy"
+    lower = {h.lower() for h in got.headers}
+    for what, wanted, have in (("method", p.methods, set(got.methods)),
+                               ("request header", p.headers, lower | set(got.headers)),
+                               ("exposed header", p.expose, {h.lower() for h in got.expose})):
+        gone = [v for v in wanted if v not in have and v.lower() not in have]
+        if gone:
+            return f"does not allow the {what} {gone[0]}"
+    if got.credentials != p.credentials:
+        return f"sends Access-Control-Allow-Credentials {'true' if got.credentials else '(none)'}, not as asked"
+    if p.max_age is not None and got.max_age != p.max_age:
+        return f"sends max-age {got.max_age}, not {p.max_age}"
+    return None

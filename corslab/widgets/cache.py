@@ -49,7 +49,7 @@ class Timeline:
 
     def picture(self) -> str:
         """An SVG time line: preflights sent (red), answers served from the cache (green)."""
-        width, left, right, y = 680, 30, 20, 60
+        width, left, right, y = 680, 40, 50, 60  # margins hold half a label each side
         horizon = max([t for t, _ in self.events] + [(self.max_age or 0) * 1.15, 10])
         x = lambda t: left + (width - left - right) * t / horizon  # noqa: E731
         parts = [f"<line x1='{left}' y1='{y}' x2='{width - right}' y2='{y}' stroke='#333'/>"]
@@ -57,7 +57,7 @@ class Timeline:
         for t, result in self.events:  # the cached period after each preflight that was stored
             if result.preflight is not None and result.allowed and self.max_age:
                 parts.append(f"<rect x='{x(t):.1f}' y='{y - 22}' width='{min(x(t + self.max_age), end) - x(t):.1f}'"
-                             f" height='16' fill='#c8e6c9'/><text x='{x(t) + 3:.1f}' y='{y - 10}' "
+                             f" height='16' fill='#c8e6c9'/><text x='{min(x(t) + 3, width - 90):.1f}' y='{y - 10}' "
                              f"font-size='10'>cached for {self.max_age} s</text>")
         last_at_level: dict[int, float] = {}
         for t, result in self.events:
@@ -74,8 +74,7 @@ class Timeline:
                          f"t={t:g}s</text><text x='{x(t):.1f}' y='{ty + 12}' font-size='10' "
                          f"text-anchor='middle' fill='{colour}'>{label}</text>")
         levels = max(last_at_level, default=0) + 1
-        return (f"<svg class='corslab-timeline' width='{width}' height='{y + 18 + 28 * levels}' "
-                f"xmlns='http://www.w3.org/2000/svg' style='{h.FONT}'>{''.join(parts)}</svg>")
+        return h.scalable_svg("corslab-timeline", width, y + 18 + 28 * levels, "".join(parts))
 
     def table(self) -> str:
         rows, colours = [], []
@@ -97,7 +96,7 @@ class CacheTimeline(Panel):
         self.scenario = scenario
         self.wait = w.BoundedIntText(value=60, min=0, max=100_000, description="wait (s)")
         self.reset = w.Button(description="Start over")
-        self.reset.on_click(lambda _b: self.start(()))
+        self.reset.on_click(lambda _b: self.start_over())
         self.timeline = Timeline(scenario)
         self._schedule = list(schedule)
         super().__init__([self.wait], extra=[self.reset], run=False)
@@ -114,6 +113,20 @@ class CacheTimeline(Panel):
                 if t > self.timeline.now:
                     self.timeline.send_at(t)
             self.result.value = h.wrap(self.draw())
+        except CorsLabError as exc:
+            self.result.value = h.error_line(str(exc))
+        self.runs += 1
+
+    def start_over(self) -> None:
+        """What "Start over" does: a fresh browser profile (empty preflight cache), the clock at
+        t = 0 and one request - the picture shows one dot, and says so."""
+        try:
+            self.timeline = Timeline(self.scenario)
+            self.timeline.send_at(0)
+            note = (f"<p style='{h.FONT}background:{h.AMBER};padding:4px'><b>Started over</b>: a new "
+                    "browser profile with an empty preflight cache; the clock is back at t = 0 s. "
+                    "Press <i>Wait, then send</i> to move it on.</p>")
+            self.result.value = h.wrap(note + self.draw())
         except CorsLabError as exc:
             self.result.value = h.error_line(str(exc))
         self.runs += 1

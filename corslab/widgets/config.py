@@ -77,9 +77,10 @@ class ConfigView:
                 f"text-align:left'><code style='background:none'>{h.e(line)}</code></td>"
                 f"<td style='color:#1a237e;padding:1px 8px;border-left:{'3px solid #ffb300' if note else '0'}'>"
                 f"{h.e(note or '')}</td></tr>")
+        listing = f"<table style='border-collapse:collapse;font-size:12px'>{''.join(rows)}</table>"
         return h.wrap(f"<div class='corslab-config' style='{h.FONT}'><div><b>{h.e(self.path)}</b> "
                 f"<small>(read from the repository)</small></div>"
-                f"<table style='border-collapse:collapse;font-size:12px'>{''.join(rows)}</table></div>")
+                f"{h.fold(self.path, listing, len(rows))}</div>")
 
 
 def show_config(path, notes: dict | None = None, lines: tuple[int, int] | None = None) -> ConfigView:
@@ -151,34 +152,78 @@ class Emulated:
 
 
 def config_verdicts(product: str, text: str, scenarios: list[Scenario], suffix: str,
-                    label: str = "your config") -> str:
+                    label: str = "your config", baseline: list[str] | None = None) -> tuple[str, list[str]]:
+    """Run ``text`` in PRODUCT's emulator, probe it with each scenario; (HTML table, verdicts).
+    With ``baseline`` (the verdicts of the file as it is), a row whose verdict changed is marked."""
     from corslab.widgets.compare import _preflight_cell
 
-    rows, colours = [], []
+    rows, colours, verdicts = [], [], []
     with Emulated(product, text, suffix, label) as base:
-        for s in scenarios:
+        for i, s in enumerate(scenarios):
             result = s.with_(url=base + s.path, service=None).probe()
-            label, colour = h.outcome(result)
+            verdict, colour = h.outcome(result)
+            verdicts.append(verdict)
+            was = baseline[i] if baseline and i < len(baseline) else verdict
             rows.append([s.page_origin, f"{s.method} {s.path}",
                          "; ".join(f"{n}: {v}" for n, v in s.headers) or "-",
-                         s.credentials, _preflight_cell(result), h.status(result), label,
+                         s.credentials, _preflight_cell(result), h.status(result), verdict,
+                         "same" if was == verdict else f"CHANGED (was {was})",
                          result.reason or ", ".join(result.exposed_headers) or "-"])
             colours.append(colour)
     head = ["page origin", "request", "headers", "credentials", "preflight", "status", "verdict",
-            "reason / readable headers"]
-    return (f"<div class='corslab-editor-result' style='{h.FONT}'>Your {h.e(product)} config, "
-            f"run on a free port and probed:" + h.table(head, rows, colours) + "</div>")
+            "vs the file", "reason / readable headers"]
+    changed = sum(1 for r in rows if r[7] != "same")
+    summary = ("" if baseline is None else
+               f"<b>{changed} row{'s' if changed != 1 else ''} changed</b> compared with the file as it is. "
+               if changed else "<b>No row changed</b> compared with the file as it is. ")
+    body = "".join(
+        f"<tr style='background:{c};{'outline:3px solid #6a1b9a;font-weight:bold' if r[7] != 'same' else ''}'>"
+        + "".join(f"<td style='text-align:left;padding:3px 8px;vertical-align:top'>{h.e(v)}</td>" for v in r)
+        + "</tr>" for r, c in zip(rows, colours))
+    th = "".join(f"<th style='text-align:left;padding:3px 8px;border-bottom:1px solid #999'>{h.e(x)}</th>"
+                 for x in head)
+    table = f"<table style='border-collapse:collapse;{h.FONT}'><tr>{th}</tr>{body}</table>"
+    return (f"<div class='corslab-editor-result' data-changed='{changed}' style='{h.FONT}'>{summary}"
+            f"Your {h.e(product)} config, run on a free port and probed:" + table + "</div>"), verdicts
 
 
 def default_scenarios() -> list[Scenario]:
+    """The rows of the editor: the lab's requests, a 401 (where `always` matters), the untrusted
+    site, and a look-alike of the app from ``corslab.fetch.attacks`` (where an anchor matters)."""
+    from corslab.fetch.attacks import attack_origins
+
     json_put = (("Content-Type", "application/json"),)
+    lookalike = next(a.origin for a in attack_origins([topology.APP_ORIGIN, topology.ADMIN_ORIGIN],
+                                                      kinds=["prefix-match"])
+                     if a.origin.startswith(topology.APP_ORIGIN))
     return [
         Scenario("cors-proxy", "/v1/users", topology.APP_ORIGIN, "GET"),
         Scenario("cors-proxy", "/v1/users/1", topology.APP_ORIGIN, "PUT", json_put, "include",
                  body='{"name": "ada"}'),
         Scenario("cors-proxy", "/v1/users", topology.ADMIN_ORIGIN, "GET", (), "include"),
+        Scenario("cors-proxy", "/v1/me", topology.APP_ORIGIN, "GET", (), "include"),
         Scenario("cors-proxy", "/v1/users", topology.UNTRUSTED_ORIGIN, "GET"),
+        Scenario("cors-proxy", "/v1/users", lookalike, "GET"),
     ]
+
+
+#: One-click changes to an nginx config, each with what it teaches: (label, change, lesson).
+NGINX_EDITS = {
+    "as in the file": (None, ""),
+    "remove every `always`": (
+        lambda t: t.replace(" always;", ";"),
+        "Without `always`, add_header skips 4xx/5xx: the 401 of /v1/me loses its CORS headers, so "
+        "the page cannot read it."),
+    "`~*` instead of `~` (case-insensitive)": (
+        lambda t: re.sub(r'"~\^(?=[a-z]+://)', '"~*^', t),
+        "No row changes: a browser sends scheme and host in lower case, so folding case lets no "
+        "other origin in. What matters is what else a key matches - try the anchors."),
+    "drop the `$` anchors and echo `$http_origin`": (
+        lambda t: re.sub(r'"(~\^[a-z]+://[^"]*?)\$"(\s+)"[^"]*"', r'"\1"\2$http_origin', t),
+        "Without `$`, a key matches every Origin that starts like the app's; with the common "
+        "`$http_origin` as the value, the look-alike row (a port that starts with the same digits) "
+        "is let in. The lab's file sends the listed origin instead - a second line of defence."),
+}
 
 
 class ConfigEditor(Panel):
@@ -192,16 +237,34 @@ class ConfigEditor(Panel):
         self.path = path or PRODUCTS[product]
         self.suffix = Path(self.path).suffix
         self.scenarios = scenarios or default_scenarios()
-        text = repo_file(self.path).read_text(encoding="utf-8")
-        self.editor = w.Textarea(value=text, layout=w.Layout(width="100%", height="320px"))
+        self.original = repo_file(self.path).read_text(encoding="utf-8")
+        self.baseline: list[str] | None = None
+        self.editor = w.Textarea(value=self.original, layout=w.Layout(width="100%", height="320px"))
         self.label = w.HTML(f"<small style='{h.FONT}'>Editing a copy of <b>{h.e(self.path)}</b> "
                             "(the file in the repository is not changed).</small>")
-        super().__init__([], extra=[self.label])
-        self.children = self.children[:-2] + (self.editor,) + self.children[-2:]
+        self.lesson = w.HTML()
+        extra = [self.label]
+        if product == "nginx":
+            self.edits = w.Dropdown(options=list(NGINX_EDITS), value="as in the file",
+                                    description="try a change", layout=w.Layout(width="auto"))
+            self.edits.observe(lambda change: self.try_edit(change["new"]), names="value")
+            extra = [self.edits, self.label]
+        super().__init__([], extra=extra, below=[self.lesson])
+        self.children = self.children[:-3] + (self.editor,) + self.children[-3:]
+
+    def try_edit(self, name: str) -> None:
+        """Put one of NGINX_EDITS into the editor (from the file as it is) and run it."""
+        change, lesson = NGINX_EDITS[name]
+        self.editor.value = change(self.original) if change else self.original
+        self.lesson.value = f"<p style='{h.FONT}color:#4a148c'>{h.e(lesson)}</p>" if lesson else ""
+        self.refresh()
 
     def render(self) -> str:
-        return config_verdicts(self.product, self.editor.value, self.scenarios, self.suffix,
-                               f"your copy of {self.path}")
+        markup, verdicts = config_verdicts(self.product, self.editor.value, self.scenarios, self.suffix,
+                                           f"your copy of {self.path}", self.baseline)
+        if self.baseline is None and self.editor.value == self.original:
+            self.baseline = verdicts
+        return markup
 
 
 def config_editor(product: str, path: str | None = None, scenarios=None) -> ConfigEditor:

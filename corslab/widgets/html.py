@@ -72,3 +72,25 @@ def outcome(result) -> tuple[str, str]:
     if result.kind == "network":
         return "network error", RED
     return "blocked", RED
+
+
+#: A config longer than this many lines is folded: its first lines show, the rest opens on a click.
+FOLD_LINES = 30
+
+
+def fold(summary: str, body: str, lines: int, limit: int = FOLD_LINES) -> str:
+    """``body`` (HTML) as it is when it has at most ``limit`` lines, else inside a closed
+    ``<details>`` whose ``<summary>`` says what it is and how long - a learner reads the story
+    around a config, and opens the config when they want it."""
+    if lines <= limit:
+        return body
+    return (f"<details class='corslab-fold'><summary style='{FONT}cursor:pointer'>{e(summary)} "
+            f"<small>({lines} lines - click to open)</small></summary>{body}</details>")
+
+
+def scalable_svg(cls: str, width: float, height: float, content: str) -> str:
+    """An SVG that scales down to the width it is given (JupyterLab with the file browser open)
+    and never beyond its natural size: a viewBox, width 100%, height from the aspect ratio."""
+    return (f"<svg class='{cls}' xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width:.0f} {height:.0f}' "
+            f"width='100%' preserveAspectRatio='xMinYMin meet' "
+            f"style='{FONT}max-width:{width:.0f}px;height:auto;display:block'>{content}</svg>")

@@ -6,6 +6,7 @@ from corslab.stack import topology
 from corslab.widgets import html as h
 
 BOX_W, BOX_H, GAP = 164, 46, 14
+LEGEND_CHAR = 6.2  # px per character of the 11px legend, generously: its lines are never clipped
 ROLE_COLOURS = {"page": "#e3f2fd", "method": "#fff3e0", "app": "#f3e5f5"}
 
 
@@ -59,12 +60,16 @@ class OriginMap:
                     (x1, _, b1), (x2, t2, _) = where[svc.name], where[up]
                     lines.append(f"<line x1='{x1}' y1='{b1}' x2='{x2}' y2='{t2}' stroke='#b0bec5'/>")
         height = len(rows) * (BOX_H + 40) + 50
-        legend = (f"<text x='10' y='{height + 4}' font-size='11' fill='#455a64'>Every box is its own "
-                  "origin (출처): scheme + host + port. A dashed frame is a site: cookies travel "
-                  "between its origins. Blue: pages - orange: methods 1-5 in front of the API "
-                  "(lines: where they forward) - purple: the apps.</text>")
-        return (f"<svg class='corslab-origin-map' xmlns='http://www.w3.org/2000/svg' width='{x0}' "
-                f"height='{height + 12}' style='{h.FONT}'>{''.join(lines)}{''.join(parts)}{legend}</svg>")
+        legend = [
+            "Every box is its own origin (출처): scheme + host + port.",
+            "A dashed frame is a site: cookies travel between its origins.",
+            "Blue: pages - orange: methods 1-5 in front of the API (lines: where they forward) - purple: the apps.",
+        ]
+        text = "".join(f"<text x='10' y='{height + 4 + 15 * i}' font-size='11' fill='#455a64'>{h.e(line)}</text>"
+                       for i, line in enumerate(legend))
+        width = max(x0, 10 + max(len(line) for line in legend) * LEGEND_CHAR)
+        return h.scalable_svg("corslab-origin-map", width, height + 12 + 15 * len(legend),
+                              "".join(lines) + "".join(parts) + text)
 
     def _repr_html_(self) -> str:
         return f"<div>{self.svg()}</div>"

@@ -51,11 +51,16 @@ class Panel(HtmlFallback, w.VBox):
         raise NotImplementedError
 
     def refresh(self) -> None:
-        """Run the panel again and show its new result (what the button does)."""
+        """Run the panel again and show its new result (what the button does). While it runs the
+        button says so and cannot be pressed twice (widget state is sent as it changes)."""
+        label = self.button.description
+        self.button.description, self.button.disabled, self.button.icon = "Running…", True, "hourglass-half"
         try:
             self.result.value = h.wrap(self.render())
         except CorsLabError as exc:
             self.result.value = h.error_line(str(exc))
+        finally:
+            self.button.description, self.button.disabled, self.button.icon = label, False, ""
         self.runs += 1
 
     def click(self) -> None:

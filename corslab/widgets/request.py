@@ -22,20 +22,61 @@ class _Html:
         return self.html
 
 
+def intended_refusal(result) -> bool:
+    """A refusal the lab's policy means: the page's origin is on no allowlist of the lab
+    (``corslab.stack.policy.ALLOWED_ORIGINS``), so "blocked" is the policy working, not a bug."""
+    from corslab.stack import policy
+
+    return not result.allowed and not result.opaque and result.origin not in policy.ALLOWED_ORIGINS
+
+
+def headline(result) -> str:
+    """The verdict box's first line: the cause, in one sentence."""
+    response = result.response
+    if result.allowed:
+        if response is not None and response.status >= 400:
+            return (f"Readable, but not a success: CORS let the page read the answer, and the server "
+                    f"answered {response.status}.")
+        return "Allowed: page JavaScript reads the answer."
+    if result.opaque:
+        return "Opaque: sent, but the page gets status 0, no headers and no body."
+    if intended_refusal(result):
+        return (f"Blocked - this is the policy working: {result.origin} is on none of the lab's "
+                "allowlists, so the browser keeps the answer from its page.")
+    cause = (result.explanation or result.reason or "").split(" Fix: ")[0]
+    first = re.split(r"(?<=[.:])\s", cause, maxsplit=1)[0] if cause else "the browser's CORS check failed."
+    return f"Blocked: {first}"
+
+
 def result_html(result) -> str:
-    """The verdict and the sequence picture of a ProbeResult, plus Chromium's console line."""
+    """The verdict box of a ProbeResult: one line with the cause first, the sequence picture, then
+    the explanation, the fix and Chromium's console line folded. When the refusal is the policy
+    working, no fix is offered (the fix is never "allow the attacker's origin")."""
+    from html import escape
+
     from corslab.probing.display import html_report
 
-    console = ""
-    response = result.response
-    if result.allowed and response is not None and response.status >= 400:
-        console = (f"<div style='{h.FONT}background:{h.AMBER};padding:6px;margin-top:4px'>"
-                   f"<b>Readable, but not a success</b>: CORS let the page read the answer, and the "
-                   f"server answered {response.status}. Check the method, the path and the body.</div>")
+    report = html_report(result)
+    if result.explanation:   # the explanation moves into the fold below
+        report = report.replace(f"<div style='margin-top:4px'>{escape(result.explanation)}</div>", "", 1)
+    colour = h.GREEN if result.allowed else h.AMBER if result.opaque or intended_refusal(result) else h.RED
+    if result.allowed and result.response is not None and result.response.status >= 400:
+        colour = h.AMBER
+    top = (f"<div class='corslab-headline' style='{h.FONT}background:{colour};padding:6px;"
+           f"margin-bottom:4px'><b>{h.e(headline(result))}</b></div>")
+    explanation = result.explanation or ""
+    if intended_refusal(result):
+        explanation = explanation.split(" Fix: ")[0] + (
+            " Nothing to fix: the lab trusts only its own frontends. (Allowing this origin would "
+            "hand the answer to a page nobody trusted.)")
+    folded = f"<p>{h.e(explanation)}</p>" if explanation else ""
     if result.console and not result.allowed:
-        console += (f"<div style='{h.FONT}margin-top:4px'>Chromium's console would say: "
-                   f"<code>{h.e(result.console)}</code></div>")
-    return f"<div class='corslab-result'>{code_spans(html_report(result))}{console}</div>"
+        folded += (f"<p>The console line the kit predicts for Chromium: <code>{h.e(result.console)}</code></p>")
+    if folded:
+        summary = "Why" if result.allowed or intended_refusal(result) else "Why, and the fix"
+        folded = (f"<details class='corslab-why' style='{h.FONT}margin-top:4px'><summary "
+                  f"style='cursor:pointer'>{summary}</summary>{code_spans(folded)}</details>")
+    return f"<div class='corslab-result'>{top}{code_spans(report)}{folded}</div>"
 
 
 def code_spans(markup: str) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import ipywidgets as w
 
 from corslab.errors import CorsLabError
-from corslab.widgets.html import FONT, GREEN, GREY, RED, table
+from corslab.widgets.html import FONT, GREEN, GREY, RED, fold, table
 from corslab.widgets.html import e as _e
 
 EXAMPLE = ("Access to fetch at 'http://localhost:8095/v1/users' from origin 'http://localhost:3000' has "
@@ -130,12 +130,15 @@ class GenerateBox(_Box):
                 rows.append([_e(origin), "listed" if listed else "not listed",
                              "<b>allowed</b>" if result.allowed else "<b>blocked</b>", _e(result.reason or "")])
                 colours.append(GREEN if result.allowed == listed else RED)
-        verdicts = table(["page origin", "policy", "browser verdict", "Chromium's words"], rows, colours, raw=True)
+        verdicts = table(["page origin", "policy", "browser verdict", "why (the kit's model of Chromium)"],
+                         rows, colours, raw=True)
+        config = f"<pre style='background:{GREY};padding:6px;font-size:12px'>{_e(text)}</pre>"
         return (f"<div class='corslab-generate' style='{FONT}'><p><b>{_e(product)}</b>: "
-                f"{_e(policy.describe())}</p><pre style='background:{GREY};padding:6px;font-size:12px'>{_e(text)}</pre>"
+                f"{_e(policy.describe())}</p>"
                 f"<p>Run in <code>python -m corslab emulate {_e(product)}</code> and probed with "
                 f"{_e(method)}{' + ' + _e(', '.join(policy.headers)) if policy.headers else ''}"
-                f"{', credentials' if policy.credentials else ''} from each origin:</p>{verdicts}</div>")
+                f"{', credentials' if policy.credentials else ''} from each origin:</p>{verdicts}"
+                f"{fold('the generated ' + product + ' config', config, text.count(chr(10)) + 1)}</div>")
 
 
 def explain_box(message: str | None = None) -> ExplainBox:

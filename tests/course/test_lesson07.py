@@ -1,5 +1,5 @@
 """Notebook 07's checkers grade the learner's answer: a right one passes, a wrong one fails
-with the reason, an unanswered one reveals nothing. nginx's map semantics (ngx_http_map_module:
+with the reason, an unanswered one reveals nothing. Graded by behaviour against corslab.fetch.attacks, with nginx's map semantics (ngx_http_map_module:
 ``~`` case-sensitive regex, ``~*`` case-insensitive, plain strings compared case-insensitively)."""
 
 from corslab.course import lesson07
@@ -11,7 +11,7 @@ def test_anchored_escaped_case_sensitive_entry_passes():
 
 def test_entry_without_start_anchor_lets_a_longer_host_in():
     fb = lesson07.check_allowlist_entry(r"~app\.example\.com$")
-    assert not fb.ok and any("evil-app.example.com" in m for m in fb.wrong)
+    assert not fb.ok and any("https://evilapp.example.com" in m for m in fb.wrong)
 
 
 def test_entry_with_unescaped_dots_is_caught():
@@ -19,8 +19,10 @@ def test_entry_with_unescaped_dots_is_caught():
     assert not fb.ok and any("appxexample" in m for m in fb.wrong)
 
 
-def test_case_insensitive_regex_is_refused():
-    assert not lesson07.check_allowlist_entry(r"~*^https://app\.example\.com$").ok
+def test_case_insensitive_regex_is_accepted():
+    """Browsers serialise scheme and host in lower case (URL standard), so `~*` lets through
+    nothing that `~` refuses."""
+    assert lesson07.check_allowlist_entry(r"~*^https://app\.example\.com$").ok
 
 
 def test_broken_regex_is_feedback_not_an_exception():

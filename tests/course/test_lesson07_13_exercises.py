@@ -75,3 +75,13 @@ def test_notebooks_that_prepare_labs_list_them_with_links(number):
         assert f"href='../labs/{lab.name}/README.md'" in listing._repr_html_()
         assert (ROOT / "labs" / lab.name / "README.md").is_file()
     assert "`" not in listing._repr_html_()  # titles' `code` is drawn as code, never a raw backtick
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_assert_or_test_cell_in_the_learners_view(path):
+    """What a notebook shows is checked from outside (tests/course/test_notebook_outputs_07_13.py
+    reads the executed notebook); a learner never meets an `assert` cell."""
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type == "code":
+            assert not re.search(r"^\s*assert ", cell.source, re.M), cell.source
+            assert "test" not in cell.metadata.get("tags", []), cell.source

@@ -333,6 +333,25 @@ def test_origin_item_the_item_regex_refuses_is_skipped_and_logged(item):
     assert any(item in w and "Skipping" in w for w in warnings)
 
 
+@pytest.mark.parametrize("value", [
+    # lab 11's annotation with a longer host: Python's backtracking engine ran this for hours
+    "http://app.example.test.example.test.example/, http://admin.example.test/",
+    "https://" + "a" * 100_000 + "/",
+    "null" * 20_000 + "!",
+])
+def test_annotation_validators_run_in_linear_time_like_go(value):
+    """Go's regexp (RE2) checks an annotation in time linear in its length (golang.org/pkg/regexp:
+    "guaranteed to run in time linear in the size of the input"); the controller answers such a
+    value at once with its fallback. Run in a child process so a backtracking engine fails the test
+    by its deadline instead of hanging the suite."""
+    code = ("import sys; from corslab.emulate import ingress_nginx as ing; "
+            "cors, log = ing.parse_cors_annotations({ing.ANNOTATION_PREFIX + 'cors-allow-origin': sys.stdin.read()}); "
+            "print(cors.allow_origin)")
+    done = subprocess.run([sys.executable, "-c", code], input=value, capture_output=True, text=True,
+                          timeout=20, cwd=REPO)
+    assert done.stdout.strip() == "('*',)"  # the validator refused it: the controller's fallback
+
+
 @pytest.mark.parametrize("value", ["HTTP://upper.example, https://kept.example",
                                    "https://kept.example/path"])
 def test_origin_annotation_failing_the_validator_becomes_wildcard(value):

@@ -1,159 +1,176 @@
-"""The scanner against small real servers, one planted flaw each, and against correct ones.
+"""Every finding of the scanner against a small real server planting it, and its output formats.
 
-Whether an origin is allowed is what the Fetch standard's CORS check says (§4.10 "CORS check":
+Whether an origin is allowed is what the Fetch standard's CORS check says (§3.2.5 "CORS check":
 one Access-Control-Allow-Origin value equal to the request's serialized origin, or `*` without
-credentials); each server here is a real HTTP server on loopback answering as the flaw would."""
+credentials; `Access-Control-Allow-Credentials: true` for credentials) - each server here is a
+real HTTP server on loopback answering as the flaw would. The crafted origins are the package's
+attack generator's (corslab.fetch.attacks), and a finding's id is its attack kind.
+"""
 
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from flask import Flask, request
 
-from corslab.labs.components import serve_wsgi
-from corslab.tools.scan import crafted, scan
+from corslab.fetch import attacks
+from corslab.tools.scan import FIXES, IDS, crafted, scan, scan_report
+from tests.scan.targets import ADMIN, TRUSTED, api, exact, regex
 
-TRUSTED = "http://app.example.test"
 ROOT = Path(__file__).resolve().parents[2]
+HTTPS = "https://app.example.test"
 
-
-def server(decide, vary=True, credentials=True, echo_preflight=False):
-    """A Flask API whose CORS answer is ``decide(origin) -> ACAO value or None``."""
-    app = Flask("scan-target")
-
-    @app.route("/v1/me", methods=["GET", "OPTIONS"])
-    def me():
-        return {"username": "ada"}
-
-    @app.after_request
-    def cors(response):
-        origin = request.headers.get("Origin")
-        value = decide(origin) if origin else None
-        if value:
-            response.headers["Access-Control-Allow-Origin"] = value
-            if credentials:
-                response.headers["Access-Control-Allow-Credentials"] = "true"
-            if request.method == "OPTIONS":
-                asked = request.headers.get("Access-Control-Request-Headers", "")
-                response.headers["Access-Control-Allow-Headers"] = asked if echo_preflight else "Content-Type"
-                asked = request.headers.get("Access-Control-Request-Method", "")
-                response.headers["Access-Control-Allow-Methods"] = asked if echo_preflight else "GET, PUT"
-        if vary:
-            response.vary.add("Origin")
-        return response
-
-    return app
-
-
-def exact(*allowed):
-    return lambda origin: origin if origin in allowed else None
-
-
-def regex(pattern):
-    return lambda origin: origin if re.search(pattern, origin) else None
-
-
-FLAWS = {
-    "origin-reflected": (server(lambda o: o), TRUSTED, "high"),
-    "null-origin-allowed": (server(exact(TRUSTED, "null")), TRUSTED, "high"),
-    "prefix-match": (server(regex(r"^http://app\.example\.test")), TRUSTED, "high"),
-    "suffix-match": (server(regex(r"example\.test$")), TRUSTED, "high"),
-    "unescaped-dot": (server(regex(r"^http://app.example.test$")), TRUSTED, "high"),
-    "insecure-scheme-allowed": (server(regex(r"^https?://app\.example\.test$")), "https://app.example.test", "high"),
-    "subdomain-allowed": (server(regex(r"^http://([a-z0-9-]+\.)*app\.example\.test$")), TRUSTED, "high"),
-    "wildcard-with-credentials": (server(lambda o: "*"), TRUSTED, "medium"),
-    "missing-vary": (server(exact(TRUSTED), vary=False), TRUSTED, "medium"),
-    "preflight-reflects-headers": (server(exact(TRUSTED), echo_preflight=True), TRUSTED, "low"),
+#: finding id -> (a server planting it, trusted origins, the severity it must get, scan options)
+PLANTED = {
+    "origin-reflected": (api(lambda o: o), [TRUSTED], "high", {}),
+    "null-origin-allowed": (api(exact(TRUSTED, "null")), [TRUSTED], "high", {}),
+    "prefix-match": (api(regex(r"^http://app\.example\.test")), [TRUSTED], "high", {}),
+    "suffix-match": (api(regex(r"example\.test$")), [TRUSTED], "high", {}),
+    "substring-match": (api(lambda o: o if o in f"{TRUSTED} {ADMIN}" else None), [TRUSTED], "high", {}),
+    "unescaped-dot": (api(regex(r"^http://app.example.test$")), [TRUSTED], "high", {}),
+    "special-characters": (api(regex(r"^http://app\.example\.test\W")), [TRUSTED], "high", {}),
+    "subdomain-allowed": (api(regex(r"^http://([a-z0-9-]+\.)*app\.example\.test$")), [TRUSTED], "high", {}),
+    "other-domain-allowed": (api(regex(r"^http://app\.example\.[a-z]+$")), [TRUSTED], "high", {}),
+    "other-port-allowed": (api(regex(r"^http://app\.example\.test(:\d+)?$")), [TRUSTED], "low", {}),
+    "insecure-scheme-allowed": (api(regex(r"^https?://app\.example\.test$")), [HTTPS], "high", {}),
+    "localhost-allowed": (api(exact(TRUSTED, "http://localhost:3000")), [TRUSTED], "high", {}),
+    "third-party-origin-allowed": (api(regex(r"^(http://app\.example\.test|https://[a-z0-9-]+\.github\.io)$")),
+                                   [TRUSTED], "high", {}),
+    "wildcard-with-credentials": (api(lambda o: "*"), [TRUSTED], "medium", {}),
+    "wildcard-origin": (api(lambda o: "*", credentials=False), [TRUSTED], "low", {}),
+    "missing-vary": (api(exact(TRUSTED), vary=False), [TRUSTED], "medium", {}),
+    "preflight-reflects-request": (api(exact(TRUSTED), allow_headers="echo"), [TRUSTED], "low", {}),
+    "duplicate-acao": (api(lambda o: [o, o] if o == TRUSTED else None), [TRUSTED], "low", {}),
+    "null-acao-on-refusal": (api(lambda o: o if o == TRUSTED else "null", credentials=False),
+                             [TRUSTED], "low", {}),
+    "invalid-acao": (api(lambda o: o + "/" if o == TRUSTED else None), [TRUSTED], "low", {}),
+    "error-without-cors": (api(exact(TRUSTED), errors_with_cors=False, login_required=True),
+                           [TRUSTED], "low", {}),
+    "private-network-allowed": (api(exact(TRUSTED), private_network=True), [TRUSTED], "low", {}),
+    "trusted-origin-refused": (api(exact(ADMIN)), [TRUSTED], "info", {}),
 }
 
 
-@pytest.fixture(scope="module")
-def port_of():
-    """Serve each server on a free port for the module; ``port_of(app)`` -> its port."""
-    import contextlib
-
-    stack = contextlib.ExitStack()
-    ports = {}
-
-    def get(app):
-        if id(app) not in ports:
-            srv = stack.enter_context(serve_wsgi(app, 0))
-            ports[id(app)] = srv.server_port
-        return ports[id(app)]
-
-    with stack:
-        yield get
+def findings_of(serve, app, trusted, **options):
+    return {f.id: f for f in scan(serve(app) + "/v1/me", trusted, **options)}
 
 
-@pytest.mark.parametrize("flaw", sorted(FLAWS))
-def test_each_planted_flaw_is_named_with_its_severity_and_fix(flaw, port_of):
-    app, trusted, severity = FLAWS[flaw]
-    findings = {f.id: f for f in scan(f"http://127.0.0.1:{port_of(app)}/v1/me", trusted)}
-    assert flaw in findings, findings
-    found = findings[flaw]
-    assert found.severity == severity and found.fix and found.evidence
-    assert found.origin_sent in [o for _, o in crafted(trusted)] + [trusted]
+def test_every_finding_id_has_a_planted_target_and_the_kinds_are_the_generators():
+    assert set(PLANTED) == set(IDS)
+    assert set(attacks.KINDS) <= set(IDS)
+    assert crafted(TRUSTED) == [(a.kind, a.origin) for a in attacks.attack_origins([TRUSTED])]
 
 
-def test_reflect_without_credentials_is_medium_not_high(port_of):
-    app = server(lambda o: o, credentials=False)
-    (finding,) = [f for f in scan(f"http://127.0.0.1:{port_of(app)}/v1/me", TRUSTED) if f.id == "origin-reflected"]
-    assert finding.severity == "medium"
+@pytest.mark.parametrize("fid", sorted(PLANTED))
+def test_each_planted_flaw_is_named_with_its_severity_evidence_and_fix(fid, serve):
+    app, trusted, severity, options = PLANTED[fid]
+    found = findings_of(serve, app, trusted, **options)
+    assert fid in found, sorted(found)
+    f = found[fid]
+    assert (f.severity, f.fix) == (severity, FIXES[fid])
+    assert f.request["method"] in ("GET", "OPTIONS") and f.request["url"].startswith("http://127.0.0.1:")
+    assert ["Origin", f.origin_sent] in f.request["headers"] and (f.response.get("status") or 0) >= 200
+    assert f.origin_sent in f.evidence and " -> " in f.evidence
+    if fid in attacks.KINDS:  # the origin that got through is the generator's, of that kind
+        assert (f.origin_sent, fid) in {(a.origin, a.kind) for a in attacks.attack_origins(trusted)}
 
 
-def test_a_correct_api_has_no_high_or_medium_finding(port_of):
-    app = server(exact(TRUSTED, "http://admin.example.test"))
-    assert [f for f in scan(f"http://127.0.0.1:{port_of(app)}/v1/me", TRUSTED)
-            if f.severity in ("high", "medium")] == []
+def test_a_correct_api_has_no_finding_at_all(serve):
+    assert scan(serve(api(exact(TRUSTED, ADMIN))) + "/v1/me", [TRUSTED, ADMIN]) == []
 
 
-def test_a_static_origin_needs_no_vary(port_of):
+def test_allowed_without_credentials_is_medium_not_high(serve):
+    found = findings_of(serve, api(lambda o: o, credentials=False), [TRUSTED])
+    assert found["origin-reflected"].severity == "medium"
+
+
+def test_a_private_network_grant_to_an_origin_that_also_passes_is_medium(serve):
+    found = findings_of(serve, api(lambda o: o, private_network=True), [TRUSTED])
+    assert found["private-network-allowed"].severity == "medium"
+
+
+def test_a_static_origin_needs_no_vary(serve):
     """ALB-style: one fixed ACAO for everybody does not depend on Origin, so no missing-vary."""
-    app = server(lambda o: TRUSTED, vary=False)
-    assert "missing-vary" not in {f.id for f in scan(f"http://127.0.0.1:{port_of(app)}/v1/me", TRUSTED)}
+    assert "missing-vary" not in findings_of(serve, api(lambda o: TRUSTED, vary=False), [TRUSTED])
 
 
-def test_json_output_has_the_contract_fields_and_exit_status(port_of):
-    app = FLAWS["null-origin-allowed"][0]
-    url = f"http://127.0.0.1:{port_of(app)}/v1/me"
-    done = subprocess.run([sys.executable, "-m", "corslab", "scan", url, "--origin", TRUSTED, "--json"],
-                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+def test_a_local_origin_is_low_on_an_api_that_serves_local_origins(serve):
+    """The lab itself trusts localhost:3000: 127.0.0.1:3000 let through is no development leftover."""
+    app = api(exact("http://localhost:3000", "http://127.0.0.1:3000"))
+    found = findings_of(serve, app, ["http://localhost:3000"])
+    assert found["localhost-allowed"].severity == "low"
+
+
+def test_cookies_reveal_a_flaw_shown_only_to_logged_in_users(serve):
+    """Some APIs add CORS headers only for a session: --cookie scans as that user."""
+    from flask import request
+
+    app = api(lambda o: o if request.cookies.get("session") == "s3cret" else None)
+    assert "origin-reflected" not in findings_of(serve, app, [TRUSTED])
+    assert "origin-reflected" in findings_of(serve, app, [TRUSTED], cookies={"session": "s3cret"})
+
+
+def test_method_and_header_options_scan_the_preflight_the_app_sends(serve):
+    """The default preflight (PUT, Content-Type, Authorization) passes; a DELETE with X-Trace-Id
+    is refused, in Chromium's words (the model's check_preflight)."""
+    app = api(exact(TRUSTED))
+    assert findings_of(serve, app, [TRUSTED]) == {}
+    found = findings_of(serve, app, [TRUSTED], method="DELETE", headers=["X-Trace-Id: 1"])
+    assert "Method DELETE is not allowed" in found["trusted-origin-refused"].evidence
+
+
+def test_requests_per_scan_are_bounded_and_reflection_stops_early(serve):
+    correct = scan_report(serve(api(exact(TRUSTED))) + "/v1/me", [TRUSTED])
+    assert correct.complete and correct.requests <= 2 * len(attacks.attack_origins([TRUSTED])) + 10
+    reflected = scan_report(serve(api(lambda o: o)) + "/v1/me", [TRUSTED])
+    assert reflected.complete and reflected.requests < 20
+
+
+def run_cli(*args, timeout=60):
+    return subprocess.run([sys.executable, "-m", "corslab", "scan", *args], capture_output=True,
+                          text=True, cwd=ROOT, timeout=timeout)
+
+
+def test_json_output_has_the_contract_fields_and_exit_status(serve):
+    url = serve(PLANTED["null-origin-allowed"][0]) + "/v1/me"
+    done = run_cli(url, "--origin", TRUSTED, "--json")
     assert done.returncode == 1, done.stderr
     data = json.loads(done.stdout)
-    assert data["url"] == url
-    assert {tuple(sorted(f)) for f in data["findings"]} == {("evidence", "fix", "id", "origin_sent", "severity")}
+    assert data["url"] == url and data["complete"] and data["requests"] > 0
+    assert {tuple(sorted(f)) for f in data["findings"]} == {
+        ("evidence", "fix", "id", "origin_sent", "request", "response", "severity")}
     assert "null-origin-allowed" in {f["id"] for f in data["findings"]}
 
 
-def test_text_output_is_one_line_per_finding_with_its_fix(port_of):
-    app = FLAWS["prefix-match"][0]
-    done = subprocess.run([sys.executable, "-m", "corslab", "scan", f"http://127.0.0.1:{port_of(app)}/v1/me",
-                           "--origin", TRUSTED], capture_output=True, text=True, cwd=ROOT, timeout=60)
+def test_sarif_output_is_a_sarif_2_1_0_log_with_a_rule_per_finding(serve):
+    """OASIS SARIF v2.1.0 §3.13 (sarifLog: version, runs), §3.19 (tool.driver with rules),
+    §3.27 (result: ruleId, level one of none/note/warning/error, message.text, locations)."""
+    url = serve(PLANTED["suffix-match"][0]) + "/v1/me"
+    done = run_cli(url, "--origin", TRUSTED, "--sarif")
+    assert done.returncode == 1, done.stderr
+    log = json.loads(done.stdout)
+    assert log["version"] == "2.1.0" and "sarif-schema-2.1.0" in log["$schema"]
+    (run,) = log["runs"]
+    rules = run["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules] == list(dict.fromkeys(r["ruleId"] for r in run["results"]))
+    for result in run["results"]:
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+        assert result["level"] in ("error", "warning", "note") and result["message"]["text"]
+        assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == url
+    assert {"suffix-match": "error"}.items() <= {r["ruleId"]: r["level"] for r in run["results"]}.items()
+
+
+def test_text_output_is_one_line_per_finding_with_its_fix(serve):
+    done = run_cli(serve(PLANTED["prefix-match"][0]) + "/v1/me", "--origin", TRUSTED)
     lines = done.stdout.splitlines()
-    assert lines[0].endswith("finding") or lines[0].endswith("findings")
+    assert done.returncode == 1 and "finding" in lines[0] and "requests" in lines[0]
     assert lines[1:] and all("fix: " in line for line in lines[1:])
 
 
-@pytest.mark.parametrize("args, message", [
-    (("http://127.0.0.1:9/v1/me", "--origin", TRUSTED), "cannot reach http://127.0.0.1:9/v1/me"),
-    (("http://127.0.0.1:9/v1/me", "--origin", "app.example.test"), "is not an origin"),
-    (("ftp://x/", "--origin", TRUSTED), "is not an http(s) URL"),
-])
-def test_bad_input_is_one_line(args, message):
-    done = subprocess.run([sys.executable, "-m", "corslab", "scan", *args], capture_output=True,
-                          text=True, cwd=ROOT, timeout=60)
-    assert done.returncode == 2 and done.stdout == ""
-    assert done.stderr.count("\n") == 1 and message in done.stderr
-
-
-def test_cookies_reveal_a_flaw_shown_only_to_logged_in_users(port_of):
-    """Some APIs add CORS headers only for a session: --cookie scans as that user."""
-    allow_when_logged_in = server(lambda o: o if request.cookies.get("session") == "s3cret" else None)
-    url = f"http://127.0.0.1:{port_of(allow_when_logged_in)}/v1/me"
-    assert "origin-reflected" not in {f.id for f in scan(url, TRUSTED)}
-    assert "origin-reflected" in {f.id for f in scan(url, TRUSTED, cookies={"session": "s3cret"})}
+def test_repeated_origins_scan_a_multi_origin_api_without_false_alarms(serve):
+    app = api(exact(TRUSTED, ADMIN))
+    done = run_cli(serve(app) + "/v1/me", "--origin", TRUSTED, "--origin", ADMIN)
+    assert done.returncode == 0 and done.stdout.splitlines()[0].endswith("s)") and "0 findings" in done.stdout

@@ -202,3 +202,76 @@ def test_a_line_wrapped_by_the_paste_and_an_xhr_line_are_read_too():
     wrapped = reasons.console_message(URL, ORIGIN, d.reason).replace(" has been ", "\n has been ", 1)
     got = explain.explain(wrapped)
     assert (got.error, got.value, got.origin) == ("MethodDisallowedByPreflightResponse", "PUT", ORIGIN)
+
+
+# --- linear in the paste: no backtracking regex on untrusted text ---------------------------------
+
+# Pastes built to make a backtracking engine try every way of splitting them between the holes of a
+# pattern (the console line's kind/url/origin, Firefox's url/reason, the same-origin line's
+# url/origin, a reason's value), each with the ending that makes the whole match fail.
+CRAFTED = {
+    "blocked-first": lambda n: "has been blocked by CORS policy: \nAccess to " + " at '' from origin '" * (n // 20),
+    "console-line": lambda n: "Access to " + " at '' from origin '" * (n // 20) + "\nhas been blocked by CORS policy: ",
+    "redirect-line": lambda n: ("Access to fetch at '" + "' (redirected from '' from origin '" * (n // 36)
+                                + "\nhas been blocked by CORS policy: "),
+    "reason-value": lambda n: "CORS policy: " + "The 'Access-Control-Allow-Origin' header has a value '" * (n // 54),
+    "firefox": lambda n: "Cross-Origin Request Blocked: " + " at a (Reason: " * (n // 15),
+    "same-origin": lambda n: "Fetch API cannot load " + 'x. Request mode is "same-origin" ' * (n // 34),
+}
+
+
+def _cpu_seconds(message: str) -> float:
+    import time
+
+    start = time.process_time()
+    try:
+        explain.explain(message)
+    except CorsLabError:
+        pass
+    return time.process_time() - start
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("kind", CRAFTED)
+def test_explain_time_grows_linearly_with_a_crafted_paste(kind):
+    """RE2's matching time is linear in the text (github.com/google/re2, "Syntax" and the design
+    notes): 10x the paste costs about 10x the CPU, never 100x. Compared 1.9 KB against 19 KB and
+    19 KB against 95 KB, so the bound does not depend on the machine's speed; a backtracking engine
+    needed minutes for the 19 KB console line."""
+    _cpu_seconds(CRAFTED[kind](1000))  # warm the pattern tables
+    small, medium, large = (min(_cpu_seconds(CRAFTED[kind](n)) for _ in range(2)) for n in (1_900, 19_000, 95_000))
+    floor = 0.004  # below this the clock measures noise
+    assert medium <= 25 * max(small, floor), (kind, small, medium)
+    assert large <= 12 * max(medium, floor), (kind, medium, large)
+
+
+def test_a_long_console_dump_is_read_at_the_blocked_line():
+    """A whole DevTools console saved as text: hundreds of other lines (some saying "Access to"),
+    then Chromium's line, then the GET ... net::ERR_FAILED line. Read in well under a second."""
+    import time
+
+    _, d = decided("pf-method")
+    noise = "".join(f"app.js:{i} Access to storage granted for item {i}; render took {i % 97} ms\n"
+                    for i in range(4000))
+    dump = noise + reasons.console_message(URL, ORIGIN, d.reason) + f"\nPUT {URL} net::ERR_FAILED\n" + noise
+    assert len(dump) > 300_000
+    start = time.process_time()
+    got = explain.explain(dump)
+    assert time.process_time() - start < 2
+    assert (got.error, got.value, got.url, got.origin) == ("MethodDisallowedByPreflightResponse", "PUT", URL, ORIGIN)
+
+
+def test_a_paste_over_the_limit_is_refused_in_one_line():
+    result = run_cli("-", stdin="x" * (explain.MAX_CHARS + 10))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert f"{explain.MAX_CHARS:,} characters" in result.stderr
+
+
+def test_terminal_control_characters_from_the_paste_are_printed_escaped():
+    """An ESC sequence or a carriage return in a pasted URL would rewrite the learner's terminal."""
+    _, d = decided("pf-method")
+    url = URL + "/\x1b[2J\x1b]0;owned\x07\r"
+    got = explain.explain(reasons.console_message(url, ORIGIN, d.reason)).report()
+    assert "\x1b" not in got and "\r" not in got and "\x07" not in got
+    assert "\\x1b[2J" in got

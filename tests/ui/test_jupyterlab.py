@@ -138,3 +138,29 @@ def run_in_chromium_from_the_notebook_shows_chromium_beside_the_model(page):
     box = page.locator(".corslab-chromium").first
     assert box.get_attribute("data-agree") == "true", box.text_content()
     assert "headless Chromium" in box.text_content()
+
+
+def test_origin_map_fits_at_1400_px_with_the_file_browser_open(executed):
+    """At a 1400 px wide window with JupyterLab's file browser open the notebook's output area is
+    narrower than the map's natural width: the SVG (viewBox, width 100%) scales to it, and no
+    label is cut off at its right edge."""
+    executed.run(origin_map_fits_with_the_file_browser_open)
+
+
+def origin_map_fits_with_the_file_browser_open(page):
+    if not page.locator(".jp-FileBrowser").is_visible():
+        page.locator(".lm-TabBar-tab[data-id='filebrowser']").click()
+    page.locator(".jp-FileBrowser").wait_for(state="visible")
+    svg = page.locator("svg.corslab-origin-map").first
+    svg.scroll_into_view_if_needed()
+    sizes = svg.evaluate("""s => {
+        const area = s.closest('.jp-OutputArea-output').getBoundingClientRect();
+        const box = s.getBoundingClientRect();
+        const texts = [...s.querySelectorAll('text')].map(t => t.getBoundingClientRect().right);
+        return {area: area.right, right: box.right, width: box.width,
+                natural: s.viewBox.baseVal.width, texts: Math.max(...texts)};
+    }""")
+    assert page.viewport_size["width"] == 1400
+    assert sizes["right"] <= sizes["area"] + 1, sizes
+    assert sizes["texts"] <= sizes["right"] + 1, sizes
+    assert sizes["width"] <= sizes["natural"] + 1, sizes

@@ -312,3 +312,91 @@ def test_config_editor_runs_the_learners_copy_with_the_stacks_port_offset(monkey
     assert shifted == topology.shift_text(text, 100) and shifted != text
     monkeypatch.setattr(topology, "PORT_OFFSET", 0)
     assert Emulated("kong", text, ".yml").text == text
+
+
+# ---- pictures that fit at 1400 px, a visible start-over, an editor that teaches -----------------
+
+def svg_box(markup: str, cls: str) -> tuple[float, float]:
+    """The (width, height) of an SVG's viewBox, after checking it scales to its container."""
+    svg = re.search(rf"<svg class='{cls}'[^>]*>", markup).group(0)
+    assert "width='100%'" in svg and "height:auto" in svg and "max-width:" in svg, svg
+    _, _, w, h = map(float, re.search(r"viewBox='([^']+)'", svg).group(1).split())
+    return w, h
+
+
+def test_origin_map_scales_to_its_container_and_keeps_every_label_inside():
+    """An SVG with a viewBox and width 100% scales down instead of being cut off; each legend
+    line fits the viewBox at a generous 6.2 px per character of 11 px text."""
+    from corslab.widgets import origin_map
+
+    markup = origin_map()._repr_html_()
+    width, height = svg_box(markup, "corslab-origin-map")
+    for x, y, size, text in re.findall(r"<text x='([\d.]+)' y='([\d.]+)' font-size='(\d+)'[^>]*>([^<]*)</text>", markup):
+        assert float(y) <= height
+        if int(size) == 11 and "font-family" not in text:
+            assert float(x) + len(text) * 6.2 <= width + 1, text
+
+
+def test_cache_timeline_scales_and_start_over_visibly_starts_over():
+    widget = cache_timeline("echo", max_age=30)
+    width, _ = svg_box(widget.result.value, "corslab-timeline")
+    for x, attrs, text in re.findall(r"<text x='([\d.]+)'([^>]*)>([^<]*)</text>", widget.result.value):
+        half = len(text) * 3.1 if "middle" in attrs else 0   # 10 px labels, ~6.2 px a character
+        assert float(x) - half >= 0 and float(x) + (half or len(text) * 6.2) <= width, text
+    assert len(widget.timeline.events) > 1
+    widget.reset.click()
+    assert [t for t, _ in widget.timeline.events] == [0]
+    assert "Started over" in widget.result.value and "t = 0 s" in widget.result.value
+    assert widget.result.value.count("<circle") == 1   # one dot on the picture: t = 0
+
+
+def test_buttons_say_running_while_the_panel_runs_and_come_back():
+    widget = request_builder("cors-proxy", "/v1/users", origin=topology.APP_ORIGIN)
+    seen = []
+    widget.button.observe(lambda change: seen.append(change["new"]), names="description")
+    widget.click()
+    assert seen == ["Running…", "Run"] and not widget.button.disabled
+
+
+@pytest.mark.parametrize("edit, changed_rows", [
+    ("remove every `always`", {"GET /v1/me"}),                 # the 401 loses its CORS headers
+    ("`~*` instead of `~` (case-insensitive)", set()),         # browsers send lower case: no change
+    ("drop the `$` anchors and echo `$http_origin`", {"look-alike"}),   # a port that starts like the app's
+])
+def test_config_editor_edits_change_exactly_the_rows_they_teach(edit, changed_rows):
+    """nginx's add_header without `always` skips 4xx (ngx_http_headers_module); a map key without
+    `$` matches every Origin that starts like the app's; `~*` only folds case, and a browser sends
+    scheme and host in lower case (URL standard)."""
+    editor = config_editor("nginx", "nginx/cors-proxy.conf")
+    assert "data-changed='0'" in editor.result.value   # the file as it is: the baseline
+    editor.edits.value = edit
+    markup = editor.result.value
+    rows = re.findall(r"<tr style='background:[^']*;(outline[^']*)?'>(.*?)</tr>", markup)
+    changed = {("GET /v1/me" if "/v1/me" in cells else "look-alike")
+               for outline, cells in rows if outline}
+    assert changed == changed_rows, markup
+    assert f"data-changed='{len(changed_rows)}'" in markup
+    assert ("No row changed" in markup) == (not changed_rows)
+
+
+def test_verdict_box_opens_with_the_cause_and_never_offers_to_allow_the_attacker():
+    """A refusal of an origin on no allowlist is the policy working: the first line says so and
+    the folded explanation offers no fix (allowing it would be the vulnerability)."""
+    markup = request_builder("cors-proxy", "/v1/users", origin=topology.UNTRUSTED_ORIGIN).result.value
+    first = re.search(r"<div class='corslab-headline'[^>]*><b>([^<]*)</b>", markup).group(1)
+    assert first.startswith("Blocked - this is the policy working")
+    assert "add it to the allowlist" not in markup and "Fix:" not in markup
+    assert "<details class='corslab-why'" in markup
+    broken = request_builder("echo", "/v1/users?acao=*", origin=topology.APP_ORIGIN,
+                             credentials="include").result.value
+    first = re.search(r"<div class='corslab-headline'[^>]*><b>([^<]*)</b>", broken).group(1)
+    assert first.startswith("Blocked:") and "Why, and the fix" in broken and "Fix:" in broken
+
+
+def test_long_configs_fold_and_short_ones_do_not():
+    from corslab.course import live
+
+    assert "<details class='corslab-fold'" in show_config("nginx/cors-proxy.conf")._repr_html_()
+    assert "<details" not in show_config("nginx/cors-proxy.conf", lines=(23, 27))._repr_html_()
+    generated = live.generate("nginx", [topology.APP_ORIGIN], credentials=True)
+    assert len(str(generated).splitlines()) > 30 and "<details class='corslab-fold'" in generated._repr_html_()
