@@ -7,6 +7,9 @@ tests:
   ``/usr/bin/chromium``, else ``chromium`` / ``chromium-browser`` / ``google-chrome`` on PATH;
 * :func:`unavailable` - ``None``, or one line saying what to install;
 * :data:`BASE_ARGS` - the flags of every launch (:func:`launch`); callers add theirs on top;
+* :func:`trust_args` - the switch that makes this Chromium trust the lab's HTTPS origins (added to
+  every launch once the lab's CA exists); :func:`launch_profile` - a Chromium with a profile of its
+  own, where third-party cookies are allowed or blocked;
 * :class:`Driver` - Playwright's sync API in a thread of its own. That API refuses to start where
   an asyncio loop runs (a Jupyter kernel runs its cells inside one; a running ``sync_playwright()``
   keeps one in its thread too) and allows one instance per thread, so corslab never starts it in
@@ -52,12 +55,52 @@ def unavailable() -> str | None:
     return None
 
 
-def launch(playwright, extra_args=()):
-    """Launch headless Chromium with :data:`BASE_ARGS` + ``extra_args`` from a sync ``playwright``."""
+def trust_args(runtime=None) -> list[str]:
+    """The switch that makes a Chromium the kit launches trust the lab's HTTPS origins, and
+    nothing else: ``--ignore-certificate-errors-spki-list`` with the SPKI hashes of the lab's
+    server certificate and CA (chrome/common/chrome_switches.cc, honoured by the network service's
+    certificate verifier for a chain that presents one of those keys). No trust store is touched.
+    Empty until the lab's CA exists (``python -m corslab up`` makes it)."""
+    from corslab.stack import tls
+
+    where = tls.files(runtime)
+    try:
+        pins = [tls.spki_hash(where.cert.read_bytes()), tls.spki_hash(where.ca.read_bytes())]
+    except (OSError, ValueError, CorsLabError):
+        return []
+    return ["--ignore-certificate-errors-spki-list=" + ",".join(pins)]
+
+
+def _args(extra_args) -> list[str]:
     reason = unavailable()
     if reason:
         raise CorsLabError(f"cannot run Chromium: {reason}")
-    return playwright.chromium.launch(executable_path=path(), args=[*BASE_ARGS, *extra_args])
+    return [*BASE_ARGS, *trust_args(), *extra_args]
+
+
+def launch(playwright, extra_args=()):
+    """Launch headless Chromium with :data:`BASE_ARGS`, :func:`trust_args` and ``extra_args`` from a
+    sync ``playwright``. Its profile is Playwright's fresh one: third-party cookies blocked."""
+    return playwright.chromium.launch(executable_path=path(), args=_args(extra_args))
+
+
+#: Chromium's preference for third-party cookies (components/content_settings/core/common/pref_names.cc,
+#: CookieControlsMode): 0 allows them, 1 blocks them (incognito's and a fresh profile's default here).
+COOKIE_CONTROLS_MODE = "cookie_controls_mode"
+
+
+def launch_profile(playwright, user_data_dir, *, third_party_cookies: bool, extra_args=(), **context):
+    """A headless Chromium with a profile of its own in ``user_data_dir`` (a Playwright persistent
+    context: close it when done), its preference ``profile.cookie_controls_mode`` set to allow
+    (0) or block (1) third-party cookies, and the lab's HTTPS origins trusted."""
+    import json
+    from pathlib import Path
+
+    prefs = Path(user_data_dir) / "Default" / "Preferences"
+    prefs.parent.mkdir(parents=True, exist_ok=True)
+    prefs.write_text(json.dumps({"profile": {COOKIE_CONTROLS_MODE: 0 if third_party_cookies else 1}}))
+    return playwright.chromium.launch_persistent_context(
+        str(user_data_dir), executable_path=path(), args=_args(extra_args), headless=True, **context)
 
 
 class Driver:

@@ -18,7 +18,8 @@ Bounded whatever the server does:
 
 Raw means raw: ``http.client`` is used directly, so two ``Access-Control-Allow-Origin`` lines stay
 two lines (``requests`` folds them into one value). ``tls`` is the ``ssl.SSLContext`` for https
-URLs (None: the default context, which verifies certificates).
+URLs (None: the system's CAs and the lab's own, ``corslab.stack.tls``; certificates are always
+verified). A name under ``.localhost`` is reached on 127.0.0.1, as browsers do.
 
 Text that came from a server or from a user is shown through :func:`printable`, which escapes
 terminal control characters (an ``ESC [`` sequence in a header would otherwise recolour or rewrite
@@ -30,12 +31,14 @@ from __future__ import annotations
 import http.client
 import re
 import socket
+import ssl
 import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from corslab.errors import CorsLabError
+from corslab.stack import tls as labtls
 
 MAX_BODY = 1024 * 1024  # bytes of an answer read at most by default
 
@@ -62,8 +65,8 @@ def exchange(url: str, method: str, headers: list[tuple[str, str]], body: bytes 
         raise CorsLabError(f"the URL {url!r} is malformed ({exc}); write it as "
                            "scheme://host[:port]/path") from None
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    if parts.scheme == "https":
-        conn = http.client.HTTPSConnection(host, port, timeout=timeout, context=tls)
+    if parts.scheme == "https":  # verified against the system's CAs and the lab's; *.localhost on loopback
+        conn = labtls.https_connection(host, port, timeout, context=tls)
     else:
         conn = http.client.HTTPConnection(host, port, timeout=timeout)
     expired = threading.Event()
@@ -106,6 +109,10 @@ def exchange(url: str, method: str, headers: list[tuple[str, str]], body: bytes 
         raise CorsLabError(f"the host {host!r} of {printable(url)} cannot be "
                            "resolved; check the spelling (the lab uses localhost and "
                            "127.0.0.1)") from None
+    except ssl.SSLCertVerificationError as exc:
+        raise CorsLabError(f"{where}'s certificate is not trusted ({exc.verify_message}); the lab's "
+                           "HTTPS origins are signed by its own CA, made by `python -m corslab up` "
+                           "(see `python -m corslab.stack.tls`)") from None
     except (OSError, http.client.HTTPException, ValueError) as exc:
         if expired.is_set():
             raise CorsLabError(f"{where} did not answer {what} within {timeout:g} s; check that "

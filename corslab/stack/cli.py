@@ -24,6 +24,9 @@ def add_arguments(verb: str, p: argparse.ArgumentParser) -> None:
                    help="only these (default: all)" if verb != "status" else None)
     if verb == "up":
         p.add_argument("--timeout", type=float, default=20.0, help="seconds to wait (default 20)")
+    if verb == "down":
+        p.add_argument("--remove-ca", action="store_true",
+                       help="also delete the lab's CA and certificates (its private key included)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,6 +39,10 @@ def run(args: argparse.Namespace) -> int:
     if args.verb == "down":
         stopped = runner.down(args.services or None)
         print("stopped: " + (", ".join(stopped) if stopped else "nothing was running"))
+        if args.remove_ca:
+            from corslab.stack import tls
+
+            print("removed the lab's CA and certificates" if tls.remove() else "no lab CA to remove")
         return 0
     if args.verb == "status":
         rows = runner.status(args.services or None)

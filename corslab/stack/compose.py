@@ -30,7 +30,7 @@ from pathlib import Path
 
 import yaml
 
-from corslab.stack import nginxconf, topology
+from corslab.stack import nginxconf, tls, topology
 
 PYTHON_IMAGE = "corslab-python:latest"  # built from servers/Dockerfile (python:3.11-slim)
 NGINX_IMAGE = "nginx:1.27"  # official image: envsubst templates, curl for healthchecks
@@ -57,9 +57,12 @@ HEADER = """\
 # Everything:   docker compose up --build --wait       (docker-compose 1.29: docker-compose up -d --build)
 # One method:   docker compose --profile method2 up --build --wait
 # Stop:         docker compose down                    (removes the containers of every profile)
-# Profiles: api and the pages always start; methodN adds method N's proxy; .env enables `all`.
+# Profiles: api and the pages always start; methodN adds method N's proxy; https the HTTPS twins;
+# .env enables `all`.
 # nginx services write NGINX_HTTP_SETTINGS (the native http settings) into conf.d, then run the
 # official image's entrypoint, which fills the template from the environment.
+# HTTPS twins (app-tls, api-tls, ...) mount the lab's CA and certificate from ./.run/tls: make them
+# first with `python -m corslab.stack.tls` (which also says how a browser may trust them).
 """
 
 
@@ -72,11 +75,28 @@ def core_services() -> list[str]:
     return [name for name in topology.SERVICES if name in upstreams | pages]
 
 
+#: The profile of the HTTPS twins (and of the http services behind them that have a profile).
+HTTPS = "https"
+
+
 def profile_of(svc: topology.Service) -> str | None:
-    """``methodN`` for a method's proxy, None for a core service, else the service's own name."""
+    """``methodN`` for a method's proxy, None for a core service, ``https`` for an HTTPS twin,
+    else the service's own name."""
     if svc.name in core_services():
         return None
+    if svc.twin_of:
+        return HTTPS
     return f"method{svc.method}" if svc.method else svc.name
+
+
+def profiles_of(svc: topology.Service) -> list[str]:
+    """Every profile that starts ``svc`` (none for a core service): its own, ``all``, and
+    ``https`` when an HTTPS twin stands in front of it."""
+    own = profile_of(svc)
+    if own is None:
+        return []
+    behind_twin = any(svc.name in twin.upstreams for twin in topology.tls_services())
+    return sorted({own, ALL} | ({HTTPS} if behind_twin else set()))
 
 
 def profiles() -> dict[str, list[str]]:
@@ -84,9 +104,9 @@ def profiles() -> dict[str, list[str]]:
     core = core_services()
     out: dict[str, list[str]] = {}
     for svc in topology.SERVICES.values():
-        name = profile_of(svc)
-        if name:
-            out[name] = core + [svc.name]
+        for name in profiles_of(svc):
+            if name != ALL:
+                out.setdefault(name, list(core)).append(svc.name)
     out[ALL] = list(topology.SERVICES)
     return out
 
@@ -113,6 +133,25 @@ def config_source(path: str) -> str:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(_shift_for_containers((nginxconf.ROOT / path).read_text(encoding="utf-8")),
                       encoding="utf-8")
+    return f"./{copy.as_posix()}"
+
+
+#: Where an HTTPS twin's container finds the lab's CA and certificate, mounted from ``TLS_SOURCE``
+#: (the native runtime folder's ``tls/``: ``python -m corslab.stack.tls`` makes it).
+TLS_MOUNT = "/etc/nginx"  # tls.Files: /etc/nginx/tls/lab.pem, ...
+TLS_SOURCE = "./.run/tls"
+
+
+def _nginx_template(svc: topology.Service) -> str:
+    """The nginx template a container mounts: ``config_source`` of its file, except the generated
+    template of an HTTPS twin (api-tls) under a port offset, rendered for the shifted ports."""
+    name = nginxconf.template_name(svc)
+    if not (topology.PORT_OFFSET and nginxconf.generated(svc)):
+        return config_source(f"nginx/{name}.conf")
+    copy = Path(".run") / f"compose-{topology.PORT_OFFSET}" / "nginx" / f"{name}.conf"
+    target = nginxconf.ROOT / copy
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(nginxconf.https_template(svc, topology.PORT_OFFSET), encoding="utf-8")
     return f"./{copy.as_posix()}"
 
 
@@ -151,17 +190,23 @@ def render_service(svc: topology.Service) -> dict:
                "ports": _ports(svc),
                "healthcheck": _python_health(svc)}
     elif svc.kind == "nginx":
-        env = nginxconf.template_values(svc, listen=str(svc.port),
-                                        upstream_host=lambda backend: backend.name)
+        env = nginxconf.template_values(svc, listen=nginxconf.listen_value(svc, str(svc.port)),
+                                        upstream_host=lambda backend: backend.name,
+                                        tls_files=tls.Files(Path(TLS_MOUNT)))
+        volumes = [f"{_nginx_template(svc)}:/etc/nginx/templates/default.conf.template:ro"]
+        check = ["CMD", "curl", "-fsS", "-o", "/dev/null", f"http://127.0.0.1:{svc.port}{svc.health}"]
+        if svc.twin_of:  # HTTPS: the lab's CA and certificate, made by `python -m corslab.stack.tls`
+            volumes.append(f"{TLS_SOURCE}:{tls.Files(Path(TLS_MOUNT)).folder.as_posix()}:ro")
+            check = ["CMD", "curl", "-fsS", "-o", "/dev/null", "--cacert", tls.Files(Path(TLS_MOUNT)).ca.as_posix(),
+                     "--resolve", f"{svc.host}:{svc.port}:127.0.0.1",
+                     f"https://{svc.host}:{svc.port}{svc.health}"]
         out = {"image": NGINX_IMAGE,
                "entrypoint": list(NGINX_ENTRYPOINT),
                "command": ["nginx", "-g", "daemon off;"],
-               "volumes": [f"{config_source(f'nginx/{svc.name}.conf')}"
-                           ":/etc/nginx/templates/default.conf.template:ro"],
+               "volumes": volumes,
                "environment": {**env, "NGINX_HTTP_SETTINGS": textwrap.dedent(nginxconf.HTTP_SETTINGS)},
                "ports": _ports(svc),
-               "healthcheck": {"test": ["CMD", "curl", "-fsS", "-o", "/dev/null",
-                                        f"http://127.0.0.1:{svc.port}{svc.health}"], **INTERVAL}}
+               "healthcheck": {"test": check, **INTERVAL}}
     elif svc.kind == "emulator":
         product, config = svc.emulate
         upstream = topology.upstream_of(svc)
@@ -190,9 +235,8 @@ def render_service(svc: topology.Service) -> dict:
     # An init process (tini) as PID 1 passes `docker stop`'s signal on to the server, so `down`
     # takes a second instead of the 10 s grace period and a SIGKILL per container.
     out["init"] = True
-    profile = profile_of(svc)
-    if profile:
-        out["profiles"] = sorted({profile, ALL})
+    if profiles_of(svc):
+        out["profiles"] = profiles_of(svc)
     if svc.upstreams:
         out["depends_on"] = _depends(svc)
     return out

@@ -22,7 +22,8 @@ SLACK = 0.002  # s: the backend logs while the exchange is in flight, on the sam
 def stack_service(url: str) -> topology.Service | None:
     """The lab service that answers ``url`` (matched by loopback host and port), or None."""
     parts = urlsplit(url)
-    if (parts.hostname or "") not in LOOPBACK:
+    host = parts.hostname or ""
+    if host not in LOOPBACK and not host.endswith(".localhost"):  # *.localhost: the HTTPS twins
         return None
     return topology.by_port(parts.port or (443 if parts.scheme == "https" else 80))
 

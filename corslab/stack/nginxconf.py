@@ -30,18 +30,71 @@ def template_path(name: str) -> Path:
     return TEMPLATES / f"{name}.conf"
 
 
+#: The template of an HTTPS twin whose http service is not nginx: TLS in front of it.
+TLS_PROXY = "tls-proxy"
+
+
+def template_name(svc: topology.Service) -> str:
+    """The template a service runs: its own (an HTTPS twin of an nginx method too: its file is
+    generated from the method's, ``https_template``), or ``tls-proxy.conf`` for an HTTPS twin of
+    a service that is not nginx."""
+    if svc.twin_of and topology.SERVICES[svc.twin_of].kind != "nginx":
+        return TLS_PROXY
+    return svc.name
+
+
+def https_template(svc: topology.Service, offset: int = 0) -> str:
+    """``nginx/<twin>.conf`` for the HTTPS twin of an nginx method, made from the method's own
+    template: the same config, every origin that has an HTTPS twin replaced by the twin's
+    (``topology.https_text``), its server given the lab's certificate. With ``offset`` 0 it is the
+    committed file (compose mounts it, a learner reads it; ``python -m corslab.stack.nginxconf
+    SERVICE > nginx/SERVICE.conf`` rewrites it and a test checks that they agree); the runner and
+    compose under a port offset render it for their ports."""
+    source = topology.SERVICES[svc.twin_of].name
+    header = (f"# GENERATED from nginx/{source}.conf by "
+              f"`python -m corslab.stack.nginxconf {svc.name} > nginx/{svc.name}.conf`: the same\n"
+              f"# config served over TLS by {svc.name} ({svc.origin}), each origin that has an HTTPS\n"
+              "# twin replaced by the twin's. Edit the source, not this file.\n\n")
+    text = topology.https_text(topology.shift_text(template_path(source).read_text(), offset), offset)
+    listen = "    listen ${LISTEN};"
+    if listen not in text:
+        raise CorsLabError(f"nginx/{source}.conf has no `{listen.strip()}` line for the TLS lines")
+    return header + text.replace(listen, listen + "\n" + TLS_LINES, 1)
+
+
+def generated(svc: topology.Service) -> bool:
+    """True for an HTTPS twin whose template is generated from an nginx method's (api-tls)."""
+    return bool(svc.twin_of) and template_name(svc) == svc.name
+
+
+#: What an HTTPS twin's server block says about its certificate (tls-proxy.conf says the same).
+TLS_LINES = ("    ssl_certificate     ${TLS_CERT};                   # the lab's certificate, then its CA's\n"
+             "    ssl_certificate_key ${TLS_KEY};                    # mode 0600, never leaves the machine")
+
+
+
+def listen_value(svc: topology.Service, address: str) -> str:
+    """``${LISTEN}``: the address, and ``ssl`` for an HTTPS twin."""
+    return f"{address} ssl" if svc.twin_of else address
+
+
 def upstream_variable(name: str) -> str:
     """``api`` -> ``API_UPSTREAM``; ``api-appcors`` -> ``API_APPCORS_UPSTREAM``."""
     return name.upper().replace("-", "_") + "_UPSTREAM"
 
 
-def template_values(svc: topology.Service, *, listen: str, upstream_host) -> dict[str, str]:
+def template_values(svc: topology.Service, *, listen: str, upstream_host, tls_files=None) -> dict[str, str]:
     """The placeholder values for one service. ``upstream_host(svc)`` says how to reach a
-    backend: 127.0.0.1 natively, the compose service name in containers."""
+    backend: 127.0.0.1 natively, the compose service name in containers; an HTTPS twin's
+    certificate is in ``tls_files`` (``corslab.stack.tls.Files``)."""
     values = {"LISTEN": listen}
+    if svc.twin_of:
+        values.update(TLS_CERT=str(tls_files.cert), TLS_KEY=str(tls_files.key))
     for name in svc.upstreams:
         backend = topology.SERVICES[name]
         values[upstream_variable(name)] = f"{upstream_host(backend)}:{backend.port}"
+    if svc.upstreams:  # the generic name tls-proxy.conf uses
+        values.setdefault("UPSTREAM", values[upstream_variable(svc.upstreams[0])])
     return values
 
 
@@ -61,11 +114,19 @@ def render_template(name: str, values: dict[str, str]) -> str:
     return fill(topology.shift_text(path.read_text()), values, source=str(path))
 
 
-def render_site(svc: topology.Service) -> str:
-    """The service's server block for a native run: listens and proxies on loopback."""
-    values = template_values(svc, listen=f"{topology.BIND_HOST}:{svc.port}",
-                             upstream_host=lambda backend: "127.0.0.1")
-    return render_template(svc.name, values)
+def render_site(svc: topology.Service, tls_files=None) -> str:
+    """The service's server block for a native run: listens and proxies on loopback. An HTTPS
+    twin gets the lab's certificate (``tls_files``, ``corslab.stack.tls.Files``; by default the
+    runtime folder's, made now if missing)."""
+    if svc.twin_of and tls_files is None:
+        from corslab.stack import tls
+
+        tls_files = tls.ensure()
+    values = template_values(svc, listen=listen_value(svc, f"{topology.BIND_HOST}:{svc.port}"),
+                             upstream_host=lambda backend: "127.0.0.1", tls_files=tls_files)
+    if generated(svc):  # rendered for this stack's ports (the committed file names the defaults)
+        return fill(https_template(svc, topology.PORT_OFFSET), values, source=str(template_path(svc.name)))
+    return render_template(template_name(svc), values)
 
 
 def render_main(site_conf: Path, prefix: Path, *, run_as_root: bool | None = None) -> str:
@@ -73,3 +134,21 @@ def render_main(site_conf: Path, prefix: Path, *, run_as_root: bool | None = Non
     (the kit's main config: ``corslab.stack.nginxhost.render_main``)."""
     return nginxhost.render_main(f"include {site_conf};", prefix, as_root=run_as_root,
                                  title=f"the method's own config is {site_conf.name}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m corslab.stack.nginxconf SERVICE``: print the generated template of an HTTPS
+    twin of an nginx method (``https_template``)."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    twins = [s.name for s in topology.tls_services() if generated(s)]
+    if len(args) != 1 or args[0] not in twins:
+        print(f"usage: python -m corslab.stack.nginxconf {{{','.join(twins)}}}", file=sys.stderr)
+        return 2
+    sys.stdout.write(https_template(topology.SERVICES[args[0]]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

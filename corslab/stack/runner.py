@@ -35,7 +35,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from corslab.stack import nginxconf, nginxhost, ports, topology
+from corslab.stack import nginxconf, nginxhost, ports, tls, topology
 from corslab.errors import CorsLabError, seconds
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -339,8 +339,16 @@ def _taken_by_other_stacks(services: list[topology.Service]) -> str | None:
 
 # ---- health ---------------------------------------------------------------------------------
 
+def _connection(svc: topology.Service, timeout: float) -> http.client.HTTPConnection:
+    """A connection to ``svc`` on loopback; HTTPS twins are checked against the lab's CA, under
+    the name a browser uses (their certificate lists it)."""
+    if not svc.twin_of:
+        return http.client.HTTPConnection("127.0.0.1", svc.port, timeout=timeout)
+    return tls.https_connection(svc.host, svc.port, timeout, runtime_dir(), system=False)
+
+
 def is_healthy(svc: topology.Service, timeout: float = 0.5) -> bool:
-    conn = http.client.HTTPConnection("127.0.0.1", svc.port, timeout=timeout)
+    conn = _connection(svc, timeout)
     try:
         conn.request("GET", svc.health, headers={"Host": f"{svc.host}:{svc.port}"})
         return 200 <= conn.getresponse().status < 400
@@ -355,7 +363,7 @@ def answers_like_lab(svc: topology.Service, timeout: float = 0.5) -> bool:
     2xx with the JSON the lab's apps send (``{"status": "ok", ...}`` or ``{"ok": true, ...}``),
     naming this site or service where the answer names one. A compose container behind
     docker-proxy does; an unrelated program on the port does not."""
-    conn = http.client.HTTPConnection("127.0.0.1", svc.port, timeout=timeout)
+    conn = _connection(svc, timeout)
     try:
         conn.request("GET", svc.health, headers={"Host": f"{svc.host}:{svc.port}"})
         reply = conn.getresponse()
@@ -451,7 +459,8 @@ def _prepare_nginx(svc: topology.Service) -> list[str]:
     and return nginx's command line; nginx is hosted like everywhere in the kit (nginxhost)."""
     prefix = nginxhost.prepare(runtime_dir() / "nginx" / svc.name)
     site = prefix / f"{svc.name}.conf"
-    site.write_text(nginxconf.render_site(svc))
+    # An HTTPS twin: the lab's CA and certificate are made (or checked) before its nginx starts.
+    site.write_text(nginxconf.render_site(svc, tls.ensure(runtime_dir()) if svc.twin_of else None))
     conf = nginxhost.write_config(nginxconf.render_main(site, prefix), prefix)
     return nginxhost.command(prefix, conf)
 

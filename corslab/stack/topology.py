@@ -52,11 +52,16 @@ class Service:
     app_args: dict = field(default_factory=dict)
     emulate: tuple[str, str] | None = None  # emulator: (PRODUCT, CONFIG path relative to the repo)
     default_port: int = 0  # the port without CORSLAB_PORT_OFFSET (set below; 0 = same as port)
+    twin_of: str | None = None  # HTTPS twin: the http service it serves over TLS (nginx, lab CA)
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.twin_of else "http"
 
     @property
     def origin(self) -> str:
         """The origin (출처) a browser sees for this service: scheme://host:port."""
-        return f"http://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     @property
     def url(self) -> str:
@@ -89,6 +94,17 @@ DEFAULT_SERVICES: dict[str, Service] = {
                 method=5, upstreams=("api",), health="/v1/health", emulate=("kong", "infra/kong/kong.yml")),
         Service("echo", 8097, "flask", "a header echo: answers with the CORS headers its URL asks for",
                 health="/_lab/health", app="servers.echo:create_app"),
+        # HTTPS twins (TLS at the lab's nginx, certificate from the lab's CA: corslab/stack/tls.py).
+        # Each *.localhost name is a site of its own in Chromium, so app.localhost -> api.localhost
+        # is a credentialed *cross-site* call: where SameSite=None; Secure matters.
+        Service("app-tls", 3443, "nginx", "the app origin over HTTPS (TLS at nginx, the lab's CA)",
+                host="app.localhost", upstreams=("frontend",), health="/_lab/health", twin_of="frontend"),
+        Service("api-tls", 8043, "nginx", "method 2 over HTTPS: the cors-proxy config, allowing the HTTPS app",
+                host="api.localhost", upstreams=("api",), health="/v1/health", twin_of="cors-proxy"),
+        Service("attacker-tls", 4443, "nginx", "an attacker's site over HTTPS (another site)",
+                host="attacker.localhost", upstreams=("untrusted",), health="/_lab/health", twin_of="untrusted"),
+        Service("echo-tls", 8044, "nginx", "the header echo over HTTPS (sets any cookie its URL asks for)",
+                host="echo.localhost", upstreams=("echo",), health="/_lab/health", twin_of="echo"),
     ]
 }
 
@@ -188,7 +204,31 @@ def shift_text(text: str, offset: int | None = None) -> str:
     return _LAB_ORIGIN.sub(lambda m: f"{m.group(1)}:{shift_port(int(m.group(2)), offset)}", text)
 
 
+def tls_services() -> list[Service]:
+    """The HTTPS twins (served by nginx with the lab's certificate: corslab/stack/tls.py)."""
+    return [s for s in SERVICES.values() if s.twin_of]
+
+
+def https_text(text: str, offset: int | None = None) -> str:
+    """A config for an http service, made right for its HTTPS twin: every origin of a service
+    that has a twin becomes the twin's origin (``http://localhost:3000`` -> the app's HTTPS
+    origin); inside an anchored nginx regex (``"~^...$"``) the new origin is regex-escaped, so
+    the allowlist stays exact. ``offset=0``: for a text naming the default ports."""
+    offset = PORT_OFFSET if offset is None else offset
+    for twin in tls_services():
+        http = SERVICES[twin.twin_of]
+        twin = dataclasses.replace(twin, port=twin.default_port + offset)
+        plain = re.escape(dataclasses.replace(http, port=http.default_port + offset).origin)
+        text = re.sub(rf"(~\^){plain}(?!\d)", lambda m: m.group(1) + re.escape(twin.origin), text)
+        text = re.sub(rf"{plain}(?!\d)", twin.origin, text)
+    return text
+
+
 #: The three origins of the lessons.
 APP_ORIGIN = SERVICES["frontend"].origin  # http://localhost:3000 without an offset
 ADMIN_ORIGIN = SERVICES["admin"].origin  # http://localhost:3001
 UNTRUSTED_ORIGIN = SERVICES["untrusted"].origin  # http://127.0.0.1:4000
+#: Their HTTPS twins (a site each: app.localhost, attacker.localhost) and method 2's over HTTPS.
+APP_TLS_ORIGIN = SERVICES["app-tls"].origin  # https://app.localhost:3443
+ATTACKER_TLS_ORIGIN = SERVICES["attacker-tls"].origin  # https://attacker.localhost:4443
+API_TLS_ORIGIN = SERVICES["api-tls"].origin  # https://api.localhost:8043

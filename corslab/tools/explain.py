@@ -34,7 +34,7 @@ from dataclasses import asdict, dataclass, field
 
 import re2
 
-from corslab.fetch import reasons
+from corslab.fetch import lna, reasons
 from corslab.errors import CorsLabError
 
 ACAO = "Access-Control-Allow-Origin"
@@ -101,6 +101,11 @@ def _other_reasons():
         ("RedirectContainsCredentials", False, "Location", reasons.redirect_contains_credentials(v)),
         ("CorsDisabledScheme", False, "Location", reasons.cors_disabled_scheme()),
         ("DisallowedByMode", False, None, reasons.disallowed_by_mode()),
+        # Before CORS (corslab.fetch.lna): Local Network Access inside the CORS line, and mixed
+        # content, which has a console line of its own.
+        ("LocalNetworkAccessPermissionDenied", False, None, lna.permission_denied(v)),
+        ("InvalidPrivateNetworkAccess", False, None, lna.address_space_mismatch(v, _hole("actual"))),
+        ("MixedContent", False, None, lna.mixed_content_blocked(_hole("page"), v)),
     ]
     for name, preflight, header, text in table:
         yield Reason(name, preflight, header, _compile(_pattern(text)),
@@ -363,6 +368,17 @@ def _what(base: str, p: dict) -> str:
         "DisallowedByMode":
             "The page asked for mode 'same-origin' (or a mode that forbids this cross-origin "
             "request); the browser refused before sending anything. No server setting changes this.",
+        "LocalNetworkAccessPermissionDenied":
+            f"Local Network Access (Chrome 142+), not a CORS header: a page served from a more public "
+            f"address space fetched the `{value}` address space, and the user (or a headless browser, "
+            "which denies at once) did not allow it. Nothing reached the server - not even a "
+            "preflight - so no server header can fix it (Access-Control-Allow-Private-Network is gone).",
+        "InvalidPrivateNetworkAccess":
+            f"Local Network Access, not a CORS header: fetch() said targetAddressSpace '{value}', but "
+            "the server is in another address space; the browser refused the request.",
+        "MixedContent":
+            "Mixed content, before CORS: an https page fetched an http:// URL that is not loopback, and "
+            "the browser blocked it without sending anything. No CORS header can change it.",
     }
     return texts[base] + redirect
 
@@ -389,6 +405,16 @@ def fixes(base: str, *, origin: str, value: str | None = None) -> dict[str, str]
     if base in ("RedirectContainsCredentials", "CorsDisabledScheme"):
         text = "fix the redirect's Location header where the app (or proxy) builds it: an http(s) URL without user:password@"
         return {s: text for s in SETUPS}
+    if base == "LocalNetworkAccessPermissionDenied":
+        return {s: "nothing to change on the server: the user must allow the page's access to the local "
+                   "network (the browser's prompt or site settings), or serve the page from the same "
+                   "address space; say fetch(url, {targetAddressSpace: 'local'}) for an http device" for s in SETUPS}
+    if base == "InvalidPrivateNetworkAccess":
+        return {s: "nothing to change on the server: give fetch() the targetAddressSpace the server is "
+                   "really in ('loopback' for this machine, 'local' for the LAN), or leave it out" for s in SETUPS}
+    if base == "MixedContent":
+        return {s: "serve the API over HTTPS (a TLS proxy in front of it) and call https://; for a "
+                   "device on the local network, fetch(url, {targetAddressSpace: 'local'})" for s in SETUPS}
     if base == "DisallowedByMode":
         return {s: "nothing to change on the server: call fetch() without mode 'same-origin' (the default is 'cors')"
                 for s in SETUPS}

@@ -59,7 +59,7 @@ def test_lesson_shape(path):
     assert "widgets." in "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
 
 
-@pytest.mark.parametrize("number", ["05", "07", "08", "09", "10", "13"])
+@pytest.mark.parametrize("number", ["05", "07", "08", "09", "10", "13", "14"])
 def test_notebooks_that_prepare_labs_list_them_with_links(number):
     """Each lab's lab.toml names the notebook that prepares it; that notebook lists it
     (course.labs) in a "Practise in the labs" section, and the list links to the lab's README."""

@@ -228,6 +228,17 @@ def test_04_a_cross_site_login_stores_no_cookie():
     assert "after a cross-site login: 0" in plain("04", 'mallory = ProbeSession()')
 
 
+def test_04_over_https_only_samesite_none_secure_is_stored_cross_site():
+    """The HTTPS twins' login: the API's Lax cookie and `None` without `Secure` are refused
+    cross-site, `None; Secure` is stored (RFC 6265bis; the cookie model is checked against
+    Chromium in tests/browser/test_https_cookies.py)."""
+    lines = [l for l in plain("04", "tls_login = ProbeSession()").splitlines() if "->" in l]
+    assert len(lines) == 3, lines
+    assert lines[0].startswith("SameSite=Lax") and ": no - " in lines[0]
+    assert "SameSite=None " in lines[1] and ": no - " in lines[1]
+    assert "SameSite=None; Secure" in lines[2] and lines[2].endswith(": yes")
+
+
 # -- 05 ------------------------------------------------------------------------------------------
 
 def test_05_flask_cors_answers_the_preflight_in_the_app():

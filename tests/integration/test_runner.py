@@ -168,7 +168,7 @@ def test_a_second_stack_runs_beside_this_one_under_a_port_offset(tmp_path):
         started = cli("up", env=env)
         assert started.returncode == 0, started.stderr
         for name, port in shifted.items():
-            assert f"http://{topology.SERVICES[name].host}:{port}/" in started.stdout, name
+            assert f"{topology.SERVICES[name].scheme}://{topology.SERVICES[name].host}:{port}/" in started.stdout, name
         pages = json.loads(urllib.request.urlopen(f"{app}/_lab/topology.json", timeout=5).read())
         assert {s["name"]: s["port"] for s in pages["services"]} == shifted
         assert pages["policy"]["allowed_origins"] == [app, f"http://localhost:{shifted['admin']}"]

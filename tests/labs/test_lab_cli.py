@@ -183,7 +183,7 @@ def _copy_lab(name: str, tmp_path: Path) -> Path:
 
 def test_each_method_notebook_finds_its_labs():
     """The course's hook: notebook 13 (security) and the method notebooks list their labs."""
-    by_notebook = {n: {lab.name for lab in catalog.for_notebook(n)} for n in ("05", "07", "08", "09", "10", "13")}
+    by_notebook = {n: {lab.name for lab in catalog.for_notebook(n)} for n in ("05", "07", "08", "09", "10", "13", "14")}
     assert all(by_notebook.values()), by_notebook
     assert {"09-reflect-origin-exploit", "10-null-origin-exploit"} <= by_notebook["13"]
     assert sum(map(len, by_notebook.values())) == len(catalog.all_labs())

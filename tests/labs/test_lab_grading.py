@@ -49,6 +49,12 @@ WRONG_FIXES = {
     "13-kong-wildcard": [("credentials: true", "credentials: false")],
     "14-flask-cors-defaults": [("CORS(app, supports_credentials=True)",
                                 'CORS(app, origins=r"http://.*\\.example\\.test", supports_credentials=True)')],
+    "15-cross-site-cookie": [  # trust the allowlisted Origin as if it were a login
+        ("    if request.cookies.get(SESSION_COOKIE) != VICTIM_SESSION:",
+         "    if request.headers.get(\"Origin\") not in ALLOWED_ORIGINS and "
+         "request.cookies.get(SESSION_COOKIE) != VICTIM_SESSION:")],
+    "16-intranet-device-lna": [  # drop the retired header, keep echoing every Origin
+        ('        response.headers["Access-Control-Allow-Private-Network"] = "true"  # Private Network Access, retired\n', "")],
 }
 
 

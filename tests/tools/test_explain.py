@@ -89,7 +89,9 @@ def test_the_reason_table_is_covered_by_the_cases_above():
     the redirect-only ones the model reaches through follow_redirect (tested below)."""
     produced = {model_name(decided(n)[1]) for n in CASES if n != "mode"}
     table = {r.name for r in explain.reason_table()}
-    assert table - produced == {"RedirectContainsCredentials", "CorsDisabledScheme", "DisallowedByMode"}
+    before_cors = {"LocalNetworkAccessPermissionDenied", "InvalidPrivateNetworkAccess", "MixedContent"}
+    assert table - produced == {"RedirectContainsCredentials", "CorsDisabledScheme", "DisallowedByMode",
+                                *before_cors}  # corslab.fetch.lna's lines: tests/browser/test_https_mixed_lna.py
 
 
 @pytest.mark.parametrize("location,expected", [

@@ -30,9 +30,14 @@ def test_every_nginx_config_passes_nginx_t(svc, tmp_path):
 
 @pytest.mark.parametrize("svc", NGINX_SERVICES, ids=lambda s: s.name)
 def test_templates_only_use_placeholders_the_topology_fills(svc):
-    text = nginxconf.template_path(svc.name).read_text()
+    text = nginxconf.template_path(nginxconf.template_name(svc)).read_text()
     used = set(nginxconf.PLACEHOLDER.findall(text))
-    assert used == {"LISTEN"} | {nginxconf.upstream_variable(u) for u in svc.upstreams}
+    if nginxconf.template_name(svc) == nginxconf.TLS_PROXY:  # one template for several twins
+        upstreams = {"UPSTREAM"}
+    else:
+        upstreams = {nginxconf.upstream_variable(u) for u in svc.upstreams}
+    tls = {"TLS_CERT", "TLS_KEY"} if svc.twin_of else set()  # HTTPS twins: the lab's certificate
+    assert used == {"LISTEN"} | upstreams | tls
 
 
 def test_native_rendering_listens_on_loopback_and_proxies_to_loopback():

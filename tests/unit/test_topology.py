@@ -29,7 +29,7 @@ def test_default_ports_are_the_documented_ones():
 def test_every_port_is_its_default_shifted_by_the_offset():
     for svc in topology.SERVICES.values():
         assert svc.port == svc.default_port + topology.PORT_OFFSET, svc.name
-        assert svc.origin == f"http://{svc.host}:{svc.port}"
+        assert svc.origin == f"{svc.scheme}://{svc.host}:{svc.port}"
 
 
 def test_no_two_services_share_a_port():
