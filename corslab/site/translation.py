@@ -19,7 +19,8 @@ English text the translation follows, and a flag when that English changed)::
 
 Workflow: ``python -m corslab site sync`` adds an entry for every new English markdown cell and,
 when an English cell changed, moves the old text to ``was:`` and puts the new one in ``en:``; a cell
-that moved or was renumbered keeps its Korean (entries match by text first, then by id), and the
+that moved or was renumbered keeps its Korean (entries match by text, then by the most similar
+English, then by id), and the
 Korean of a deleted cell goes to ``unused:``, to copy from.
 Translate or fix ``ko:``, delete ``was:``, then ``python -m corslab site ko`` writes
 ``notebooks/ko/NN-name.ipynb``. A cell is translated when ``ko`` is filled, ``en`` is the current
@@ -183,12 +184,12 @@ def sync(english: Path) -> Translation:
     whose English cell is gone is kept under ``unused:`` to copy from, never lost."""
     book = _read_notebook(english)
     old = load(english) or Translation(translation_path(english), english.name, [])
+    english_cells = markdown_cells(book)
+    matched = _match(english_cells, old.cells)
     cells, used = [], set()
-    for cell in markdown_cells(book):
+    for cell in english_cells:
         text = _text(cell)
-        entry = old.entry_for(cell)
-        if entry is not None and id(entry) in used:  # two cells, one entry: the second starts anew
-            entry = None
+        entry = matched.get(id(cell))
         if entry is not None:
             used.add(id(entry))
         entry = dict(entry) if entry else {"id": str(cell.get("id")), "en": text, "ko": ""}
@@ -203,6 +204,29 @@ def sync(english: Path) -> Translation:
     unused = old.unused + [{k: c[k] for k in ("id", "en", "ko") if k in c} for c in old.cells
                            if id(c) not in used and (c.get("ko") or "").strip()]
     return Translation(old.path, english.name, cells, unused)
+
+
+def _match(english_cells: list[dict], entries: list[dict]) -> dict[int, dict]:
+    """English cell -> its entry: the same text first (moved, renumbered), then the most similar
+    English among the entries left (a rewritten notebook renumbers cells and edits them), then
+    the same id."""
+    matched, free = {}, list(entries)
+    for cell in english_cells:
+        same = [e for e in free if (e.get("en") or "") == _text(cell) and e.get("was") is None]
+        if same:
+            matched[id(cell)] = same[0]
+            free.remove(same[0])
+    for cell in english_cells:
+        if id(cell) in matched or not free:
+            continue
+        ratio, best = max(((difflib.SequenceMatcher(None, e.get("en") or "", _text(cell)).ratio(), e)
+                           for e in free), key=lambda pair: pair[0])
+        if ratio < 0.6:
+            best = next((e for e in free if e["id"] == str(cell.get("id"))), None)
+        if best is not None:
+            matched[id(cell)] = best
+            free.remove(best)
+    return matched
 
 
 # ---- generate: the Korean notebook ---------------------------------------------------------

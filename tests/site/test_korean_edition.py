@@ -169,3 +169,23 @@ def test_a_changed_english_page_makes_its_korean_twin_stale(tmp_path, monkeypatc
     assert korean.read_text(encoding="utf-8").endswith("# 출처\n")
     english.write_text("# Origins and sites\n")
     assert "is stale" in translation.markdown_problem(english, korean)
+
+
+def _korean_texts():
+    files = [k for _, k in translation.markdown_twins()] + sorted(translation.KO.glob("*.yml"))
+    return [pytest.param(f, id=f.relative_to(ROOT).as_posix()) for f in files]
+
+
+@pytest.mark.parametrize("path", _korean_texts())
+def test_korean_texts_keep_one_korean_term_per_idea(path):
+    """The course's rule (tests/course/test_lesson00_06_korean_terms.py: 리디렉션, 동일 사이트,
+    최대 유지 시간) holds in the Korean edition too."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "korean_terms", ROOT / "tests" / "course" / "test_lesson00_06_korean_terms.py")
+    rule = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(rule)
+    text = path.read_text(encoding="utf-8")
+    for word, instead in rule.NOT_USED.items():
+        assert word not in text, f"{path.relative_to(ROOT)}: write {instead}, not {word}"
