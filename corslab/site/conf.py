@@ -22,6 +22,7 @@ from corslab.site import links
 
 project = "CORS Lab"
 author = "CORS Lab contributors"
+copyright = "CORS Lab contributors (MIT licence)"
 extensions = ["myst_nb", "sphinx.ext.githubpages"]
 language = "en"
 root_doc = "index"
