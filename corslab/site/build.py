@@ -241,9 +241,20 @@ def render(tree: Path, out: Path, language: str, doctrees: Path) -> subprocess.P
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
+def checked_out(out: Path) -> Path:
+    """``out`` as a folder the build may replace: new, empty, or a site it built before."""
+    out = Path(out).resolve()
+    if out.exists() and not out.is_dir():
+        raise CorsLabError(f"--out {out}: that is a file; give a folder (it is replaced)")
+    if out.is_dir() and any(out.iterdir()) and not (out / "objects.inv").exists():
+        raise CorsLabError(f"--out {out} holds files that are not a site this command built; "
+                           "give a new or empty folder (a built site there is replaced)")
+    return out
+
+
 def build(out: Path, work: Path | None = None, jobs: int = 1, keep_going: bool = False) -> Report:
     """Execute, stage and render the whole site into ``out`` (the stack must be up)."""
-    out = Path(out).resolve()
+    out = checked_out(out)
     work = Path(work or out.parent / (out.name + "-sources")).resolve()
     report = Report(out)
     start = time.perf_counter()

@@ -85,11 +85,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _build(out: Path, jobs: int, keep_going: bool) -> int:
+    import importlib.util
+
     from corslab.site import build
     from corslab.stack import runner
 
     if jobs < 1:
         raise CorsLabError(f"--jobs {jobs}: give 1 or more")
+    missing = [m for m in ("sphinx", "myst_nb", "furo", "nbclient") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise CorsLabError(f"the site needs {', '.join(missing)}: run scripts/setup.sh --test "
+                           "(or pip install -r requirements-test.txt)")
+    build.checked_out(out)
     was_running = all(r.serving for r in runner.status())
     rows = runner.up()
     if not all(r.serving for r in rows):

@@ -29,3 +29,18 @@ def test_binder_urls_open_the_notebook_in_jupyterlab():
                    "?urlpath=lab/tree/notebooks/ko/00-start-here.ipynb")
     assert links.local_lab_url("notebooks/03-preflight.ipynb") == \
         "http://localhost:8888/lab/tree/notebooks/03-preflight.ipynb"
+
+
+def test_the_build_never_replaces_a_folder_it_did_not_build(tmp_path):
+    """`--out .` or `--out notebooks` must not wipe the checkout: one line, before the stack starts."""
+    import subprocess
+    import sys
+
+    (tmp_path / "notes.txt").write_text("mine")
+    (tmp_path / "a-file").write_text("mine")
+    for out in (tmp_path, tmp_path / "a-file"):
+        run = subprocess.run([sys.executable, "-m", "corslab", "site", "build", "--out", str(out)],
+                             cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert run.returncode == 2 and run.stderr.count("\n") == 1, run.stderr
+        assert "give a" in run.stderr
+    assert (tmp_path / "notes.txt").read_text() == "mine"
