@@ -14,6 +14,8 @@ holds and what it may import). From the bottom up:
   tools/     explain, generate, scan (each with its verb)
   course/    start(), lesson checkers, live helpers;  widgets/  the ipywidgets
   labs/      catalog, components, checker, `lab list|start|check|reset`
+  site/      the course website (Sphinx + MyST-NB, English and Korean), the Korean notebooks'
+             generator and translation files, the one repository setting (`site build|sync|ko|...`)
   cli        `python -m corslab VERB`
 """
 
