@@ -35,6 +35,7 @@ html_theme = "furo"
 html_title = "CORS Lab"
 html_static_path = [str(Path(__file__).with_name("static"))]
 html_css_files = ["corslab.css"]
+html_favicon = str(Path(__file__).with_name("static") / "favicon.svg")
 html_copy_source = False
 html_show_sourcelink = False
 suppress_warnings = ["toc.not_included", "mystnb.unknown_mime_type"]
