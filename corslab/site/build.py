@@ -118,10 +118,21 @@ def _joined(text) -> str:
     return "".join(text) if isinstance(text, list) else text
 
 
-def static_outputs(book: dict, language: str) -> dict:
-    """Widget outputs as their HTML snapshot (or a note), no widget state: a page, not a kernel."""
+HREF = re.compile(r"""(href=)(['"])([^'"]+)\2""")
+
+
+def static_outputs(book: dict, language: str, source: str, names: dict[str, str]) -> dict:
+    """Widget outputs as their HTML snapshot (or a note), no widget state: a page, not a kernel.
+    Links in HTML outputs (``source``'s relative links to READMEs, notebooks) go to site pages."""
     book = copy.deepcopy(book)
     book["metadata"].pop("widgets", None)
+
+    def page_href(m):
+        target = site_link(source, m.group(3), names)
+        if not EXTERNAL.match(target):
+            target = re.sub(r"\.(md|ipynb)(#|$)", r".html\2", target)
+        return f"{m.group(1)}{m.group(2)}{target}{m.group(2)}"
+
     for cell in book["cells"]:
         for output in cell.get("outputs", []):
             data = output.get("data", {})
@@ -130,6 +141,8 @@ def static_outputs(book: dict, language: str) -> dict:
                 data.pop("text/plain", None)  # a widget's repr: "VBox(children=...)", "Output()"
                 if not _joined(data.get("text/html", "")).strip():
                     data["text/html"] = PLACEHOLDER[language]
+            if "text/html" in data:
+                data["text/html"] = HREF.sub(page_href, _joined(data["text/html"]))
     return book
 
 
@@ -191,7 +204,7 @@ def stage(tree: Path, language: str, executed: dict[str, dict]) -> int:
         repo_path = page.english.relative_to(ROOT).as_posix()
         info = {"source": repo_path, "translated": True}
         if page.notebook:
-            book = static_outputs(executed[page.english.stem], language)
+            book = static_outputs(executed[page.english.stem], language, repo_path, names)
             notebook = repo_path
             if language == "ko":
                 found = translation.load(page.english)

@@ -2,7 +2,8 @@
 
     build [--out DIR] [--jobs N] [--keep-going]
                                    execute the notebooks against the stack, render both languages
-    sync [NN ...]                  bring notebooks/ko/NN-name.yml in step with the English notebooks
+    sync [NN ...]                  bring notebooks/ko/NN-name.yml in step with the English notebook
+                                   (no NN: every existing file; a new NN starts its translation file)
     ko                             write notebooks/ko/NN-name.ipynb from the translation files
     check                          list every English markdown cell without a current Korean text
     links                          the README's Binder and site lines, from corslab/site/links.py
@@ -21,7 +22,7 @@ ACTIONS = ("build", "sync", "ko", "check", "links")
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("action", choices=ACTIONS, help="build | sync | ko | check | links")
     p.add_argument("notebooks", nargs="*", metavar="NN",
-                   help="sync: only these notebooks (e.g. 00 03-preflight)")
+                   help="sync: these notebooks (e.g. 00 03-preflight); none: those already translated")
     p.add_argument("--out", default="_site", help="build: the folder to write (default _site)")
     p.add_argument("--jobs", type=int, default=1,
                    help="build: notebooks executed at once, each in its own kernel (default 1)")
@@ -49,7 +50,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.action == "sync":
         translation.KO.mkdir(exist_ok=True)
-        for english in _selected(args.notebooks):
+        # No names: the translations under way. A name starts a new one (its tests turn strict).
+        chosen = _selected(args.notebooks) if args.notebooks else translation.translated()
+        for english in chosen:
             synced = translation.sync(english)
             text = synced.dump()
             if not synced.path.exists() or synced.path.read_text(encoding="utf-8") != text:

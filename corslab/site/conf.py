@@ -89,5 +89,25 @@ def _add_page_links(app, pagename, templatename, context, doctree):
     context["body"] = page_links(pagename, app.config.language, page) + body
 
 
+def _translator():
+    from sphinx import addnodes
+    from sphinx.writers.html5 import HTML5Translator
+
+    class Translator(HTML5Translator):
+        """A toctree caption is role="heading" and, as ARIA requires of a heading, has a level."""
+
+        def visit_title(self, node):
+            if isinstance(node.parent, addnodes.compact_paragraph) and node.parent.get("toctree"):
+                self.body.append(self.starttag(node, "p", "", CLASS="caption", ROLE="heading",
+                                               **{"aria-level": "2"}))
+                self.body.append('<span class="caption-text">')
+                self.context.append("</span></p>\n")
+            else:
+                super().visit_title(node)
+
+    return Translator
+
+
 def setup(app):
     app.connect("html-page-context", _add_page_links)
+    app.set_translator("html", _translator(), override=True)

@@ -150,7 +150,7 @@ def problems(english: Path) -> list[str]:
     found = load(english)
     if found is None:
         return [f"{english.name}: no translation file {translation_path(english).relative_to(ROOT)}"
-                " (python -m corslab site sync writes one to fill)"]
+                f" (python -m corslab site sync {english.stem[:2]} starts one)"]
     out = []
     for cell in markdown_cells(book):
         entry = found.entry_for(cell)
@@ -194,11 +194,14 @@ def sync(english: Path) -> Translation:
 
 def committed_link(target: str) -> str:
     """A relative link of an English cell (relative to notebooks/) as seen from notebooks/ko/:
-    one more ``../`` for a path outside notebooks/, a lab README's Korean twin when there is one."""
+    one more ``../`` for a path outside notebooks/, a lab README's Korean twin when there is one,
+    the English notebook while a linked notebook has no Korean edition."""
     if re.match(r"^[a-z][a-z0-9+.-]*:|^#|^/", target):
         return target
     path, _, anchor = target.partition("#")
-    if path.startswith("../"):
+    if "/" not in path and path.endswith(".ipynb") and not (KO / path).with_suffix(".yml").exists():
+        path = "../" + path  # a notebook not translated yet: its English edition
+    elif path.startswith("../"):
         if path.endswith("README.md") and (NOTEBOOKS / path).with_name("README.ko.md").exists():
             path = path[: -len("README.md")] + "README.ko.md"
         path = "../" + path

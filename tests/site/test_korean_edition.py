@@ -22,7 +22,8 @@ def _param(path):
         return pytest.param(path, id=path.stem)
     return pytest.param(path, id=path.stem, marks=pytest.mark.xfail(
         strict=False, reason=f"{path.name} has no Korean translation yet "
-        f"({translation.translation_path(path).relative_to(ROOT)}: python -m corslab site sync)"))
+        f"({translation.translation_path(path).relative_to(ROOT)}: python -m corslab site sync "
+        f"{path.stem[:2]} starts it)"))
 
 
 NOTEBOOKS = [_param(p) for p in notebooks()]
