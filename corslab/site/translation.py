@@ -18,7 +18,9 @@ English text the translation follows, and a flag when that English changed)::
         ...
 
 Workflow: ``python -m corslab site sync`` adds an entry for every new English markdown cell and,
-when an English cell changed, moves the old text to ``was:`` and puts the new one in ``en:``.
+when an English cell changed, moves the old text to ``was:`` and puts the new one in ``en:``; a cell
+that moved or was renumbered keeps its Korean (entries match by text first, then by id), and the
+Korean of a deleted cell goes to ``unused:``, to copy from.
 Translate or fix ``ko:``, delete ``was:``, then ``python -m corslab site ko`` writes
 ``notebooks/ko/NN-name.ipynb``. A cell is translated when ``ko`` is filled, ``en`` is the current
 English and there is no ``was``; ``python -m corslab site check`` lists every cell that is not.
@@ -34,7 +36,7 @@ import copy
 import difflib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -82,6 +84,7 @@ HEADER = """\
 # Translate `ko:`; when `was:` is there, the English changed since: fix `ko:`, delete `was:`.
 # Then: python -m corslab site ko   (writes notebooks/ko/{name}; never edit that file by hand)
 # Code cells are not here: the Korean notebook copies them from the English one.
+# `unused:` (if any) keeps Korean whose English cell is gone: copy from it, then delete it.
 """
 
 
@@ -90,6 +93,7 @@ class Translation:
     path: Path
     notebook: str
     cells: list[dict]
+    unused: list[dict] = field(default_factory=list)  # Korean of English cells that are gone
 
     @classmethod
     def load(cls, path: Path) -> "Translation":
@@ -110,20 +114,24 @@ class Translation:
                 if key in c and c[key] is not None and not isinstance(c[key], str):
                     raise CorsLabError(f"{path.relative_to(ROOT)}: cell {c['id']}: `{key}` "
                                        "must be text")
-        return cls(path, data.get("notebook", path.stem + ".ipynb"), cells)
+        return cls(path, data.get("notebook", path.stem + ".ipynb"), cells, data.get("unused") or [])
 
     def dump(self) -> str:
-        body = yaml.dump({"notebook": self.notebook, "cells": self.cells}, Dumper=_Dumper,
-                         allow_unicode=True, sort_keys=False, width=100)
+        data = {"notebook": self.notebook, "cells": self.cells}
+        if self.unused:
+            data["unused"] = self.unused
+        body = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
         return HEADER.format(name=self.notebook) + body
 
     def entry_for(self, cell) -> dict | None:
-        """The entry of an English cell: by id, else (ids renumbered) by its English text."""
-        by_id = [c for c in self.cells if c["id"] == cell.get("id")]
-        if by_id:
-            return by_id[0]
-        same = [c for c in self.cells if (c.get("en") or "") == _text(cell)]
-        return same[0] if same else None
+        """The entry of an English cell: the one written for exactly its text (cells moved or
+        renumbered keep their Korean), else the one with its id (the text changed: stale)."""
+        text = _text(cell)
+        for entry in self.cells:
+            if (entry.get("en") or "") == text and entry.get("was") is None:
+                return entry
+        by_id = [c for c in self.cells if c["id"] == str(cell.get("id"))]
+        return by_id[0] if by_id else None
 
 
 def load(english: Path) -> Translation | None:
@@ -171,13 +179,18 @@ def problems(english: Path) -> list[str]:
 
 def sync(english: Path) -> Translation:
     """The translation file of ``english`` brought up to date (not written): one entry per English
-    markdown cell, in order; a changed English cell keeps its Korean and gets ``was:``."""
+    markdown cell, in order; a changed English cell keeps its Korean and gets ``was:``. Korean text
+    whose English cell is gone is kept under ``unused:`` to copy from, never lost."""
     book = _read_notebook(english)
     old = load(english) or Translation(translation_path(english), english.name, [])
-    cells = []
+    cells, used = [], set()
     for cell in markdown_cells(book):
         text = _text(cell)
         entry = old.entry_for(cell)
+        if entry is not None and id(entry) in used:  # two cells, one entry: the second starts anew
+            entry = None
+        if entry is not None:
+            used.add(id(entry))
         entry = dict(entry) if entry else {"id": str(cell.get("id")), "en": text, "ko": ""}
         entry["id"] = str(cell.get("id"))
         if (entry.get("en") or "") != text:
@@ -187,7 +200,9 @@ def sync(english: Path) -> Translation:
         if entry.get("was") == text:  # changed back: nothing is stale any more
             del entry["was"]
         cells.append({k: entry[k] for k in ("id", "en", "ko", "was") if k in entry})
-    return Translation(old.path, english.name, cells)
+    unused = old.unused + [{k: c[k] for k in ("id", "en", "ko") if k in c} for c in old.cells
+                           if id(c) not in used and (c.get("ko") or "").strip()]
+    return Translation(old.path, english.name, cells, unused)
 
 
 # ---- generate: the Korean notebook ---------------------------------------------------------

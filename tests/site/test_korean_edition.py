@@ -116,3 +116,29 @@ def test_a_broken_translation_file_is_one_clear_line(tmp_path, monkeypatch):
     with pytest.raises(CorsLabError) as error:
         translation.Translation.load(broken)
     assert str(error.value).startswith("00-x.yml line ") and "\n" not in str(error.value)
+
+
+def test_renumbered_cells_keep_their_korean_and_a_deleted_cells_korean_is_kept_aside(
+        tmp_path, monkeypatch):
+    """An author who rewrites a notebook may renumber or move cells and delete some: sync follows
+    each text to its new id, and never drops Korean that someone wrote."""
+    def book(*cells):
+        return {"cells": [{"cell_type": "markdown", "id": i, "metadata": {}, "source": t}
+                          for i, t in cells], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+
+    monkeypatch.setattr(translation, "KO", tmp_path / "ko")
+    (tmp_path / "ko").mkdir()
+    english = tmp_path / "99-test.ipynb"
+    english.write_text(json.dumps(book(("1", "## Origins"), ("2", "## Sites"))))
+    first = translation.sync(english)
+    first.cells[0]["ko"], first.cells[1]["ko"] = "## 출처", "## 사이트"
+    first.path.write_text(first.dump(), encoding="utf-8")
+
+    english.write_text(json.dumps(book(("a", "## Sites"), ("b", "## New"))))
+    again = translation.sync(english)
+    assert again.cells == [{"id": "a", "en": "## Sites", "ko": "## 사이트"},
+                           {"id": "b", "en": "## New", "ko": ""}]
+    assert again.unused == [{"id": "1", "en": "## Origins", "ko": "## 출처"}]
+    again.path.write_text(again.dump(), encoding="utf-8")
+    assert translation.load(english).unused == again.unused
+    assert [line.split(" (")[0] for line in translation.problems(english)] == ["99-test.ipynb cell b"]
