@@ -75,7 +75,7 @@ def pages() -> list[Page]:
     for readme in [ROOT / "labs" / "README.md", *sorted(ROOT.glob("labs/[0-9][0-9]-*/README.md"))]:
         found.append(Page(readme.relative_to(ROOT).with_suffix("").as_posix(), readme,
                           readme.with_name("README.ko.md")))
-    for doc in sorted((ROOT / "docs").glob("*.md")):
+    for doc in sorted(d for d in (ROOT / "docs").glob("*.md") if not d.name.endswith(".ko.md")):
         found.append(Page(f"docs/{doc.stem}", doc, doc.with_suffix(".ko.md")))
     return found
 
