@@ -5,7 +5,9 @@
     sync [NN ...]                  bring notebooks/ko/NN-name.yml in step with the English notebook
                                    (no NN: every existing file; a new NN starts its translation file)
     ko                             write notebooks/ko/NN-name.ipynb from the translation files
-    check                          list every English markdown cell without a current Korean text
+    check                          list every English markdown cell without a current Korean text,
+                                   and every Korean page (README.ko.md, docs/*.ko.md) that is stale
+    stamp FILE.ko.md ...           mark Korean pages as translating their English twin as it is now
     links                          the README's Binder and site lines, from corslab/site/links.py
 """
 
@@ -16,13 +18,14 @@ from pathlib import Path
 
 from corslab.errors import CorsLabError
 
-ACTIONS = ("build", "sync", "ko", "check", "links")
+ACTIONS = ("build", "sync", "ko", "check", "stamp", "links")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("action", choices=ACTIONS, help="build | sync | ko | check | links")
+    p.add_argument("action", choices=ACTIONS, help="build | sync | ko | check | stamp | links")
     p.add_argument("notebooks", nargs="*", metavar="NN",
-                   help="sync: these notebooks (e.g. 00 03-preflight); none: those already translated")
+                   help="sync, check: these notebooks (e.g. 00 03-preflight); none: those already "
+                        "translated (sync) or all (check); stamp: the Korean pages")
     p.add_argument("--out", default="_site", help="build: the folder to write (default _site)")
     p.add_argument("--jobs", type=int, default=1,
                    help="build: notebooks executed at once, each in its own kernel (default 1)")
@@ -63,9 +66,19 @@ def run(args: argparse.Namespace) -> int:
         for path in translation.write_all():
             print(f"wrote {path.relative_to(translation.ROOT)}")
         return 0
+    if args.action == "stamp":
+        if not args.notebooks:
+            raise CorsLabError("stamp: name the Korean pages, e.g. labs/01-duplicate-acao/README.ko.md")
+        for name in args.notebooks:
+            translation.stamp(Path(name).resolve())
+            print(f"stamped {name}")
+        return 0
     if args.action == "check":
         lines = [line for english in _selected(args.notebooks)
                  for line in translation.problems(english)]
+        if not args.notebooks:
+            lines += [p for e, k in translation.markdown_twins()
+                      if (p := translation.markdown_problem(e, k))]
         print("\n".join(lines) if lines else "every markdown cell has a current Korean text")
         return 1 if lines else 0
     return _build(Path(args.out), args.jobs, args.keep_going)

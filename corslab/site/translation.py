@@ -264,3 +264,44 @@ def write_all() -> list[Path]:
             target.write_text(text, encoding="utf-8")
             written.append(target)
     return written
+
+
+# ---- Markdown pages: labs' READMEs, docs/, the start page ---------------------------------
+
+STAMP = re.compile(r"^<!-- translated from (\S+) sha256:([0-9a-f]{12}) -->\n")
+
+
+def markdown_twins() -> list[tuple[Path, Path]]:
+    """(English, Korean) pairs of the Markdown pages that have a Korean twin."""
+    pairs = [(k.with_name(k.name.replace(".ko.md", ".md")), k)
+             for k in sorted([*ROOT.glob("labs/**/README.ko.md"), *ROOT.glob("docs/**/*.ko.md")])]
+    return [(e, k) for e, k in pairs if e.exists()]
+
+
+def digest(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def markdown_problem(english: Path, korean: Path) -> str | None:
+    """None when ``korean`` carries the stamp of the current ``english``; else what to do."""
+    found = STAMP.match(korean.read_text(encoding="utf-8"))
+    rel = korean.relative_to(ROOT)
+    if not found:
+        return (f"{rel}: no first line <!-- translated from {english.name} sha256:... -->; "
+                f"python -m corslab site stamp {rel} once it translates {english.name}")
+    if found.group(2) != digest(english):
+        return (f"{rel} is stale: {english.name} changed since (git log -p {english.relative_to(ROOT)}); "
+                f"update it, then python -m corslab site stamp {rel}")
+    return None
+
+
+def stamp(korean: Path) -> None:
+    """Mark ``korean`` as the translation of its English twin as it is now."""
+    english = korean.with_name(korean.name.replace(".ko.md", ".md"))
+    if not korean.name.endswith(".ko.md") or not english.exists():
+        raise CorsLabError(f"{korean}: give a NAME.ko.md beside its English NAME.md")
+    text = STAMP.sub("", korean.read_text(encoding="utf-8"), count=1)
+    korean.write_text(f"<!-- translated from {english.name} sha256:{digest(english)} -->\n{text}",
+                      encoding="utf-8")

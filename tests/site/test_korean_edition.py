@@ -142,3 +142,30 @@ def test_renumbered_cells_keep_their_korean_and_a_deleted_cells_korean_is_kept_a
     again.path.write_text(again.dump(), encoding="utf-8")
     assert translation.load(english).unused == again.unused
     assert [line.split(" (")[0] for line in translation.problems(english)] == ["99-test.ipynb cell b"]
+
+
+def test_every_lab_has_a_korean_readme():
+    missing = [p.parent.name for p in sorted(ROOT.glob("labs/[0-9][0-9]-*/README.md"))
+               if not p.with_name("README.ko.md").exists()]
+    assert not missing, f"no README.ko.md in labs {', '.join(missing)}"
+
+
+@pytest.mark.parametrize("english, korean", translation.markdown_twins(),
+                         ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_korean_pages_translate_the_current_english(english, korean):
+    """A README.ko.md (or docs/*.ko.md) starts with the sha256 of the English it translates."""
+    assert translation.markdown_problem(english, korean) is None, \
+        translation.markdown_problem(english, korean)
+
+
+def test_a_changed_english_page_makes_its_korean_twin_stale(tmp_path, monkeypatch):
+    monkeypatch.setattr(translation, "ROOT", tmp_path)
+    english, korean = tmp_path / "README.md", tmp_path / "README.ko.md"
+    english.write_text("# Origins\n")
+    korean.write_text("# 출처\n", encoding="utf-8")
+    assert "no first line" in translation.markdown_problem(english, korean)
+    translation.stamp(korean)
+    assert translation.markdown_problem(english, korean) is None
+    assert korean.read_text(encoding="utf-8").endswith("# 출처\n")
+    english.write_text("# Origins and sites\n")
+    assert "is stale" in translation.markdown_problem(english, korean)
