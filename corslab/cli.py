@@ -2,7 +2,8 @@
 
 Verbs: up, down, status, logs (the native stack), probe (what would a browser do?), emulate (run
 a product's CORS behaviour from its own config), lab (the labs), scan (an attacker's probe of an
-API), explain (a console error in plain words), generate (a secure config for a product). Every verb answers --help; bad input gives one
+API), explain (a console error in plain words), generate (a secure config for a product), site (the
+course website and its Korean edition). Every verb answers --help; bad input gives one
 clear line and a non-zero exit. Imports stay lazy so a verb starts fast.
 """
 
@@ -22,6 +23,7 @@ DELEGATED = {
     "scan": ("corslab.tools.scan_cli", "probe a live API the way an attacker would and report findings"),
     "explain": ("corslab.tools.explain_cli", "explain a browser console's CORS error and how to fix it"),
     "generate": ("corslab.tools.generate_cli", "print a verified, secure CORS config for a product"),
+    "site": ("corslab.site.cli", "the course website (English and Korean) and the Korean notebooks"),
 }
 
 

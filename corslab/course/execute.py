@@ -42,10 +42,10 @@ def committed_text(path: Path) -> str:
     return Path(path).read_text(encoding="utf-8")
 
 
-def execute(path: Path, timeout: int = 120, committed: bool = False):
+def execute(path: Path, timeout: int = 120, committed: bool = False, allow_errors: bool = False):
     """Run ``path`` top to bottom; return (executed notebook, seconds). Errors raise nbclient's
-    CellExecutionError naming the cell. ``committed``: run the committed version (see
-    :func:`committed_text`)."""
+    CellExecutionError naming the cell (``allow_errors``: they stay in the cell's outputs and the
+    run goes on). ``committed``: run the committed version (see :func:`committed_text`)."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -54,7 +54,7 @@ def execute(path: Path, timeout: int = 120, committed: bool = False):
     else:
         book = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    NotebookClient(book, timeout=timeout, kernel_name="python3",
+    NotebookClient(book, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
                    resources={"metadata": {"path": str(path.parent)}}).execute(env=kernel_env())
     return book, time.perf_counter() - start
 
