@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from corslab.errors import CorsLabError
-from corslab.fetch.origins import DEFAULT_PORTS, parse_origin
+from corslab.fetch.origins import DEFAULT_PORTS, is_ip_address, parse_origin
 
 #: The attacker's own domain: RFC 2606 ``.test`` is never a real site.
 ATTACKER_DOMAIN = "evil.test"
@@ -157,20 +157,12 @@ def _whatwg_ipv4(host: str) -> str | None:
 
 def _site(host: str) -> str:
     """The registrable domain, knowing the common multi-label public suffixes."""
-    if host.startswith("[") or _is_ip(host):
+    if host.startswith("[") or is_ip_address(host):
         return host
     labels = host.split(".")
     if len(labels) >= 3 and ".".join(labels[-2:]) in PUBLIC_SUFFIXES_2:
         return ".".join(labels[-3:])
     return ".".join(labels[-2:])
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-        return True
-    except ValueError:
-        return False
 
 
 def is_local(host: str) -> bool:
@@ -195,7 +187,7 @@ def _derived(origin: str) -> Iterable[tuple[str, str]]:
     scheme, host, port = o.scheme, o.host, o.port
     explicit = port if port != DEFAULT_PORTS[scheme] else None
     site = _site(host)
-    ip = _is_ip(host) or host.startswith("[")
+    ip = is_ip_address(host) or host.startswith("[")
 
     yield "origin-reflected", f"{scheme}://{ATTACKER_DOMAIN}"
     yield "origin-reflected", f"{'http' if scheme == 'https' else 'https'}://{MARK}.example"

@@ -164,6 +164,15 @@ def same_origin(a: str | Origin, b: str | Origin) -> bool:
     return (a.scheme, a.host, a.port) == (b.scheme, b.host, b.port)
 
 
+def is_ip_address(host: str) -> bool:
+    """Is ``host`` an IPv4 or IPv6 address (brackets allowed), not a name?"""
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        return False
+
+
 def registrable_domain(host: str) -> str:
     """The registrable domain ("eTLD+1") of ``host``, approximated without the Public Suffix List.
 

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from corslab.errors import CorsLabError
+from corslab.fetch.origins import is_ip_address
 from corslab.stack import topology
 
 CA_NAME = "CORS Lab local CA (this machine only)"
@@ -83,20 +84,12 @@ def names() -> list[str]:
     """The DNS names the certificate lists: ``localhost`` and every host of the topology's
     HTTPS services (IP addresses go into ``addresses()``)."""
     hosts = ["localhost"] + [svc.host for svc in topology.tls_services()]
-    return [h for h in dict.fromkeys(hosts) if not _is_ip(h)]
+    return [h for h in dict.fromkeys(hosts) if not is_ip_address(h)]
 
 
 def addresses() -> list[str]:
     """The IP addresses the certificate lists: 127.0.0.1 and ::1."""
     return ["127.0.0.1", "::1"]
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-        return True
-    except ValueError:
-        return False
 
 
 def _crypto():
