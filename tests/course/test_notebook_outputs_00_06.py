@@ -234,9 +234,10 @@ def test_04_over_https_only_samesite_none_secure_is_stored_cross_site():
     Chromium in tests/browser/test_https_cookies.py)."""
     lines = [l for l in plain("04", "tls_login = ProbeSession()").splitlines() if "->" in l]
     assert len(lines) == 3, lines
-    assert lines[0].startswith("SameSite=Lax") and ": no - " in lines[0]
-    assert "SameSite=None " in lines[1] and ": no - " in lines[1]
-    assert "SameSite=None; Secure" in lines[2] and lines[2].endswith(": yes")
+    said = [line.split("->", 1) for line in lines]
+    assert "SameSite=Lax" in said[0][0] and ": no - " in said[0][1]
+    assert said[1][0].strip() == "SameSite=None" and ": no - " in said[1][1]
+    assert said[2][0].strip() == "SameSite=None; Secure" and said[2][1].endswith(": yes")
 
 
 # -- 05 ------------------------------------------------------------------------------------------
