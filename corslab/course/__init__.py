@@ -18,6 +18,7 @@ common form is ``corslab.course.grading``; the live helpers the notebooks share 
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 
 FIRST_CELL = ("# Setup - the same first cell in every notebook: start the lab (or use the one running).\n"
               "import corslab.course as course\n"
@@ -76,8 +77,6 @@ class Contents:
     """The course's notebooks with their titles, as links (a table in a notebook)."""
 
     def __init__(self):
-        from pathlib import Path
-
         folder = Path(__file__).resolve().parents[2] / "notebooks"
         self.items = [(p.name, _title(p)) for p in sorted(folder.glob("[0-9][0-9]-*.ipynb"))]
 
@@ -120,10 +119,16 @@ class Labs:
         return "\n".join(rows + [HOW_TO_LAB]) if rows else "no lab continues this notebook"
 
     def _repr_html_(self) -> str:
+        import os
+
+        from corslab.labs.catalog import ROOT as LABS
         from corslab.widgets.request import code_spans  # `always` in a title: <code>, no raw backtick
 
+        # JupyterLab resolves an output's link from the notebook's folder, the kernel's working
+        # folder: ../labs from notebooks/, ../../labs from the Korean edition in notebooks/ko/.
+        here = Path(os.path.relpath(LABS, os.getcwd())).as_posix()
         rows = "".join(
-            f"<tr><td style='padding:2px 8px;text-align:left'><a href='../labs/{escape(lab.name)}/README.md'>"
+            f"<tr><td style='padding:2px 8px;text-align:left'><a href='{escape(here)}/{escape(lab.name)}/README.md'>"
             f"{escape(lab.name)}</a></td><td style='padding:2px 8px;text-align:left'>{lab.minutes} min</td>"
             f"<td style='padding:2px 8px;text-align:left'>{escape(lab.method)}</td>"
             f"<td style='padding:2px 8px;text-align:left' class='tex2jax_ignore'>{code_spans(escape(lab.title))}</td></tr>"

@@ -60,7 +60,7 @@ def test_lesson_shape(path):
 
 
 @pytest.mark.parametrize("number", ["05", "07", "08", "09", "10", "13", "14"])
-def test_notebooks_that_prepare_labs_list_them_with_links(number):
+def test_notebooks_that_prepare_labs_list_them_with_links(number, monkeypatch):
     """Each lab's lab.toml names the notebook that prepares it; that notebook lists it
     (course.labs) in a "Practise in the labs" section, and the list links to the lab's README."""
     import corslab.course as course
@@ -69,12 +69,15 @@ def test_notebooks_that_prepare_labs_list_them_with_links(number):
     cells = nbformat.read(path, as_version=4).cells
     assert any(c.cell_type == "markdown" and "## Practise in the labs" in c.source for c in cells)
     assert any(c.cell_type == "code" and "course.labs(" in c.source for c in cells)
+    monkeypatch.chdir(ROOT / "notebooks")  # the kernel runs in the notebook's folder
     listing = course.labs(number)
     assert listing.labs, f"no lab names notebook {number}"
     for lab in listing.labs:
         assert f"href='../labs/{lab.name}/README.md'" in listing._repr_html_()
         assert (ROOT / "labs" / lab.name / "README.md").is_file()
     assert "`" not in listing._repr_html_()  # titles' `code` is drawn as code, never a raw backtick
+    monkeypatch.chdir(ROOT / "notebooks" / "ko")  # the Korean edition, one folder deeper
+    assert f"href='../../labs/{listing.labs[0].name}/README.md'" in listing._repr_html_()
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
