@@ -54,7 +54,10 @@ def execute(path: Path, timeout: int = 120, committed: bool = False, allow_error
     else:
         book = nbformat.read(path, as_version=4)
     start = time.perf_counter()
+    # coalesce_streams: a cell's prints are one stdout output however the kernel's messages were
+    # split (under load a loop's lines arrive as several), as JupyterLab shows them.
     NotebookClient(book, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
+                   coalesce_streams=True,
                    resources={"metadata": {"path": str(path.parent)}}).execute(env=kernel_env())
     return book, time.perf_counter() - start
 
